@@ -1,0 +1,43 @@
+# Showroom objection bot. `make demo` to talk to it, `make test` to check everything.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+RASA := $(BIN)/rasa
+PY := $(BIN)/python
+
+# No telemetry, no error reporting, quiet TensorFlow: dealer data never leaves the machine.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONHASHSEED := 0
+
+.DEFAULT_GOAL := help
+.PHONY: help setup train validate test test-fast eval demo clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: ## create .venv with Python 3.8-3.10 and the pinned dependencies (idempotent)
+	@bash scripts/setup.sh
+
+train: setup ## train the model (skipped when nothing changed)
+	$(RASA) train --quiet --out models
+
+validate: setup ## check training data, domain and our data files
+	$(RASA) data validate --fail-on-warnings --quiet
+	$(PY) -m bot validate
+
+test: setup validate train ## the whole test suite (what CI runs)
+	$(PY) -m pytest tests
+
+test-fast: setup ## unit tests only, no servers
+	$(PY) -m pytest tests -m "not server"
+
+eval: train ## NLU report on the held-out split into reports/nlu/
+	$(PY) -m bot eval
+
+demo: train ## start the action server and the Rasa server, then chat in this terminal
+	@bash scripts/demo.sh
+
+clean: ## remove trained models, reports and caches (keeps .venv)
+	rm -rf models reports .rasa .pytest_cache

@@ -1,0 +1,1 @@
+"""Custom actions: thin wrappers that call into the ``bot`` package."""

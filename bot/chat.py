@@ -1,0 +1,54 @@
+"""A terminal chat with the running bot over Rasa's REST channel (what ``make demo`` opens)."""
+
+import json
+import sys
+import urllib.error
+import urllib.request
+import uuid
+from typing import Any, Dict, List, Optional, TextIO
+
+
+def send(url: str, sender: str, message: str, timeout: float = 30) -> List[Dict[str, Any]]:
+    """Posts one message to ``{url}/webhooks/rest/webhook`` and returns the bot's messages."""
+    req = urllib.request.Request(
+        f"{url.rstrip('/')}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": message}).encode("utf-8"),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return json.load(resp)
+
+
+def render(messages: List[Dict[str, Any]], out: TextIO) -> List[Dict[str, Any]]:
+    """Prints the bot's messages; returns the buttons offered, numbered from 1."""
+    buttons: List[Dict[str, Any]] = []
+    for m in messages:
+        if m.get("text"):
+            out.write(f"机器人: {m['text']}\n")
+        for b in m.get("buttons") or []:
+            buttons.append(b)
+            out.write(f"   [{len(buttons)}] {b.get('title')}\n")
+    return buttons
+
+
+def run(url: str, sender: Optional[str] = None, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    """Reads lines until EOF or /quit; a number picks one of the last buttons."""
+    sender = sender or f"terminal-{uuid.uuid4().hex[:8]}"
+    out.write("输入消息和机器人对话（输入按钮编号可点按钮，/quit 退出）\n")
+    buttons: List[Dict[str, Any]] = []
+    while True:
+        out.write("您: ")
+        out.flush()
+        line = inp.readline()
+        if not line or line.strip() in ("/quit", "/exit"):
+            out.write("\n再见！\n")
+            return 0
+        text = line.strip()
+        if not text:
+            continue
+        if text.isdigit() and 1 <= int(text) <= len(buttons):
+            text = buttons[int(text) - 1].get("payload") or text
+        try:
+            buttons = render(send(url, sender, text), out)
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            out.write(f"（连接机器人失败：{e}。服务器还在运行吗？）\n")

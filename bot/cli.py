@@ -1,0 +1,81 @@
+"""``python -m bot <command>``: validate data files, evaluate the NLU, chat in the terminal."""
+
+import argparse
+import glob
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
+from bot.exceptions import DataFileError
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from bot.lexicon import load_lexicon
+
+    try:
+        lexicon = load_lexicon(args.catalog, args.lexicon)
+    except DataFileError as e:
+        print("Data files have problems:", file=sys.stderr)
+        for p in e.problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(f"ok: {len(lexicon.terms)} entity terms from {args.catalog} and {args.lexicon}")
+    return 0
+
+
+def _latest_model(models_dir: str = "models") -> Optional[str]:
+    models = sorted(Path(models_dir).glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return str(models[-1]) if models else None
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from bot.evaluation import evaluate, suggest_threshold, write_report
+    from bot.nlu.holdout import load_examples, local_parser
+    from bot.yamlfile import read_yaml
+
+    model = args.model or _latest_model()
+    if not model:
+        print("no trained model in models/: run `make train` first", file=sys.stderr)
+        return 2
+    examples = load_examples(Path(p) for p in glob.glob(args.holdout))
+    report = evaluate(examples, local_parser(model))
+    threshold = next((c.get("threshold") for c in read_yaml("config.yml")["pipeline"]
+                      if c.get("name") == "FallbackClassifier"), None)
+    files = write_report(report, Path(args.out), threshold)
+    print(report.summary())
+    print(f"suggested fallback threshold: {suggest_threshold(report)} (configured: {threshold})")
+    print("wrote " + ", ".join(map(str, files)))
+    if not report.passed():
+        print("below the quality bar (intent macro-F1 >= 0.90, entity F1 >= 0.85)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.chat import run
+
+    return run(args.url)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check the catalog and lexicon files")
+    p.add_argument("--catalog", default=DEFAULT_CATALOG_PATH)
+    p.add_argument("--lexicon", default=DEFAULT_LEXICON_DIR)
+    p.set_defaults(func=_validate)
+    p = sub.add_parser("eval", help="evaluate the trained NLU on the held-out split")
+    p.add_argument("--model", help="model archive (default: newest in models/)")
+    p.add_argument("--holdout", default="tests/nlu/holdout_*.yml")
+    p.add_argument("--out", default="reports/nlu")
+    p.set_defaults(func=_eval)
+    p = sub.add_parser("chat", help="chat with the running bot in this terminal")
+    p.add_argument("--url", default="http://localhost:5005")
+    p.set_defaults(func=_chat)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))

@@ -1,0 +1,39 @@
+"""Names shared with domain.yml, the NLU data and the tests (the contract in domain-brief.md)."""
+
+from typing import FrozenSet
+
+# Intents (domain-brief.md, "Intent names").
+OBJECTION_INTENTS = (
+    "objection_price",
+    "ask_discount",
+    "objection_competitor",
+    "consult_family",
+    "choose_model",
+    "delay_decision",
+    "objection_quality",
+    "objection_after_sales",
+    "ask_financing",
+    "ask_trade_in",
+    "ask_delivery",
+    "request_test_drive",
+)
+SMALLTALK_INTENTS = ("greet", "goodbye", "affirm", "deny", "thank", "out_of_scope")
+ALL_INTENTS: FrozenSet[str] = frozenset(OBJECTION_INTENTS + SMALLTALK_INTENTS)
+FALLBACK_INTENT = "nlu_fallback"
+
+# Entities.
+ENTITY_CAR_MODEL = "car_model"
+ENTITY_COMPETITOR = "competitor"
+ENTITY_FAMILY_MEMBER = "family_member"
+ENTITY_MONEY = "money"
+ALL_ENTITIES = (ENTITY_CAR_MODEL, ENTITY_COMPETITOR, ENTITY_FAMILY_MEMBER, ENTITY_MONEY)
+FAMILY_ROLES = ("spouse", "parent", "child", "other")
+
+# Default locations of the data files, relative to the project root.
+DEFAULT_CATALOG_PATH = "data/catalog.yml"
+DEFAULT_LEXICON_DIR = "data/lexicon"
+DEFAULT_JIEBA_DIR = "data/jieba"
+
+# Environment variables.
+ENV_CATALOG_PATH = "BOT_CATALOG_PATH"
+ENV_LEXICON_DIR = "BOT_LEXICON_DIR"

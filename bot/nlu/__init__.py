@@ -1,0 +1,1 @@
+"""Rasa graph components: our jieba tokenizer and the rule-based entity extractor."""

@@ -1,0 +1,112 @@
+"""Rasa graph component that extracts car_model, competitor, family_member and money entities
+with the spaCy rules of :mod:`bot.entities`, with normalised values.
+
+At training time the lexicon is read from the data files and stored inside the model, so a
+trained model carries its own patterns and does not read ``data/`` when it runs.
+"""
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
+from bot.entities import EntityFinder
+from bot.lexicon import Lexicon, data_files, fingerprint, load_lexicon
+
+logger = logging.getLogger(__name__)
+
+LEXICON_FILE = "lexicon.json"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
+class DealerEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Rule-based entities from the dealer's data files (spaCy EntityRuler + Matcher)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Where the data files are."""
+        return {
+            # dealer catalog: car model names and aliases
+            "catalog_path": DEFAULT_CATALOG_PATH,
+            # directory holding competitors.yml, family_members.yml and money.yml
+            "lexicon_dir": DEFAULT_LEXICON_DIR,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        lexicon: Optional[Lexicon] = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._lexicon = lexicon
+        self._finder = EntityFinder(lexicon) if lexicon is not None else None
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """Retrain when a data file the patterns are generated from changes."""
+        return fingerprint(data_files(config["catalog_path"], config["lexicon_dir"]))
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DealerEntityExtractor":
+        """Reads and validates the data files (a broken file fails the training run)."""
+        return cls(config, model_storage, resource, load_lexicon(config["catalog_path"], config["lexicon_dir"]))
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "DealerEntityExtractor":
+        """Loads the lexicon stored in the trained model."""
+        with model_storage.read_from(resource) as directory:
+            data = json.loads((Path(directory) / LEXICON_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, Lexicon.from_dict(data))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Stores the lexicon in the model; there is nothing to learn."""
+        assert self._lexicon is not None
+        with self._model_storage.write_to(self._resource) as directory:
+            (Path(directory) / LEXICON_FILE).write_text(
+                json.dumps(self._lexicon.to_dict(), ensure_ascii=False), encoding="utf-8"
+            )
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Adds the entities found in each message's text."""
+        if self._finder is None:
+            return messages
+        for message in messages:
+            text = message.get(TEXT)
+            if not isinstance(text, str) or not text:
+                continue
+            found = [
+                {"entity": f.entity, "start": f.start, "end": f.end, "value": f.value, "confidence_entity": 1.0}
+                for f in self._finder.find(text)
+            ]
+            if found:
+                entities = message.get(ENTITIES, []) + self.add_extractor_name(found)
+                message.set(ENTITIES, entities, add_to_output=True)
+        return messages

@@ -1,0 +1,27 @@
+"""The one text normalisation used before matching customer text."""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width letters and digits to half-width), trimmed, inner whitespace collapsed.
+
+    NFKC keeps string length for CJK text and full-width ASCII, which matters because
+    entity offsets found on the normalised text are reported on the original text.
+    """
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def normalize_keep_offsets(text: str) -> str:
+    """NFKC per character, so that offsets in the result are offsets in ``text``.
+
+    Characters whose NFKC form is not exactly one character are left unchanged.
+    """
+    out = []
+    for ch in text:
+        n = unicodedata.normalize("NFKC", ch)
+        out.append(n if len(n) == 1 else ch)
+    return "".join(out)
