@@ -1,20 +1,36 @@
-"""The dealer catalog (data/catalog.yml): the dealer, its models, trims and prices.
+"""The dealer catalog (data/catalog.yml): the dealer, its models, trims, prices and sales facts.
 
 The catalog is the single source of every model name, alias and number the bot may say.
+Optional facts may be missing; a playbook script that needs a missing fact is never used.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
+
+ASPECTS = ("安全性", "动力与操控性", "舒适实用性", "造型与外观", "超值性")
 
 
 @dataclass(frozen=True)
 class Trim:
     name: str
     price: int  # yuan, manufacturer's suggested retail price
+
+
+@dataclass(frozen=True)
+class Fab:
+    feature: str
+    advantage: str
+    benefit: str
+
+
+@dataclass(frozen=True)
+class OwnerQuote:
+    owner: str
+    quote: str
 
 
 @dataclass(frozen=True)
@@ -26,6 +42,16 @@ class CarModel:
     seats: int
     energy: str
     trims: Tuple[Trim, ...]
+    popular_trim: Optional[str] = None
+    monthly_orders: Optional[int] = None
+    popular_with: Optional[str] = None
+    delivery_weeks: Optional[int] = None
+    safety_rating: Optional[str] = None
+    economy: Optional[str] = None
+    maintenance_cost: Optional[str] = None
+    headline_aspect: Optional[str] = None
+    owner_quotes: Tuple[OwnerQuote, ...] = ()
+    fab: Dict[str, Fab] = field(default_factory=dict)
 
     @property
     def price_range(self) -> Tuple[int, int]:
@@ -39,19 +65,142 @@ class Dealer:
     name: str
     brand: str
     sample_data: bool
+    gifts: Tuple[str, ...] = ()
+    max_cash_discount: int = 0
+    warranty: Optional[str] = None
+    service_outlets: Optional[str] = None
+    test_drive_perk: Optional[str] = None
+    referral_reward: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class FinancePlan:
+    name: str
+    down_payment_ratio: float
+    months: int
+    annual_rate: float
+
+    def monthly_payment(self, price: int) -> int:
+        """Equal monthly instalment (annuity) for ``price`` after the down payment, in yuan."""
+        principal = price * (1 - self.down_payment_ratio)
+        i = self.annual_rate / 12
+        if i == 0:
+            return round(principal / self.months)
+        return round(principal * i / (1 - (1 + i) ** -self.months))
+
+
+@dataclass(frozen=True)
+class TradeIn:
+    subsidy: Optional[int]
+    policy: Optional[str]
 
 
 @dataclass(frozen=True)
 class Catalog:
     dealer: Dealer
     models: Tuple[CarModel, ...]
+    financing: Tuple[FinancePlan, ...] = ()
+    trade_in: Optional[TradeIn] = None
 
-    def model_by_name(self, name: str) -> Optional[CarModel]:
+    def model_by_name(self, name: Optional[str]) -> Optional[CarModel]:
         """The model whose canonical name or id is ``name``."""
         for m in self.models:
             if name in (m.name, m.id):
                 return m
         return None
+
+
+_MODEL_REQUIRED = ("id", "name", "aliases", "body", "seats", "energy", "trims")
+_MODEL_OPTIONAL = ("popular_trim", "monthly_orders", "popular_with", "delivery_weeks", "safety_rating",
+                   "economy", "maintenance_cost", "headline_aspect", "owner_quotes", "fab")
+_DEALER_OPTIONAL = ("sample_data", "city", "gifts", "max_cash_discount", "warranty", "service_outlets",
+                    "test_drive_perk", "referral_reward")
+
+
+def _opt_text(c: Checker, d: Dict[str, Any], key: str, where: str) -> Optional[str]:
+    return c.text(d[key], f"{where}.{key}") if key in d else None
+
+
+def _opt_int(c: Checker, d: Dict[str, Any], key: str, where: str) -> Optional[int]:
+    return c.integer(d[key], f"{where}.{key}") if key in d else None
+
+
+def _ratio(c: Checker, value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        c.fail(where, f"expected a fraction between 0 and 1, got {value!r}")
+        return 0.0
+    return float(value)
+
+
+def _dealer(c: Checker, d: Any) -> Dealer:
+    if not c.mapping(d, "dealer", ("id", "name", "brand"), _DEALER_OPTIONAL):
+        return Dealer("", "", "", True)
+    return Dealer(
+        c.text(d["id"], "dealer.id"),
+        c.text(d["name"], "dealer.name"),
+        c.text(d["brand"], "dealer.brand"),
+        bool(d.get("sample_data", False)),
+        gifts=c.texts(d.get("gifts", []), "dealer.gifts"),
+        max_cash_discount=c.integer(d.get("max_cash_discount", 0), "dealer.max_cash_discount"),
+        warranty=_opt_text(c, d, "warranty", "dealer"),
+        service_outlets=_opt_text(c, d, "service_outlets", "dealer"),
+        test_drive_perk=_opt_text(c, d, "test_drive_perk", "dealer"),
+        referral_reward=_opt_text(c, d, "referral_reward", "dealer"),
+    )
+
+
+def _model(c: Checker, m: Any, w: str) -> Optional[CarModel]:
+    if not c.mapping(m, w, _MODEL_REQUIRED, _MODEL_OPTIONAL):
+        return None
+    trims: List[Trim] = []
+    if not isinstance(m["trims"], list) or not m["trims"]:
+        c.fail(f"{w}.trims", "expected a non-empty list")
+    else:
+        for j, t in enumerate(m["trims"]):
+            tw = f"{w}.trims[{j}]"
+            if c.mapping(t, tw, ("name", "price")):
+                trims.append(Trim(c.text(t["name"], f"{tw}.name"), c.integer(t["price"], f"{tw}.price", 1)))
+    quotes: List[OwnerQuote] = []
+    for j, q in enumerate(m.get("owner_quotes") or []):
+        qw = f"{w}.owner_quotes[{j}]"
+        if c.mapping(q, qw, ("owner", "quote")):
+            quotes.append(OwnerQuote(c.text(q["owner"], f"{qw}.owner"), c.text(q["quote"], f"{qw}.quote")))
+    fab: Dict[str, Fab] = {}
+    raw_fab = m.get("fab") or {}
+    if not isinstance(raw_fab, dict):
+        c.fail(f"{w}.fab", "expected a mapping of aspect to feature/advantage/benefit")
+        raw_fab = {}
+    for aspect, f in raw_fab.items():
+        fw = f"{w}.fab.{aspect}"
+        if aspect not in ASPECTS:
+            c.fail(fw, f"unknown aspect (use one of {', '.join(ASPECTS)})")
+        elif c.mapping(f, fw, ("feature", "advantage", "benefit")):
+            fab[aspect] = Fab(*(c.text(f[k], f"{fw}.{k}") for k in ("feature", "advantage", "benefit")))
+    headline = _opt_text(c, m, "headline_aspect", w)
+    if headline is not None and headline not in fab:
+        c.fail(f"{w}.headline_aspect", "must be one of the aspects listed under fab")
+    popular_trim = _opt_text(c, m, "popular_trim", w)
+    if popular_trim is not None and popular_trim not in {t.name for t in trims}:
+        c.fail(f"{w}.popular_trim", f"'{popular_trim}' is not one of the model's trims")
+    return CarModel(
+        id=c.text(m["id"], f"{w}.id"),
+        name=c.text(m["name"], f"{w}.name"),
+        aliases=c.texts(m["aliases"], f"{w}.aliases"),
+        body=c.text(m["body"], f"{w}.body"),
+        seats=c.integer(m["seats"], f"{w}.seats", 1),
+        energy=c.text(m["energy"], f"{w}.energy"),
+        trims=tuple(trims),
+        popular_trim=popular_trim,
+        monthly_orders=_opt_int(c, m, "monthly_orders", w),
+        popular_with=_opt_text(c, m, "popular_with", w),
+        delivery_weeks=_opt_int(c, m, "delivery_weeks", w),
+        safety_rating=_opt_text(c, m, "safety_rating", w),
+        economy=_opt_text(c, m, "economy", w),
+        maintenance_cost=_opt_text(c, m, "maintenance_cost", w),
+        headline_aspect=headline,
+        owner_quotes=tuple(quotes),
+        fab=fab,
+    )
 
 
 def load_catalog(path: Union[str, Path]) -> Catalog:
@@ -63,17 +212,9 @@ def load_catalog(path: Union[str, Path]) -> Catalog:
     path = Path(path)
     raw = read_yaml(path)
     c = Checker(path)
-    if not c.mapping(raw, "", ("dealer", "models")):
+    if not c.mapping(raw, "", ("dealer", "models"), ("financing", "trade_in")):
         c.raise_if_any()
-    d = raw["dealer"]
-    dealer = Dealer("", "", "", True)
-    if c.mapping(d, "dealer", ("id", "name", "brand"), ("sample_data", "city")):
-        dealer = Dealer(
-            c.text(d["id"], "dealer.id"),
-            c.text(d["name"], "dealer.name"),
-            c.text(d["brand"], "dealer.brand"),
-            bool(d.get("sample_data", False)),
-        )
+    dealer = _dealer(c, raw["dealer"])
     models: List[CarModel] = []
     if not isinstance(raw["models"], list) or not raw["models"]:
         c.fail("models", "expected a non-empty list")
@@ -81,30 +222,24 @@ def load_catalog(path: Union[str, Path]) -> Catalog:
         seen: Dict[str, str] = {}
         for i, m in enumerate(raw["models"]):
             w = f"models[{i}]"
-            if not c.mapping(m, w, ("id", "name", "aliases", "body", "seats", "energy", "trims")):
+            model = _model(c, m, w)
+            if model is None:
                 continue
-            trims: List[Trim] = []
-            if not isinstance(m["trims"], list) or not m["trims"]:
-                c.fail(f"{w}.trims", "expected a non-empty list")
-            else:
-                for j, t in enumerate(m["trims"]):
-                    tw = f"{w}.trims[{j}]"
-                    if c.mapping(t, tw, ("name", "price")):
-                        trims.append(Trim(c.text(t["name"], f"{tw}.name"), c.integer(t["price"], f"{tw}.price", 1)))
-            model = CarModel(
-                id=c.text(m["id"], f"{w}.id"),
-                name=c.text(m["name"], f"{w}.name"),
-                aliases=c.texts(m["aliases"], f"{w}.aliases"),
-                body=c.text(m["body"], f"{w}.body"),
-                seats=c.integer(m["seats"], f"{w}.seats", 1),
-                energy=c.text(m["energy"], f"{w}.energy"),
-                trims=tuple(trims),
-            )
             for term in (model.name,) + model.aliases:
                 key = term.lower()
                 if key in seen and seen[key] != model.id:
                     c.fail(f"{w}.aliases", f"'{term}' is already used by model '{seen[key]}'")
                 seen[key] = model.id
             models.append(model)
+    plans: List[FinancePlan] = []
+    for i, p in enumerate(raw.get("financing") or []):
+        w = f"financing[{i}]"
+        if c.mapping(p, w, ("name", "down_payment_ratio", "months", "annual_rate")):
+            plans.append(FinancePlan(c.text(p["name"], f"{w}.name"), _ratio(c, p["down_payment_ratio"], f"{w}.down_payment_ratio"),
+                                     c.integer(p["months"], f"{w}.months", 1), _ratio(c, p["annual_rate"], f"{w}.annual_rate")))
+    trade_in = None
+    if "trade_in" in raw and c.mapping(raw["trade_in"], "trade_in", (), ("subsidy", "policy")):
+        t = raw["trade_in"]
+        trade_in = TradeIn(_opt_int(c, t, "subsidy", "trade_in"), _opt_text(c, t, "policy", "trade_in"))
     c.raise_if_any()
-    return Catalog(dealer=dealer, models=tuple(models))
+    return Catalog(dealer=dealer, models=tuple(models), financing=tuple(plans), trade_in=trade_in)

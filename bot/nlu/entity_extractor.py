@@ -58,6 +58,7 @@ class DealerEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         """Retrain when a data file the patterns are generated from changes."""
+        config = {**cls.get_default_config(), **config}
         return fingerprint(data_files(config["catalog_path"], config["lexicon_dir"]))
 
     @classmethod

@@ -42,6 +42,7 @@ class DealerJiebaTokenizer(JiebaTokenizer):
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
         """Retrain when a dictionary or a data file the dictionary is generated from changes."""
+        config = {**cls.get_default_config(), **config}
         paths = data_files(config["catalog_path"], config["lexicon_dir"])
         if config.get("dictionary_path"):
             paths += sorted(Path(config["dictionary_path"]).glob("*"))

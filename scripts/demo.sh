@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server, then opens a terminal chat.
+# Ctrl-C (or /quit) stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2
+
+ACTION_PORT=${ACTION_PORT:-5055}
+RASA_PORT=${RASA_PORT:-5005}
+mkdir -p var/log
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  echo; echo "[demo] stopping servers..."
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for p in "$ACTION_PORT" "$RASA_PORT"; do
+  if port_busy "$p"; then echo "[demo] port $p is already in use (set ACTION_PORT / RASA_PORT)"; exit 1; fi
+done
+
+.venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" > var/log/actions.log 2>&1 &
+pids+=($!)
+endpoints=$(mktemp)
+printf 'action_endpoint:\n  url: "http://127.0.0.1:%s/webhook"\n' "$ACTION_PORT" > "$endpoints"
+.venv/bin/rasa run --endpoints "$endpoints" --credentials credentials.yml --port "$RASA_PORT" \
+  > var/log/rasa.log 2>&1 &
+pids+=($!)
+
+echo "[demo] starting (logs in var/log/)..."
+for _ in $(seq 1 240); do
+  if curl -fs "http://127.0.0.1:$RASA_PORT/" >/dev/null 2>&1 && curl -fs "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1; then
+    break
+  fi
+  for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "[demo] a server exited; see var/log/"; exit 1; }; done
+  sleep 1
+done
+# The REST channel answers only once the model is loaded.
+until curl -fs -X POST -H 'Content-Type: application/json' -d '{"sender":"demo-probe","message":"你好"}' \
+      "http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook" | grep -q text; do sleep 1; done
+
+cat <<MSG
+[demo] the bot is running.
+  REST channel : POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "太贵了"}
+  action server: http://127.0.0.1:$ACTION_PORT
+MSG
+if [ -t 0 ]; then
+  .venv/bin/python -m bot chat --url "http://127.0.0.1:$RASA_PORT"
+else
+  echo "[demo] no terminal attached: servers keep running until this process is stopped."
+  wait
+fi

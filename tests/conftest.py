@@ -1,0 +1,153 @@
+"""Shared fixtures. Server tests start the real action server and Rasa server once per session
+on free loopback ports and drive them over HTTP; unit tests need neither."""
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+STARTUP_TIMEOUT_S = 240
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def latest_model() -> Optional[Path]:
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    return models[-1] if models else None
+
+
+def http(method: str, url: str, body: Any = None, raw: Optional[bytes] = None,
+         headers: Optional[Dict[str, str]] = None, timeout: float = 60) -> "tuple[int, Any]":
+    """One request; returns (status, parsed JSON or text). Never raises on HTTP errors."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            status, payload = resp.status, resp.read()
+    except urllib.error.HTTPError as e:
+        status, payload = e.code, e.read()
+    try:
+        return status, json.loads(payload)
+    except ValueError:
+        return status, payload.decode("utf-8", "replace")
+
+
+@dataclass
+class BotServers:
+    url: str
+    token: str
+    action_url: str
+    logs: Path
+
+    def send(self, sender: str, message: str) -> List[Dict[str, Any]]:
+        status, body = http("POST", f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+        assert status == 200, (status, body)
+        return body
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        status, body = http("POST", f"{self.url}/model/parse?token={self.token}", {"text": text})
+        assert status == 200, (status, body)
+        return body
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        status, body = http("GET", f"{self.url}/conversations/{sender}/tracker?token={self.token}")
+        assert status == 200, (status, body)
+        return body
+
+
+def _wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{url} not up after {STARTUP_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> BotServers:
+    """The action server and the Rasa server (REST channel + token-protected HTTP API)."""
+    model = latest_model()
+    if model is None:
+        pytest.fail("no trained model in models/: run `make train` (make test does)")
+    tmp = tmp_path_factory.mktemp("servers")
+    action_port, rasa_port = free_port(), free_port()
+    token = secrets.token_hex(16)
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
+    procs = []
+    action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"
+    with open(action_log, "wb") as alog, open(rasa_log, "wb") as rlog:
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+            cwd=ROOT, env=env, stdout=alog, stderr=subprocess.STDOUT))
+        procs.append(subprocess.Popen(
+            [str(bin_dir / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+             "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
+             "--enable-api", "--auth-token", token],
+            cwd=ROOT, env=env, stdout=rlog, stderr=subprocess.STDOUT))
+    try:
+        _wait_for(f"http://127.0.0.1:{action_port}/health", procs[0], action_log)
+        _wait_for(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], rasa_log)
+        yield BotServers(f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}", tmp)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+@pytest.fixture(scope="session")
+def lexicon():
+    from bot.lexicon import load_lexicon
+
+    return load_lexicon(ROOT / "data/catalog.yml", ROOT / "data/lexicon")
+
+
+@pytest.fixture(scope="session")
+def finder(lexicon):
+    from bot.entities import EntityFinder
+
+    return EntityFinder(lexicon)
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path):
+    """Writes ``text`` to ``tmp_path/name`` and returns the path."""
+
+    def write(name: str, text: str) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

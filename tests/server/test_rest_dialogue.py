@@ -1,0 +1,67 @@
+"""Dialogue basics through the REST channel of the running servers, and input that must not break them."""
+
+import pytest
+
+from tests.conftest import http
+
+pytestmark = pytest.mark.server
+
+
+def texts(messages):
+    return " ".join(m.get("text", "") for m in messages)
+
+
+def test_greeting_says_it_is_an_assistant_and_offers_buttons(servers):
+    reply = servers.send("greet-1", "你好")
+    assert "助手" in texts(reply) and "AI" in texts(reply)
+    assert any(m.get("buttons") for m in reply)
+
+
+@pytest.mark.parametrize(
+    "message, response_fragment",
+    [("谢谢你啊", "不客气"), ("拜拜", "再见"), ("今天晚上吃啥好呢", "购车"), ("太贵了吧", "预算")],
+)
+def test_small_talk_and_objections_get_their_answers(servers, message, response_fragment):
+    assert response_fragment in texts(servers.send(f"talk-{message}", message))
+
+
+def test_a_button_payload_is_understood(servers):
+    reply = servers.send("button-1", "/request_test_drive")
+    assert "试驾" in texts(reply)
+
+
+def test_low_confidence_gets_the_help_menu_with_buttons(servers):
+    reply = servers.send("fallback-1", "嗯嗯啊啊哦哦额额")
+    parse = servers.parse("嗯嗯啊啊哦哦额额")
+    if parse["intent"]["name"] == "nlu_fallback":
+        assert "没太理解" in texts(reply)
+        assert len([b for m in reply for b in m.get("buttons") or []]) >= 4
+    else:  # a confident reading must at least get an answer
+        assert texts(reply)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "\n\t", "🚗" * 50, "啊" * 10000, "x" * 20000, "\x00\x07\x1b[31m", "<script>alert(1)</script>",
+     "'; DROP TABLE events; --", "/nonexistent_intent", "/greet{\"bad json"],
+)
+def test_odd_input_never_breaks_the_server(servers, message):
+    status, body = http("POST", f"{servers.url}/webhooks/rest/webhook", {"sender": "odd-1", "message": message})
+    assert status == 200 and isinstance(body, list)
+    assert "Traceback" not in str(body)
+    assert "助手" in texts(servers.send("odd-1", "你好"))  # and the conversation goes on
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"not json", b'{"sender": "x"}', b'{"message": 5, "sender": "x"}', b"\xff\xfe\xfa"],
+)
+def test_malformed_request_bodies_never_crash_the_server(servers, raw):
+    status, body = http("POST", f"{servers.url}/webhooks/rest/webhook", raw=raw)
+    assert status < 500, (status, body)
+    assert "助手" in texts(servers.send("malformed-after", "你好"))
+
+
+def test_http_api_needs_the_token(servers):
+    status, _ = http("POST", f"{servers.url}/model/parse", {"text": "你好"})
+    assert status == 401
