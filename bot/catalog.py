@@ -4,6 +4,7 @@ The catalog is the single source of every model name, alias and number the bot m
 Optional facts may be missing; a playbook script that needs a missing fact is never used.
 """
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
@@ -243,3 +244,9 @@ def load_catalog(path: Union[str, Path]) -> Catalog:
         trade_in = TradeIn(_opt_int(c, t, "subsidy", "trade_in"), _opt_text(c, t, "policy", "trade_in"))
     c.raise_if_any()
     return Catalog(dealer=dealer, models=tuple(models), financing=tuple(plans), trade_in=trade_in)
+
+
+@functools.lru_cache(maxsize=4)
+def get_catalog(path: str) -> Catalog:
+    """The catalog at ``path``, loaded once per process."""
+    return load_catalog(Path(path).resolve())

@@ -12,15 +12,24 @@ from bot.exceptions import DataFileError
 
 def _validate(args: argparse.Namespace) -> int:
     from bot.lexicon import load_lexicon
+    from bot.playbook.loader import load_playbook
 
+    problems = []
     try:
         lexicon = load_lexicon(args.catalog, args.lexicon)
     except DataFileError as e:
+        problems += e.problems
+    try:
+        playbook = load_playbook(args.playbook)
+    except DataFileError as e:
+        problems += e.problems
+    if problems:
         print("Data files have problems:", file=sys.stderr)
-        for p in e.problems:
+        for p in problems:
             print(f"  {p}", file=sys.stderr)
         return 1
-    print(f"ok: {len(lexicon.terms)} entity terms from {args.catalog} and {args.lexicon}")
+    print(f"ok: {len(lexicon.terms)} entity terms from {args.catalog} and {args.lexicon}; "
+          f"{len(playbook.scripts)} scripts for {len(playbook.rules)} objections in {args.playbook}")
     return 0
 
 
@@ -61,9 +70,10 @@ def _chat(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("validate", help="check the catalog and lexicon files")
+    p = sub.add_parser("validate", help="check the catalog, lexicon and playbook files")
     p.add_argument("--catalog", default=DEFAULT_CATALOG_PATH)
     p.add_argument("--lexicon", default=DEFAULT_LEXICON_DIR)
+    p.add_argument("--playbook", default="data/playbook")
     p.set_defaults(func=_validate)
     p = sub.add_parser("eval", help="evaluate the trained NLU on the held-out split")
     p.add_argument("--model", help="model archive (default: newest in models/)")

@@ -1,0 +1,45 @@
+"""Tracker → plain engine context. The only place that knows how our slots are named."""
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+
+from bot.constants import OBJECTION_INTENTS
+from bot.playbook.model import CONTEXT_SLOTS
+from bot.playbook.rules import Context
+
+SLOT_USED_SCRIPTS = "used_scripts"
+SLOT_LAST_PRINCIPLE = "last_principle"
+SLOT_SALES_STAGE = "sales_stage"
+SLOT_GIFTS_OFFERED = "gifts_offered"
+
+
+def raised_objections(tracker: Tracker) -> List[str]:
+    """Objection intents of the user's messages in this session, oldest first."""
+    out = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            out = []
+        elif event.get("event") == "user":
+            name = (event.get("parse_data") or {}).get("intent", {}).get("name")
+            if name in OBJECTION_INTENTS:
+                out.append(name)
+    return out
+
+
+def objection_context(tracker: Tracker, objection: str) -> Context:
+    """The engine's view of the conversation for answering ``objection`` now."""
+    raised = raised_objections(tracker)
+    if not raised or raised[-1] != objection:  # e.g. a button payload or a form answer
+        raised.append(objection)
+    slots: Dict[str, Any] = {name: tracker.get_slot(name) for name in CONTEXT_SLOTS}
+    return Context(
+        objection=objection,
+        attempt=raised.count(objection),
+        stage=tracker.get_slot(SLOT_SALES_STAGE),
+        slots=slots,
+        history=tuple(raised[:-1]),
+        used_scripts=tuple(tracker.get_slot(SLOT_USED_SCRIPTS) or ()),
+        last_principle=tracker.get_slot(SLOT_LAST_PRINCIPLE),
+        gifts_offered=int(tracker.get_slot(SLOT_GIFTS_OFFERED) or 0),
+    )

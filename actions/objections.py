@@ -1,0 +1,67 @@
+"""Answering objections with the playbook (the logic lives in bot.playbook)."""
+
+import logging
+import os
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions._context import (
+    SLOT_GIFTS_OFFERED,
+    SLOT_LAST_PRINCIPLE,
+    SLOT_SALES_STAGE,
+    SLOT_USED_SCRIPTS,
+    objection_context,
+)
+from bot.catalog import Catalog, get_catalog
+from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH, OBJECTION_INTENTS
+from bot.exceptions import BotError
+from bot.playbook.loader import get_playbook
+from bot.playbook.rules import select_script
+
+logger = logging.getLogger(__name__)
+ACTION_ANSWER_OBJECTION = "action_answer_objection"
+
+
+def _catalog() -> Catalog:
+    return get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
+
+
+class ActionAnswerObjection(Action):
+    """Answers the objection of the latest message with the next playbook script."""
+
+    def name(self) -> Text:
+        return ACTION_ANSWER_OBJECTION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        objection = tracker.get_intent_of_latest_message()
+        if objection not in OBJECTION_INTENTS:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        ctx = objection_context(tracker, objection)
+        try:
+            choice = select_script(get_playbook(), _catalog(), ctx)
+        except BotError:
+            logger.exception("playbook or catalog could not be loaded")
+            choice = None
+        if choice is None:
+            # Every script for this objection was used (or the data is broken): the general answer.
+            dispatcher.utter_message(response=f"utter_{objection}")
+            return []
+        buttons = [{"title": b.title, "payload": b.payload} for b in choice.buttons]
+        dispatcher.utter_message(text=choice.text, buttons=buttons or None)
+        if choice.follow_up:
+            dispatcher.utter_message(text=choice.follow_up)
+        dispatcher.utter_message(json_message=choice.annotation())
+        events: List[EventType] = [
+            SlotSet(SLOT_USED_SCRIPTS, list(ctx.used_scripts) + [choice.script_id]),
+            SlotSet(SLOT_LAST_PRINCIPLE, choice.principle),
+            SlotSet(SLOT_SALES_STAGE, choice.stage),
+        ]
+        if choice.offers_gift:
+            events.append(SlotSet(SLOT_GIFTS_OFFERED, ctx.gifts_offered + 1))
+        return events

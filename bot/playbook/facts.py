@@ -1,0 +1,100 @@
+"""The facts a script may say, resolved from the catalog and what the customer told us.
+
+Only facts that really exist are returned: a script naming a fact that is absent here is not
+eligible (domain brief, honesty rules).
+"""
+
+import re
+from typing import Any, Dict, Mapping, Optional
+
+from bot.catalog import Catalog
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
+
+FACT_KEYS = frozenset({
+    "model.name", "model.body", "model.seats", "model.price_min", "model.price_max", "model.popular_trim",
+    "model.monthly_orders", "model.popular_with", "model.owner", "model.owner_quote", "model.delivery_weeks",
+    "model.safety_rating", "model.economy", "model.maintenance_cost", "model.monthly_payment",
+    "fab.aspect", "fab.feature", "fab.advantage", "fab.benefit",
+    "dealer.name", "dealer.gift", "dealer.warranty", "dealer.service_outlets", "dealer.test_drive_perk",
+    "dealer.referral_reward",
+    "finance.name", "finance.down_payment", "finance.months", "finance.rate",
+    "trade_in.subsidy", "trade_in.policy",
+    "slot.budget", "slot.family", "slot.competitor",
+})
+
+FAMILY_ZH = {"spouse": "爱人", "parent": "父母", "child": "孩子", "other": "家人"}
+
+
+def yuan_text(value: float) -> str:
+    """138000 → 13.8万; 2554 → 2554元."""
+    if value >= 10000:
+        return f"{value / 10000:.2f}".rstrip("0").rstrip(".") + "万"
+    return f"{int(round(value))}元"
+
+
+def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int = 0) -> Dict[str, str]:
+    """Every fact available for this conversation, as text ready to put into a template."""
+    facts: Dict[str, str] = {"dealer.name": catalog.dealer.name}
+    d = catalog.dealer
+    if gifts_offered < len(d.gifts):
+        facts["dealer.gift"] = d.gifts[gifts_offered]
+    for key in ("warranty", "service_outlets", "test_drive_perk", "referral_reward"):
+        value = getattr(d, key)
+        if value:
+            facts[f"dealer.{key}"] = value
+    plan = catalog.financing[0] if catalog.financing else None
+    if plan:
+        facts.update({"finance.name": plan.name, "finance.down_payment": f"{plan.down_payment_ratio:.0%}",
+                      "finance.months": str(plan.months), "finance.rate": f"{plan.annual_rate:.2%}"})
+    if catalog.trade_in:
+        if catalog.trade_in.subsidy:
+            facts["trade_in.subsidy"] = yuan_text(catalog.trade_in.subsidy)
+        if catalog.trade_in.policy:
+            facts["trade_in.policy"] = catalog.trade_in.policy
+    budget = slots.get("budget")
+    if isinstance(budget, (int, float)) and budget > 0:
+        facts["slot.budget"] = yuan_text(budget)
+    family = slots.get("family_member")
+    if family in FAMILY_ZH:
+        facts["slot.family"] = FAMILY_ZH[family]
+    if slots.get("competitor"):
+        facts["slot.competitor"] = str(slots["competitor"])
+    model = catalog.model_by_name(slots.get("car_model"))
+    if model is None:
+        return facts
+    low, high = model.price_range
+    facts.update({"model.name": model.name, "model.body": model.body, "model.seats": str(model.seats),
+                  "model.price_min": yuan_text(low), "model.price_max": yuan_text(high)})
+    optional = {
+        "model.popular_trim": model.popular_trim,
+        "model.monthly_orders": model.monthly_orders,
+        "model.popular_with": model.popular_with,
+        "model.delivery_weeks": model.delivery_weeks,
+        "model.safety_rating": model.safety_rating,
+        "model.economy": model.economy,
+        "model.maintenance_cost": model.maintenance_cost,
+    }
+    facts.update({k: str(v) for k, v in optional.items() if v is not None})
+    if model.owner_quotes:
+        facts["model.owner"] = model.owner_quotes[0].owner
+        facts["model.owner_quote"] = model.owner_quotes[0].quote
+    if plan:
+        facts["model.monthly_payment"] = yuan_text(plan.monthly_payment(low))
+    aspect = _aspect(slots.get("priority"), model.fab, model.headline_aspect)
+    if aspect:
+        fab = model.fab[aspect]
+        facts.update({"fab.aspect": aspect, "fab.feature": fab.feature, "fab.advantage": fab.advantage,
+                      "fab.benefit": fab.benefit})
+    return facts
+
+
+def _aspect(priority: Optional[str], fab: Mapping[str, Any], headline: Optional[str]) -> Optional[str]:
+    if priority in fab:
+        return priority
+    return headline if headline in fab else None
+
+
+def fill(template: str, facts: Mapping[str, str]) -> str:
+    """Replaces each ``{placeholder}``; the caller has checked they all exist."""
+    return PLACEHOLDER.sub(lambda m: facts[m.group(1)], template)

@@ -1,0 +1,224 @@
+"""Loading data/playbook/ with full validation: every problem is reported as
+``file: scripts[i] (id): field: reason`` so a trainer can fix a YAML edit without reading code."""
+
+import functools
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from bot.constants import OBJECTION_INTENTS
+from bot.exceptions import DataFileError
+from bot.playbook.facts import FACT_KEYS, PLACEHOLDER
+from bot.playbook.model import (
+    CONTEXT_SLOTS,
+    MOVES,
+    PRINCIPLES,
+    Button,
+    ObjectionRule,
+    Playbook,
+    Principle,
+    RuleRow,
+    Script,
+    When,
+)
+from bot.validation import Checker
+from bot.yamlfile import read_yaml
+
+PRINCIPLES_FILE = "principles.yml"
+RULES_FILE = "rules.yml"
+ENV_PLAYBOOK_DIR = "BOT_PLAYBOOK_DIR"
+DEFAULT_PLAYBOOK_DIR = "data/playbook"
+BUTTON_INTENTS = set(OBJECTION_INTENTS) | {"greet", "affirm", "deny", "goodbye", "thank"}
+
+
+def _when(c: Checker, raw: Any, where: str, stages: Tuple[str, ...]) -> When:
+    if raw is None:
+        return When()
+    if not c.mapping(raw, where, (), ("attempt", "known", "unknown", "after", "stages")):
+        return When()
+    lo, hi = 1, None
+    if "attempt" in raw:
+        a = raw["attempt"]
+        if not isinstance(a, list) or not 1 <= len(a) <= 2 or not all(isinstance(x, int) and x >= 1 for x in a):
+            c.fail(f"{where}.attempt", "expected [min] or [min, max] with whole numbers >= 1")
+        else:
+            lo, hi = a[0], (a[1] if len(a) == 2 else None)
+            if hi is not None and hi < lo:
+                c.fail(f"{where}.attempt", "max is smaller than min")
+    known = c.texts(raw.get("known", []), f"{where}.known")
+    unknown = c.texts(raw.get("unknown", []), f"{where}.unknown")
+    for key, names in (("known", known), ("unknown", unknown)):
+        for name in names:
+            if name not in CONTEXT_SLOTS:
+                c.fail(f"{where}.{key}", f"unknown slot '{name}' (use {', '.join(CONTEXT_SLOTS)})")
+    after = c.texts(raw.get("after", []), f"{where}.after")
+    for name in after:
+        if name not in OBJECTION_INTENTS:
+            c.fail(f"{where}.after", f"'{name}' is not an objection intent")
+    in_stages = c.texts(raw.get("stages", []), f"{where}.stages")
+    for name in in_stages:
+        if name not in stages:
+            c.fail(f"{where}.stages", f"unknown sales step '{name}'")
+    return When(lo, hi, known, unknown, after, in_stages)
+
+
+def _principles(directory: Path) -> Tuple[Dict[str, Principle], Dict[str, Principle], Tuple[str, ...]]:
+    path = directory / PRINCIPLES_FILE
+    raw = read_yaml(path)
+    c = Checker(path)
+    principles: Dict[str, Principle] = {}
+    moves: Dict[str, Principle] = {}
+    stages: Tuple[str, ...] = ()
+    if c.mapping(raw, "", ("principles", "moves", "stages")):
+        for group, tags, out in (("principles", PRINCIPLES, principles), ("moves", MOVES, moves)):
+            if not isinstance(raw[group], dict):
+                c.fail(group, "expected a mapping")
+                continue
+            for tag in tags:
+                if tag not in raw[group]:
+                    c.fail(group, f"missing '{tag}'")
+            for tag, v in raw[group].items():
+                w = f"{group}.{tag}"
+                if tag not in tags:
+                    c.fail(w, "unknown tag")
+                elif c.mapping(v, w, ("zh", "why")):
+                    out[tag] = Principle(tag, c.text(v["zh"], f"{w}.zh"), c.text(v["why"], f"{w}.why"))
+        stages = c.texts(raw["stages"], "stages")
+    c.raise_if_any()
+    return principles, moves, stages
+
+
+def _rules(directory: Path, stages: Tuple[str, ...]) -> Dict[str, ObjectionRule]:
+    path = directory / RULES_FILE
+    raw = read_yaml(path)
+    c = Checker(path)
+    rules: Dict[str, ObjectionRule] = {}
+    if c.mapping(raw, "", ("objections",)) and isinstance(raw["objections"], dict):
+        for intent in OBJECTION_INTENTS:
+            if intent not in raw["objections"]:
+                c.fail("objections", f"no rule for '{intent}'")
+        for intent, r in raw["objections"].items():
+            w = f"objections.{intent}"
+            if intent not in OBJECTION_INTENTS:
+                c.fail(w, "not an objection intent of the domain brief")
+                continue
+            if not c.mapping(r, w, ("stage", "steps")):
+                continue
+            stage = c.text(r["stage"], f"{w}.stage")
+            if stage not in stages:
+                c.fail(f"{w}.stage", f"unknown sales step '{stage}'")
+            rows: List[RuleRow] = []
+            for i, row in enumerate(r["steps"] if isinstance(r["steps"], list) else []):
+                rw = f"{w}.steps[{i}]"
+                if c.mapping(row, rw, ("moves",), ("when",)):
+                    moves = c.texts(row["moves"], f"{rw}.moves")
+                    for m in moves:
+                        if m not in MOVES:
+                            c.fail(f"{rw}.moves", f"unknown move '{m}' (use {', '.join(MOVES)})")
+                    rows.append(RuleRow(_when(c, row.get("when"), f"{rw}.when", stages), moves))
+            if not rows:
+                c.fail(f"{w}.steps", "expected a non-empty list of rows")
+            rules[intent] = ObjectionRule(intent, stage, tuple(rows))
+    c.raise_if_any()
+    return rules
+
+
+_SCRIPT_REQUIRED = ("id", "principle", "move", "text")
+_SCRIPT_OPTIONAL = ("when", "facts", "follow_up", "buttons")
+
+
+def _scripts(path: Path, stages: Tuple[str, ...], seen: Dict[str, str]) -> Tuple[List[Script], List[str]]:
+    raw = read_yaml(path)
+    c = Checker(path)
+    scripts: List[Script] = []
+    if not c.mapping(raw, "", ("objection", "scripts")):
+        return scripts, c.problems
+    objection = raw["objection"]
+    if objection not in OBJECTION_INTENTS:
+        c.fail("objection", f"'{objection}' is not an objection intent of the domain brief")
+    if not isinstance(raw["scripts"], list) or not raw["scripts"]:
+        c.fail("scripts", "expected a non-empty list")
+        return scripts, c.problems
+    for i, s in enumerate(raw["scripts"]):
+        sid = s.get("id") if isinstance(s, dict) else None
+        w = f"scripts[{i}] ({sid})" if sid else f"scripts[{i}]"
+        if not c.mapping(s, w, _SCRIPT_REQUIRED, _SCRIPT_OPTIONAL):
+            continue
+        sid = c.text(s["id"], f"{w}.id")
+        if sid in seen:
+            c.fail(f"{w}.id", f"duplicate id, also in {seen[sid]}")
+        seen[sid] = str(path)
+        principle, move = s["principle"], s["move"]
+        if principle not in PRINCIPLES:
+            c.fail(f"{w}.principle", f"unknown tag '{principle}' (use {', '.join(PRINCIPLES)})")
+        if move not in MOVES:
+            c.fail(f"{w}.move", f"unknown move '{move}' (use {', '.join(MOVES)})")
+        facts = c.texts(s.get("facts", []), f"{w}.facts")
+        for f in facts:
+            if f not in FACT_KEYS:
+                c.fail(f"{w}.facts", f"unknown fact '{f}' (see data/playbook/README.md)")
+        text = c.text(s["text"], f"{w}.text")
+        follow_up = c.text(s["follow_up"], f"{w}.follow_up") if "follow_up" in s else None
+        buttons: List[Button] = []
+        for j, b in enumerate(s.get("buttons") or []):
+            bw = f"{w}.buttons[{j}]"
+            if c.mapping(b, bw, ("title", "payload")):
+                title, payload = c.text(b["title"], f"{bw}.title"), c.text(b["payload"], f"{bw}.payload")
+                if payload.startswith("/") and payload[1:].split("{")[0] not in BUTTON_INTENTS:
+                    c.fail(f"{bw}.payload", f"'{payload}' names no intent of the domain")
+                buttons.append(Button(title, payload))
+        for part, value in (("text", text), ("follow_up", follow_up or "")):
+            for placeholder in PLACEHOLDER.findall(value):
+                if placeholder not in facts:
+                    c.fail(f"{w}.{part}", f"uses {{{placeholder}}} but 'facts' does not list it")
+            if "{" in PLACEHOLDER.sub("", value) or "}" in PLACEHOLDER.sub("", value):
+                c.fail(f"{w}.{part}", "has a brace that is not a {group.fact} placeholder")
+        when = _when(c, s.get("when"), f"{w}.when", stages)
+        if any(f.startswith(("model.", "fab.")) for f in facts) and "car_model" not in when.known:
+            c.fail(f"{w}.when.known", "uses model facts, so it must list car_model")
+        scripts.append(Script(sid, str(objection), principle, move, when, facts, text, follow_up, tuple(buttons),
+                              str(path)))
+    return scripts, c.problems
+
+
+def load_playbook(directory: Union[str, Path]) -> Playbook:
+    """Reads every file of the playbook directory (sorted), validating everything.
+
+    Raises:
+        DataFileError: every problem found, each naming file, script id and field.
+    """
+    directory = Path(directory)
+    principles, moves, stages = _principles(directory)
+    rules = _rules(directory, stages)
+    problems: List[str] = []
+    scripts: List[Script] = []
+    seen: Dict[str, str] = {}
+    for path in sorted(directory.glob("*.yml")):
+        if path.name in (PRINCIPLES_FILE, RULES_FILE):
+            continue
+        try:
+            found, file_problems = _scripts(path, stages, seen)
+        except DataFileError as e:
+            problems += e.problems
+            continue
+        scripts += found
+        problems += file_problems
+    for intent, rule in rules.items():
+        have = {s.move for s in scripts if s.objection == intent}
+        for i, row in enumerate(rule.rows):
+            if not have & set(row.moves):
+                problems.append(f"{directory / RULES_FILE}: objections.{intent}.steps[{i}]: no script of "
+                                f"'{intent}' makes any of the moves {list(row.moves)}")
+    if problems:
+        raise DataFileError(problems)
+    return Playbook(principles, moves, stages, rules, tuple(scripts))
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(directory: str) -> Playbook:
+    return load_playbook(directory)
+
+
+def get_playbook(directory: Optional[str] = None) -> Playbook:
+    """The playbook of ``directory`` (default: $BOT_PLAYBOOK_DIR or data/playbook), loaded once."""
+    return _cached(str(Path(directory or os.environ.get(ENV_PLAYBOOK_DIR, DEFAULT_PLAYBOOK_DIR)).resolve()))

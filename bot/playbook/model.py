@@ -1,0 +1,75 @@
+"""Frozen dataclasses of the playbook."""
+
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
+
+PRINCIPLES = ("reciprocity", "social_proof", "commitment", "liking", "testimonial", "friendship", "peer_identity")
+MOVES = ("acknowledge", "clarify", "value", "concession", "next_step")
+CONTEXT_SLOTS = ("car_model", "budget", "family_member", "competitor", "priority")
+
+
+@dataclass(frozen=True)
+class When:
+    """When a script or a rule row applies. Empty fields impose nothing."""
+
+    attempt_min: int = 1
+    attempt_max: Optional[int] = None
+    known: Tuple[str, ...] = ()
+    unknown: Tuple[str, ...] = ()
+    after: Tuple[str, ...] = ()
+    stages: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Script:
+    id: str
+    objection: str
+    principle: str
+    move: str
+    when: When
+    facts: Tuple[str, ...]
+    text: str
+    follow_up: Optional[str] = None
+    buttons: Tuple[Button, ...] = ()
+    source: str = ""  # file it was read from, for messages
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    when: When
+    moves: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ObjectionRule:
+    objection: str
+    stage: str
+    rows: Tuple[RuleRow, ...]
+
+
+@dataclass(frozen=True)
+class Principle:
+    tag: str
+    zh: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Playbook:
+    principles: Dict[str, Principle]
+    moves: Dict[str, Principle]  # move tag -> zh name and why
+    stages: Tuple[str, ...]
+    rules: Dict[str, ObjectionRule]
+    scripts: Tuple[Script, ...] = field(default=())
+
+    def scripts_for(self, objection: str) -> Tuple[Script, ...]:
+        return tuple(s for s in self.scripts if s.objection == objection)
+
+    def script(self, script_id: str) -> Optional[Script]:
+        return next((s for s in self.scripts if s.id == script_id), None)

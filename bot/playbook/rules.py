@@ -1,0 +1,105 @@
+"""The rules engine: from the objection, how often it was raised, the sales step and what we know,
+pick the next script (data/playbook/rules.yml decides the moves), fill it from the catalog, and
+say why. Pure: no Rasa, no I/O."""
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from bot.catalog import Catalog
+from bot.playbook.facts import fill, resolve_facts
+from bot.playbook.model import Button, Playbook, Script, When
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the engine knows about the conversation (built from the tracker by the action)."""
+
+    objection: str
+    attempt: int = 1  # how many times this objection has been raised, this time included
+    stage: Optional[str] = None  # current sales step
+    slots: Mapping[str, Any] = field(default_factory=dict)
+    history: Tuple[str, ...] = ()  # objections raised before this one, oldest first
+    used_scripts: Tuple[str, ...] = ()
+    last_principle: Optional[str] = None
+    gifts_offered: int = 0
+
+
+@dataclass(frozen=True)
+class ScriptChoice:
+    script_id: str
+    objection: str
+    principle: str
+    principle_zh: str
+    move: str
+    attempt: int
+    stage: str
+    text: str
+    follow_up: Optional[str]
+    buttons: Tuple[Button, ...]
+    offers_gift: bool
+
+    def annotation(self) -> Dict[str, Any]:
+        """The ``custom`` payload of the output contract."""
+        return {"objection": self.objection, "principle": self.principle, "principle_zh": self.principle_zh,
+                "move": self.move, "script_id": self.script_id, "attempt": self.attempt, "stage": self.stage}
+
+
+def _known(slots: Mapping[str, Any], name: str) -> bool:
+    return slots.get(name) not in (None, "", [])
+
+
+def matches(when: When, ctx: Context) -> bool:
+    """Whether a script's or a rule row's conditions hold in ``ctx``."""
+    if ctx.attempt < when.attempt_min or (when.attempt_max is not None and ctx.attempt > when.attempt_max):
+        return False
+    if not all(_known(ctx.slots, s) for s in when.known) or any(_known(ctx.slots, s) for s in when.unknown):
+        return False
+    if when.after and not set(when.after) & set(ctx.history):
+        return False
+    return not when.stages or ctx.stage in when.stages
+
+
+def eligible(script: Script, ctx: Context, facts: Mapping[str, str]) -> bool:
+    """Unused in this conversation, its conditions hold, and every fact it needs exists."""
+    return script.id not in ctx.used_scripts and matches(script.when, ctx) and all(f in facts for f in script.facts)
+
+
+def next_stage(playbook: Playbook, current: Optional[str], objection: str) -> str:
+    """The sales step after this objection: its own step, unless the conversation is already further."""
+    target = playbook.rules[objection].stage
+    if current in playbook.stages and playbook.stages.index(current) > playbook.stages.index(target):
+        return current
+    return target
+
+
+def select_script(playbook: Playbook, catalog: Catalog, ctx: Context) -> Optional[ScriptChoice]:
+    """The next answer to ``ctx.objection``, or None when no script is eligible any more.
+
+    The first rule row matching ``ctx`` gives the moves in order of preference. Among the
+    eligible scripts of those moves the first whose principle differs from the previous answer's
+    is taken; the same principle twice in a row only when nothing else is eligible.
+    """
+    rule = playbook.rules.get(ctx.objection)
+    if rule is None:
+        return None
+    facts = resolve_facts(catalog, ctx.slots, ctx.gifts_offered)
+    row = next((r for r in rule.rows if matches(r.when, ctx)), rule.rows[-1])
+    candidates: List[Script] = []
+    for move in row.moves:
+        candidates += [s for s in playbook.scripts_for(ctx.objection) if s.move == move and eligible(s, ctx, facts)]
+    if not candidates:
+        return None
+    script = next((s for s in candidates if s.principle != ctx.last_principle), candidates[0])
+    return ScriptChoice(
+        script_id=script.id,
+        objection=ctx.objection,
+        principle=script.principle,
+        principle_zh=playbook.principles[script.principle].zh,
+        move=script.move,
+        attempt=ctx.attempt,
+        stage=next_stage(playbook, ctx.stage, ctx.objection),
+        text=fill(script.text, facts),
+        follow_up=fill(script.follow_up, facts) if script.follow_up else None,
+        buttons=tuple(Button(fill(b.title, facts), b.payload) for b in script.buttons),
+        offers_gift="dealer.gift" in script.facts,
+    )
