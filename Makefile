@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train validate test test-fast eval demo clean
+.PHONY: help setup train validate test test-fast test-stories eval demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,10 @@ validate: setup ## check training data, domain and our data files
 
 test: setup validate train ## the whole test suite (what CI runs)
 	$(PY) -m pytest tests
+	$(MAKE) --no-print-directory test-stories
+
+test-stories: train ## end-to-end test stories (zero prediction errors allowed)
+	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out reports/stories --quiet
 
 test-fast: setup ## unit tests only, no servers
 	$(PY) -m pytest tests -m "not server"

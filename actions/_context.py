@@ -1,6 +1,6 @@
 """Tracker → plain engine context. The only place that knows how our slots are named."""
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
@@ -12,6 +12,13 @@ SLOT_USED_SCRIPTS = "used_scripts"
 SLOT_LAST_PRINCIPLE = "last_principle"
 SLOT_SALES_STAGE = "sales_stage"
 SLOT_GIFTS_OFFERED = "gifts_offered"
+SLOT_LEAD_PENDING = "lead_pending"
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the latest message (the classifier's top intent if the fallback took over)."""
+    intent = tracker.get_intent_of_latest_message(skip_fallback_intent=True)
+    return intent or (tracker.latest_message.get("intent") or {}).get("name")
 
 
 def raised_objections(tracker: Tracker) -> List[str]:

@@ -10,23 +10,35 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._context import (
     SLOT_GIFTS_OFFERED,
+    SLOT_LEAD_PENDING,
     SLOT_LAST_PRINCIPLE,
     SLOT_SALES_STAGE,
     SLOT_USED_SCRIPTS,
+    latest_intent,
     objection_context,
 )
 from bot.catalog import Catalog, get_catalog
 from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH, OBJECTION_INTENTS
 from bot.exceptions import BotError
 from bot.playbook.loader import get_playbook
-from bot.playbook.rules import select_script
+from bot.playbook.rules import ScriptChoice, select_script
 
 logger = logging.getLogger(__name__)
 ACTION_ANSWER_OBJECTION = "action_answer_objection"
 
 
-def _catalog() -> Catalog:
+def catalog() -> Catalog:
+    """The dealer catalog ($BOT_CATALOG_PATH or data/catalog.yml), loaded once."""
     return get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
+
+
+def utter_choice(dispatcher: CollectingDispatcher, choice: ScriptChoice) -> None:
+    """Sends a script: its text with buttons, the follow-up line, and the annotation payload."""
+    buttons = [{"title": b.title, "payload": b.payload} for b in choice.buttons]
+    dispatcher.utter_message(text=choice.text, buttons=buttons or None)
+    if choice.follow_up:
+        dispatcher.utter_message(text=choice.follow_up)
+    dispatcher.utter_message(json_message=choice.annotation())
 
 
 class ActionAnswerObjection(Action):
@@ -38,13 +50,13 @@ class ActionAnswerObjection(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        objection = tracker.get_intent_of_latest_message()
+        objection = latest_intent(tracker)
         if objection not in OBJECTION_INTENTS:
             dispatcher.utter_message(response="utter_default")
             return []
         ctx = objection_context(tracker, objection)
         try:
-            choice = select_script(get_playbook(), _catalog(), ctx)
+            choice = select_script(get_playbook(), catalog(), ctx)
         except BotError:
             logger.exception("playbook or catalog could not be loaded")
             choice = None
@@ -52,11 +64,7 @@ class ActionAnswerObjection(Action):
             # Every script for this objection was used (or the data is broken): the general answer.
             dispatcher.utter_message(response=f"utter_{objection}")
             return []
-        buttons = [{"title": b.title, "payload": b.payload} for b in choice.buttons]
-        dispatcher.utter_message(text=choice.text, buttons=buttons or None)
-        if choice.follow_up:
-            dispatcher.utter_message(text=choice.follow_up)
-        dispatcher.utter_message(json_message=choice.annotation())
+        utter_choice(dispatcher, choice)
         events: List[EventType] = [
             SlotSet(SLOT_USED_SCRIPTS, list(ctx.used_scripts) + [choice.script_id]),
             SlotSet(SLOT_LAST_PRINCIPLE, choice.principle),
@@ -64,4 +72,6 @@ class ActionAnswerObjection(Action):
         ]
         if choice.offers_gift:
             events.append(SlotSet(SLOT_GIFTS_OFFERED, ctx.gifts_offered + 1))
+        if objection == "delay_decision" and choice.move == "next_step" and not tracker.get_slot("lead_grade"):
+            events.append(SlotSet(SLOT_LEAD_PENDING, True))  # a stall again: grade the lead next
         return events

@@ -1,0 +1,53 @@
+"""Recommending one model once the needs form is complete."""
+
+import logging
+from dataclasses import replace
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions._context import SLOT_LAST_PRINCIPLE, SLOT_SALES_STAGE, SLOT_USED_SCRIPTS, objection_context
+from actions.objections import catalog, utter_choice
+from bot.exceptions import BotError
+from bot.needs import Needs, recommend
+from bot.playbook.loader import get_playbook
+from bot.playbook.rules import select_script
+
+logger = logging.getLogger(__name__)
+
+
+class ActionRecommendModel(Action):
+    """Picks the model for the customer's needs and presents it with a value script (FAB and,
+    where the catalog has it, social proof)."""
+
+    def name(self) -> Text:
+        return "action_recommend_model"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        try:
+            cat = catalog()
+            needs = Needs(tracker.get_slot("usage"), tracker.get_slot("passengers"), tracker.get_slot("budget"),
+                          tracker.get_slot("priority"))
+            model = recommend(cat, needs)
+            ctx = objection_context(tracker, "choose_model")
+            # The needs are known now: the rule table's row for a later attempt (value) applies.
+            ctx = replace(ctx, slots={**ctx.slots, "car_model": model.name}, attempt=max(ctx.attempt, 2))
+            choice = select_script(get_playbook(), cat, ctx)
+        except BotError:
+            logger.exception("playbook or catalog could not be loaded")
+            dispatcher.utter_message(response="utter_choose_model")
+            return []
+        events: List[EventType] = [SlotSet("car_model", model.name)]
+        if choice is None:
+            dispatcher.utter_message(response="utter_choose_model")
+            return events
+        utter_choice(dispatcher, choice)
+        return events + [
+            SlotSet(SLOT_USED_SCRIPTS, list(ctx.used_scripts) + [choice.script_id]),
+            SlotSet(SLOT_LAST_PRINCIPLE, choice.principle),
+            SlotSet(SLOT_SALES_STAGE, choice.stage),
+        ]
