@@ -57,8 +57,11 @@ def http_parser(base_url: str, token: str) -> Callable[[str], Prediction]:
 def local_parser(model_path: str) -> Callable[[str], Prediction]:
     """Parses with the model loaded in this process (no servers needed)."""
     from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
 
-    logging.getLogger("rasa").setLevel(logging.WARNING)
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     loop = asyncio.new_event_loop()
     agent = Agent.load(model_path)
 
