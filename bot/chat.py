@@ -19,19 +19,24 @@ def send(url: str, sender: str, message: str, timeout: float = 30) -> List[Dict[
         return json.load(resp)
 
 
-def render(messages: List[Dict[str, Any]], out: TextIO) -> List[Dict[str, Any]]:
-    """Prints the bot's messages; returns the buttons offered, numbered from 1."""
+def render(messages: List[Dict[str, Any]], out: TextIO, annotations: bool = True) -> List[Dict[str, Any]]:
+    """Prints the bot's messages (and, for trainees, why each answer was chosen); returns the
+    buttons offered, numbered from 1."""
     buttons: List[Dict[str, Any]] = []
     for m in messages:
         if m.get("text"):
             out.write(f"机器人: {m['text']}\n")
+        custom = m.get("custom")
+        if annotations and isinstance(custom, dict) and "script_id" in custom:
+            out.write("   〔{principle_zh}({principle}) · {move} · {stage} · 第{attempt}次 · {script_id}〕\n".format(**custom))
         for b in m.get("buttons") or []:
             buttons.append(b)
             out.write(f"   [{len(buttons)}] {b.get('title')}\n")
     return buttons
 
 
-def run(url: str, sender: Optional[str] = None, inp: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def run(url: str, sender: Optional[str] = None, inp: TextIO = sys.stdin, out: TextIO = sys.stdout,
+        annotations: bool = True) -> int:
     """Reads lines until EOF or /quit; a number picks one of the last buttons."""
     sender = sender or f"terminal-{uuid.uuid4().hex[:8]}"
     out.write("输入消息和机器人对话（输入按钮编号可点按钮，/quit 退出）\n")
@@ -49,6 +54,6 @@ def run(url: str, sender: Optional[str] = None, inp: TextIO = sys.stdin, out: Te
         if text.isdigit() and 1 <= int(text) <= len(buttons):
             text = buttons[int(text) - 1].get("payload") or text
         try:
-            buttons = render(send(url, sender, text), out)
+            buttons = render(send(url, sender, text), out, annotations)
         except (urllib.error.URLError, OSError, ValueError) as e:
             out.write(f"（连接机器人失败：{e}。服务器还在运行吗？）\n")

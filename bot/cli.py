@@ -64,7 +64,7 @@ def _eval(args: argparse.Namespace) -> int:
 def _chat(args: argparse.Namespace) -> int:
     from bot.chat import run
 
-    return run(args.url)
+    return run(args.url, annotations=not args.plain)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_eval)
     p = sub.add_parser("chat", help="chat with the running bot in this terminal")
     p.add_argument("--url", default="http://localhost:5005")
+    p.add_argument("--plain", action="store_true", help="hide the trainee annotations (principle, move, stage)")
     p.set_defaults(func=_chat)
     return parser
 

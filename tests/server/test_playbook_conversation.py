@@ -90,3 +90,19 @@ def test_stalling_twice_leads_to_a_graded_lead(servers):
     assert "顾问" in texts(done)
     slots = servers.tracker(sender)["slots"]
     assert slots["lead_grade"] == "A" and slots["follow_up_date"] and slots["lead_pending"] is False
+
+
+def test_terminal_chat_shows_answers_annotations_and_numbered_buttons(servers):
+    import io
+
+    from bot.chat import run
+
+    out = io.StringIO()
+    assert run(servers.url, "terminal-test", io.StringIO("你好\n1\n太贵了\n/quit\n"), out) == 0
+    screen = out.getvalue()
+    assert "机器人: 您好" in screen and "[1] 帮我选车" in screen
+    assert "怎么用" in screen  # button 1 (/choose_model) started the needs form
+    assert "〔" in screen and "objection_price" not in screen.split("〔")[0]
+    plain = io.StringIO()
+    run(servers.url, "terminal-test-2", io.StringIO("太贵了\n"), plain, annotations=False)
+    assert "〔" not in plain.getvalue() and "机器人:" in plain.getvalue()

@@ -153,3 +153,10 @@ def test_playbook_coverage_of_principles(playbook):
         assert len(objections_by_principle[p]) >= 5, p
     for objection in OBJECTION_INTENTS:
         assert len(playbook.scripts_for(objection)) >= 4, objection
+
+
+def test_the_sales_step_changes_the_move_a_stall_after_a_test_drive_asks_for_the_next_step(playbook, catalog):
+    early = converse(playbook, catalog, ["delay_decision"])[0]
+    after_drive = converse(playbook, catalog, ["request_test_drive", "delay_decision"])[1]
+    assert early.move in ("clarify", "acknowledge")
+    assert after_drive.move == "next_step"
