@@ -23,13 +23,22 @@ def _validate(args: argparse.Namespace) -> int:
         playbook = load_playbook(args.playbook)
     except DataFileError as e:
         problems += e.problems
+    try:
+        from bot.roleplay.personas import load_personas
+        from bot.roleplay.rubric import load_rubric
+
+        personas = load_personas(f"{args.roleplay}/personas")
+        load_rubric(f"{args.roleplay}/rubric.yml")
+    except DataFileError as e:
+        problems += e.problems
     if problems:
         print("Data files have problems:", file=sys.stderr)
         for p in problems:
             print(f"  {p}", file=sys.stderr)
         return 1
     print(f"ok: {len(lexicon.terms)} entity terms from {args.catalog} and {args.lexicon}; "
-          f"{len(playbook.scripts)} scripts for {len(playbook.rules)} objections in {args.playbook}")
+          f"{len(playbook.scripts)} scripts for {len(playbook.rules)} objections in {args.playbook}; "
+          f"{len(personas)} personas and the rubric in {args.roleplay}")
     return 0
 
 
@@ -70,10 +79,11 @@ def _chat(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("validate", help="check the catalog, lexicon and playbook files")
+    p = sub.add_parser("validate", help="check the catalog, lexicon, playbook and roleplay files")
     p.add_argument("--catalog", default=DEFAULT_CATALOG_PATH)
     p.add_argument("--lexicon", default=DEFAULT_LEXICON_DIR)
     p.add_argument("--playbook", default="data/playbook")
+    p.add_argument("--roleplay", default="data/roleplay")
     p.set_defaults(func=_validate)
     p = sub.add_parser("eval", help="evaluate the trained NLU on the held-out split")
     p.add_argument("--model", help="model archive (default: newest in models/)")
