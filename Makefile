@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train validate test test-fast test-stories eval demo clean
+.PHONY: help setup train validate test test-fast test-stories eval demo roleplay report clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,12 @@ eval: train ## NLU report on the held-out split into reports/nlu/
 
 demo: train ## start the action server and the Rasa server, then chat in this terminal
 	@bash scripts/demo.sh
+
+roleplay: setup ## practise against the running bot (make demo in another terminal): PERSONA=... LEVEL=easy|normal|hard
+	$(PY) -m bot roleplay --persona $(or $(PERSONA),price_sensitive_first_buyer) --level $(or $(LEVEL),normal)
+
+report: setup ## trainer report of the practice sessions into reports/trainer/
+	$(PY) -m bot report
 
 clean: ## remove trained models, reports and caches (keeps .venv)
 	rm -rf models reports .rasa .pytest_cache

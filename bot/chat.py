@@ -8,11 +8,15 @@ import uuid
 from typing import Any, Dict, List, Optional, TextIO
 
 
-def send(url: str, sender: str, message: str, timeout: float = 30) -> List[Dict[str, Any]]:
+def send(url: str, sender: str, message: str, timeout: float = 30,
+         metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
     """Posts one message to ``{url}/webhooks/rest/webhook`` and returns the bot's messages."""
+    body: Dict[str, Any] = {"sender": sender, "message": message}
+    if metadata:
+        body["metadata"] = metadata
     req = urllib.request.Request(
         f"{url.rstrip('/')}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": message}).encode("utf-8"),
+        data=json.dumps(body).encode("utf-8"),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -28,7 +32,12 @@ def render(messages: List[Dict[str, Any]], out: TextIO, annotations: bool = True
             out.write(f"机器人: {m['text']}\n")
         custom = m.get("custom")
         if annotations and isinstance(custom, dict) and "script_id" in custom:
-            out.write("   〔{principle_zh}({principle}) · {move} · {stage} · 第{attempt}次 · {script_id}〕\n".format(**custom))
+            out.write("   〔{principle_zh}({principle}) · {move_zh} · {stage} · 第{attempt}次 · {script_id}〕\n".format(
+                **{"move_zh": custom.get("move"), **custom}))
+            if custom.get("principle_why"):
+                out.write(f"   为什么：{custom['principle_why']}\n")
+            for alt in custom.get("alternatives") or []:
+                out.write(f"   也可以（{alt['principle_zh']}）：{alt['text']}\n")
         for b in m.get("buttons") or []:
             buttons.append(b)
             out.write(f"   [{len(buttons)}] {b.get('title')}\n")
@@ -36,11 +45,18 @@ def render(messages: List[Dict[str, Any]], out: TextIO, annotations: bool = True
 
 
 def run(url: str, sender: Optional[str] = None, inp: TextIO = sys.stdin, out: TextIO = sys.stdout,
-        annotations: bool = True) -> int:
-    """Reads lines until EOF or /quit; a number picks one of the last buttons."""
+        annotations: bool = True, metadata: Optional[Dict[str, Any]] = None, opening: Optional[str] = None) -> int:
+    """Reads lines until EOF or /quit; a number picks one of the last buttons. ``metadata`` goes
+    with every message (e.g. the practice mode); ``opening`` is sent first."""
     sender = sender or f"terminal-{uuid.uuid4().hex[:8]}"
     out.write("输入消息和机器人对话（输入按钮编号可点按钮，/quit 退出）\n")
     buttons: List[Dict[str, Any]] = []
+    if opening:
+        try:
+            buttons = render(send(url, sender, opening, metadata=metadata), out, annotations)
+        except (urllib.error.URLError, OSError, ValueError) as e:
+            out.write(f"（连接机器人失败：{e}。服务器还在运行吗？）\n")
+            return 1
     while True:
         out.write("您: ")
         out.flush()
@@ -54,6 +70,6 @@ def run(url: str, sender: Optional[str] = None, inp: TextIO = sys.stdin, out: Te
         if text.isdigit() and 1 <= int(text) <= len(buttons):
             text = buttons[int(text) - 1].get("payload") or text
         try:
-            buttons = render(send(url, sender, text), out, annotations)
+            buttons = render(send(url, sender, text, metadata=metadata), out, annotations)
         except (urllib.error.URLError, OSError, ValueError) as e:
             out.write(f"（连接机器人失败：{e}。服务器还在运行吗？）\n")

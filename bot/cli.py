@@ -76,6 +76,25 @@ def _chat(args: argparse.Namespace) -> int:
     return run(args.url, annotations=not args.plain)
 
 
+def _roleplay(args: argparse.Namespace) -> int:
+    from bot.chat import run
+
+    if args.mode == "coach":
+        meta = {"roleplay": {"mode": "coach"}}
+        return run(args.url, metadata=meta, opening=None)
+    meta = {"roleplay": {"mode": "customer", "persona": args.persona, "level": args.level}}
+    return run(args.url, metadata=meta, opening="开始练习")
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bot.report import load_attempts, write_report
+
+    attempts = load_attempts(args.db)
+    files = write_report(attempts, Path(args.out))
+    print(f"{len(attempts)} practice visits; wrote " + ", ".join(map(str, files)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +113,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", default="http://localhost:5005")
     p.add_argument("--plain", action="store_true", help="hide the trainee annotations (principle, move, stage)")
     p.set_defaults(func=_chat)
+    p = sub.add_parser("roleplay", help="practise in the terminal against the running bot")
+    p.add_argument("--url", default="http://localhost:5005")
+    p.add_argument("--mode", choices=("customer", "coach"), default="customer",
+                   help="customer: the bot plays a customer and scores you; coach: you play the customer")
+    p.add_argument("--persona", default="price_sensitive_first_buyer", help="a persona id of data/roleplay/personas")
+    p.add_argument("--level", choices=("easy", "normal", "hard"), default="normal")
+    p.set_defaults(func=_roleplay)
+    p = sub.add_parser("report", help="trainer report (HTML with charts, CSV) from the conversation store")
+    p.add_argument("--db", default="rasa.db", help="the SQLite tracker store (endpoints.yml)")
+    p.add_argument("--out", default="reports/trainer")
+    p.set_defaults(func=_report)
     return parser
 
 

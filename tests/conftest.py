@@ -56,9 +56,13 @@ class BotServers:
     token: str
     action_url: str
     logs: Path
+    db: Path
 
-    def send(self, sender: str, message: str) -> List[Dict[str, Any]]:
-        status, body = http("POST", f"{self.url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+    def send(self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+        body: Dict[str, Any] = {"sender": sender, "message": message}
+        if metadata is not None:
+            body["metadata"] = metadata
+        status, body = http("POST", f"{self.url}/webhooks/rest/webhook", body)
         assert status == 200, (status, body)
         return body
 
@@ -98,7 +102,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> BotServers:
     action_port, rasa_port = free_port(), free_port()
     token = secrets.token_hex(16)
     endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    db = tmp / "tracker.db"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+                         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n")
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
     procs = []
@@ -115,7 +121,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> BotServers:
     try:
         _wait_for(f"http://127.0.0.1:{action_port}/health", procs[0], action_log)
         _wait_for(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], rasa_log)
-        yield BotServers(f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}", tmp)
+        yield BotServers(f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}", tmp, db)
     finally:
         for p in procs:
             p.terminate()

@@ -45,3 +45,10 @@ class CheckedRestInput(RestInput):
 
     def _extract_input_channel(self, req: Request) -> Text:
         return self.name()
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        """The body's ``metadata`` object (e.g. the trainee page's practice mode), if any."""
+        metadata = _body(request).get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise InvalidUsage("'metadata' must be a JSON object")
+        return metadata

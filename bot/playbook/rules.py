@@ -25,6 +25,15 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    script_id: str
+    principle: str
+    principle_zh: str
+    move: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ScriptChoice:
     script_id: str
     objection: str
@@ -37,11 +46,17 @@ class ScriptChoice:
     follow_up: Optional[str]
     buttons: Tuple[Button, ...]
     offers_gift: bool
+    principle_why: str = ""
+    move_zh: str = ""
+    alternatives: Tuple[Alternative, ...] = ()
 
     def annotation(self) -> Dict[str, Any]:
-        """The ``custom`` payload of the output contract."""
+        """The ``custom`` payload: the output contract's keys, plus what coach mode shows (why the
+        principle works here, the move's name, and other scripts for the same situation)."""
         return {"objection": self.objection, "principle": self.principle, "principle_zh": self.principle_zh,
-                "move": self.move, "script_id": self.script_id, "attempt": self.attempt, "stage": self.stage}
+                "move": self.move, "script_id": self.script_id, "attempt": self.attempt, "stage": self.stage,
+                "principle_why": self.principle_why, "move_zh": self.move_zh,
+                "alternatives": [a.__dict__ for a in self.alternatives]}
 
 
 def _known(slots: Mapping[str, Any], name: str) -> bool:
@@ -90,6 +105,10 @@ def select_script(playbook: Playbook, catalog: Catalog, ctx: Context) -> Optiona
     if not candidates:
         return None
     script = next((s for s in candidates if s.principle != ctx.last_principle), candidates[0])
+    others = [s for s in candidates if s.id != script.id]
+    others.sort(key=lambda s: s.principle == script.principle)  # prefer other principles
+    alternatives = tuple(Alternative(s.id, s.principle, playbook.principles[s.principle].zh, s.move,
+                                     fill(s.text, facts)) for s in others[:2])
     return ScriptChoice(
         script_id=script.id,
         objection=ctx.objection,
@@ -102,4 +121,7 @@ def select_script(playbook: Playbook, catalog: Catalog, ctx: Context) -> Optiona
         follow_up=fill(script.follow_up, facts) if script.follow_up else None,
         buttons=tuple(Button(fill(b.title, facts), b.payload) for b in script.buttons),
         offers_gift="dealer.gift" in script.facts,
+        principle_why=playbook.principles[script.principle].why,
+        move_zh=playbook.moves[script.move].zh,
+        alternatives=alternatives,
     )

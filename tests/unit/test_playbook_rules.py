@@ -132,9 +132,20 @@ def test_model_facts_need_a_known_model(playbook, catalog):
 
 def test_annotation_has_the_output_contract(playbook, catalog):
     choice = converse(playbook, catalog, ["objection_price"])[0]
-    assert set(choice.annotation()) == {"objection", "principle", "principle_zh", "move", "script_id", "attempt",
+    assert set(choice.annotation()) >= {"objection", "principle", "principle_zh", "move", "script_id", "attempt",
                                         "stage"}
     assert choice.annotation()["stage"] == "协商" and choice.principle_zh
+
+
+def test_coach_annotation_explains_the_principle_and_offers_alternatives(playbook, catalog):
+    choice = converse(playbook, catalog, ["objection_price"], {"car_model": "远山"})[0]
+    note = choice.annotation()
+    assert note["principle_why"] == playbook.principles[choice.principle].why
+    assert note["move_zh"] == playbook.moves[choice.move].zh
+    assert 1 <= len(note["alternatives"]) <= 2
+    for alt in note["alternatives"]:
+        assert alt["script_id"] != choice.script_id and alt["text"] and "{" not in alt["text"]
+        assert playbook.script(alt["script_id"]).objection == "objection_price"
 
 
 def test_stage_never_moves_backwards(playbook, catalog):

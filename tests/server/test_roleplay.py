@@ -1,0 +1,93 @@
+"""Trainee practice through the running servers' REST channel: customer mode end to end with a
+good and a weak trainee, in-session commands, coach annotations, and the trainer report built
+from the stored sessions."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.roleplay.practice import get_practice
+
+pytestmark = pytest.mark.server
+ROOT = Path(__file__).resolve().parents[2]
+PERSONA = "price_sensitive_first_buyer"
+CUSTOMER = {"roleplay": {"mode": "customer", "persona": PERSONA, "level": "normal"}}
+GOOD = {
+    ("objection_price", 1): "我理解，十二万对刚工作的人确实不是小数目。方便说说您的预算大概多少吗？",
+    ("objection_price", 2): "晨风标配六气囊和主动刹车，对您来说上下班堵车跟车更安心，很多客户都是冲这个买的。",
+    ("ask_discount", 1): "想便宜点很正常。您心里的目标价位大概是多少呢？",
+    ("ask_discount", 2): "晨风豪华版标配大屏和倒车影像，对您来说不用再花钱加装，很多客户都选这个配置。",
+}
+WEAK = "哦，那您再看看吧。"
+
+
+def texts(messages):
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def custom(messages, key):
+    return next((m["custom"][key] for m in messages if isinstance(m.get("custom"), dict) and key in m["custom"]),
+                None)
+
+
+def practise(servers, sender, answer):
+    """Plays one visit; ``answer(objection, attempt)`` gives the trainee's reply. Returns the scorecard."""
+    practice = get_practice(str(ROOT / "data/roleplay"), str(ROOT / "data/catalog.yml"))
+    start = servers.send(sender, "开始练习", CUSTOMER)
+    assert "陪练开始" in texts(start) and "顾客：" in texts(start)
+    replies = []
+    for _ in range(15):
+        session = practice.visit(PERSONA, "normal", replies)  # mirrors the bot's state
+        reply = answer(session.current.objection, session.attempt)
+        replies.append(reply)
+        messages = servers.send(sender, reply)
+        assert custom(messages, "roleplay_turn") is not None and "顾客：" in texts(messages)
+        card = custom(messages, "roleplay_scorecard")
+        if card:
+            assert "陪练结束" in texts(messages)
+            return card
+    pytest.fail("the visit never ended")
+
+
+def test_good_trainee_gets_a_test_drive_and_beats_the_weak_one(servers):
+    good = practise(servers, "trainee-good", lambda o, a: GOOD.get((o, min(a, 2)), GOOD[(o, 1)]))
+    weak = practise(servers, "trainee-weak", lambda o, a: WEAK)
+    assert good["outcome"] == "test_drive" and weak["outcome"] == "walk_out"
+    assert good["total"] > weak["total"]
+    again = practise(servers, "trainee-good", lambda o, a: GOOD.get((o, min(a, 2)), GOOD[(o, 1)]))
+    assert "第2次练习" in again["comparison"]
+    history = servers.tracker("trainee-good")["slots"]["roleplay_history"]
+    assert [h["outcome"] for h in history] == ["test_drive", "test_drive"]
+
+
+def test_hint_restart_and_stop_commands(servers):
+    servers.send("trainee-cmd", "开始", CUSTOMER)
+    hint = servers.send("trainee-cmd", "提示")
+    assert "提示" in texts(hint) and "分析原因" in texts(hint)
+    assert custom(hint, "roleplay_turn") is None  # a command is not scored
+    restarted = servers.send("trainee-cmd", "重来")
+    assert "陪练开始" in texts(restarted)
+    servers.send("trainee-cmd", WEAK)
+    stopped = servers.send("trainee-cmd", "结束")
+    assert "陪练结束" in texts(stopped) and custom(stopped, "roleplay_scorecard")["outcome"] == "stopped"
+
+
+def test_coach_mode_answers_with_why_and_alternatives(servers):
+    reply = servers.send("trainee-coach", "远山太贵了", {"roleplay": {"mode": "coach"}})
+    note = next(m["custom"] for m in reply if isinstance(m.get("custom"), dict) and "script_id" in m["custom"])
+    assert note["principle_zh"] and note["principle_why"] and note["move_zh"]
+    assert note["alternatives"] and all(a["text"] for a in note["alternatives"])
+    assert servers.tracker("trainee-coach")["slots"]["roleplay_mode"] == "coach"
+
+
+def test_trainer_report_from_stored_sessions(servers, tmp_path):
+    from bot.report import load_attempts, write_report
+
+    practise(servers, "trainee-report", lambda o, a: WEAK)
+    attempts = load_attempts(servers.db)
+    assert any(a["trainee"] == "trainee-report" and a["outcome"] == "walk_out" for a in attempts)
+    html_file, csv_file = write_report(attempts, tmp_path)
+    page = html_file.read_text(encoding="utf-8")
+    assert "销售陪练报告" in page and page.count("data:image/png;base64,") >= 2
+    rows = csv_file.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("trainee,attempt,persona") and any("trainee-report" in r for r in rows[1:])
