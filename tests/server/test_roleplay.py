@@ -91,3 +91,19 @@ def test_trainer_report_from_stored_sessions(servers, tmp_path):
     assert "销售陪练报告" in page and page.count("data:image/png;base64,") >= 2
     rows = csv_file.read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].startswith("trainee,attempt,persona") and any("trainee-report" in r for r in rows[1:])
+
+
+def test_terminal_roleplay_command_plays_a_visit(servers):
+    import io
+
+    from bot import chat
+    from bot.cli import build_parser
+
+    out = io.StringIO()
+
+    assert chat.run(servers.url, "trainee-terminal", io.StringIO("提示\n哦\n结束\n"), out, metadata=CUSTOMER,
+                    opening="开始练习") == 0
+    screen = out.getvalue()
+    assert "陪练开始" in screen and "提示：" in screen and "本轮" in screen and "陪练结束" in screen
+    args = build_parser().parse_args(["roleplay", "--persona", "hesitant_staller", "--level", "hard"])
+    assert (args.mode, args.persona, args.level) == ("customer", "hesitant_staller", "hard")
