@@ -145,11 +145,9 @@ class CustomerSession:
             for m in t.score.missing:
                 missed[m] += 1
                 where.setdefault(m, t)
-            for p in t.score.penalties:
-                missed[f"penalty:{p.name}"] += 0  # penalties are explained in the notes
         out: List[Suggestion] = []
-        for move, _ in missed.most_common():
-            if move.startswith("penalty:") or move not in self.playbook.moves:
+        for move, _ in missed.most_common():  # penalties are explained in the per-turn notes
+            if move not in self.playbook.moves:
                 continue
             t = where[move]
             answer = self._model_answer(t.objection, t.attempt, move)
