@@ -46,6 +46,8 @@ class ActionRecommendModel(Action):
             dispatcher.utter_message(response="utter_choose_model")
             return events
         utter_choice(dispatcher, choice)
+        if model.image:
+            dispatcher.utter_message(image=model.image)
         return events + [
             SlotSet(SLOT_USED_SCRIPTS, list(ctx.used_scripts) + [choice.script_id]),
             SlotSet(SLOT_LAST_PRINCIPLE, choice.principle),

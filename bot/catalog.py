@@ -53,6 +53,7 @@ class CarModel:
     headline_aspect: Optional[str] = None
     owner_quotes: Tuple[OwnerQuote, ...] = ()
     fab: Dict[str, Fab] = field(default_factory=dict)
+    image: Optional[str] = None  # URL or path of a picture of the model
 
     @property
     def price_range(self) -> Tuple[int, int]:
@@ -113,7 +114,7 @@ class Catalog:
 
 _MODEL_REQUIRED = ("id", "name", "aliases", "body", "seats", "energy", "trims")
 _MODEL_OPTIONAL = ("popular_trim", "monthly_orders", "popular_with", "delivery_weeks", "safety_rating",
-                   "economy", "maintenance_cost", "headline_aspect", "owner_quotes", "fab")
+                   "economy", "maintenance_cost", "headline_aspect", "owner_quotes", "fab", "image")
 _DEALER_OPTIONAL = ("sample_data", "city", "gifts", "max_cash_discount", "warranty", "service_outlets",
                     "test_drive_perk", "referral_reward")
 
@@ -201,6 +202,7 @@ def _model(c: Checker, m: Any, w: str) -> Optional[CarModel]:
         headline_aspect=headline,
         owner_quotes=tuple(quotes),
         fab=fab,
+        image=_opt_text(c, m, "image", w),
     )
 
 

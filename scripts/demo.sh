@@ -44,6 +44,8 @@ until curl -fs -X POST -H 'Content-Type: application/json' -d '{"sender":"demo-p
 
 cat <<MSG
 [demo] the bot is running.
+  showroom page: http://127.0.0.1:$RASA_PORT/webhooks/widget/demo     (the embedded chat widget)
+  trainee page : http://127.0.0.1:$RASA_PORT/webhooks/widget/trainee  (coach and customer practice)
   REST channel : POST http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "太贵了"}
   action server: http://127.0.0.1:$ACTION_PORT
 MSG

@@ -77,6 +77,17 @@ if [ -z "$PY" ]; then
   PY=$(find_python) || { log "no usable Python 3.8-3.10 after install"; exit 1; }
 fi
 
+# Debian's Chromium for the widget's browser tests (Playwright drives it; it downloads no browser),
+# and a Chinese font so its screenshots show text.
+if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing Debian's chromium and a Chinese font for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+  else
+    log "warning: /usr/bin/chromium missing and not root: browser tests will fail (apt-get install chromium)"
+  fi
+fi
+
 stamp=.venv/.installed
 want="$("$PY" -c 'import sys; print(sys.version.split()[0])') $(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
 if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

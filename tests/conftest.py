@@ -57,6 +57,7 @@ class BotServers:
     action_url: str
     logs: Path
     db: Path
+    dealer_port: int
 
     def send(self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
         body: Dict[str, Any] = {"sender": sender, "message": message}
@@ -99,14 +100,16 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> BotServers:
     if model is None:
         pytest.fail("no trained model in models/: run `make train` (make test does)")
     tmp = tmp_path_factory.mktemp("servers")
-    action_port, rasa_port = free_port(), free_port()
+    action_port, rasa_port, dealer_port = free_port(), free_port(), free_port()
+    dealer_origin = f"http://127.0.0.1:{dealer_port}"  # a dealer site allowed to embed the widget
     token = secrets.token_hex(16)
     endpoints = tmp / "endpoints.yml"
     db = tmp / "tracker.db"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
                          f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n")
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
+           "WIDGET_ALLOWED_ORIGINS": dealer_origin}
     procs = []
     action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"
     with open(action_log, "wb") as alog, open(rasa_log, "wb") as rlog:
@@ -121,7 +124,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> BotServers:
     try:
         _wait_for(f"http://127.0.0.1:{action_port}/health", procs[0], action_log)
         _wait_for(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], rasa_log)
-        yield BotServers(f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}", tmp, db)
+        yield BotServers(f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}", tmp, db,
+                         dealer_port)
     finally:
         for p in procs:
             p.terminate()

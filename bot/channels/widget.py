@@ -1,0 +1,156 @@
+"""The showroom chat widget: a REST channel that also serves the widget itself.
+
+One `<script src=".../webhooks/widget/widget.js">` on a dealer's page (plus a small config object)
+embeds it; the script talks to `/webhooks/widget/webhook` with the page's metadata (dealer, page
+URL, utm source). Requests are plain "simple" CORS requests (JSON sent as text/plain, so no
+preflight); any request whose Origin is neither this server nor a configured dealer origin gets a
+403. Reloading restores the transcript from `/webhooks/widget/history`; `/webhooks/widget/lead`
+stores a consented call-back request with the conversation.
+"""
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from sanic import Blueprint, response
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.rest import CheckedRestInput
+
+logger = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "widget_static"
+ENV_ALLOWED_ORIGINS = "WIDGET_ALLOWED_ORIGINS"
+PHONE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
+STATIC_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+                ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml"}
+LEAD_REPLY = "谢谢您的信任！我们的销售顾问会尽快给您回电（工作时间一般在30分钟内）。"
+
+
+def render_page(name: str) -> str:
+    """The sample showroom page or the trainee page, filled from the catalog and personas."""
+    import html
+    import json
+
+    from bot.catalog import get_catalog
+    from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
+    from bot.roleplay.personas import load_personas
+
+    catalog = get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
+    page = (STATIC_DIR / f"{name}.html").read_text(encoding="utf-8")
+    models = "".join(
+        f'<div class="model"><h3>{html.escape(m.name)}</h3><p>{html.escape(m.body)} · {m.seats}座</p>'
+        f"<p>指导价 {m.price_range[0] / 10000:.2f}万起</p></div>" for m in catalog.models)
+    roleplay_dir = Path(os.environ.get("BOT_ROLEPLAY_DIR", "data/roleplay"))
+    personas = [{"id": p.id, "name": p.name} for p in load_personas(roleplay_dir / "personas").values()]
+    return (page.replace("__MODELS__", models).replace("__DEALER_NAME__", html.escape(catalog.dealer.name))
+            .replace("__DEALER_ID__", html.escape(catalog.dealer.id))
+            .replace("__PERSONAS__", json.dumps(personas, ensure_ascii=False)))
+
+
+def _origin_allowed(request: Request, allowed: List[str]) -> bool:
+    origin = request.headers.get("origin")
+    if not origin:
+        return True  # not a browser cross-origin request
+    own = f"{request.scheme}://{request.host}"
+    return origin == own or origin in allowed
+
+
+class WidgetInput(CheckedRestInput):
+    """REST channel for the website widget, with static files, history and lead capture."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "widget"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WidgetInput":
+        credentials = credentials or {}
+        origins = list(credentials.get("allowed_origins") or [])
+        origins += [o.strip() for o in os.environ.get(ENV_ALLOWED_ORIGINS, "").split(",") if o.strip()]
+        return cls(origins)
+
+    def __init__(self, allowed_origins: Optional[List[str]] = None) -> None:
+        self.allowed_origins = [o.rstrip("/") for o in allowed_origins or []]
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = super().blueprint(on_new_message)
+
+        @bp.middleware("request")
+        async def refuse_other_origins(request: Request) -> Optional[HTTPResponse]:
+            if not _origin_allowed(request, self.allowed_origins):
+                logger.info("widget request from a non-allowed origin refused: %s", request.headers.get("origin"))
+                return response.json({"error": "origin not allowed"}, status=403)
+            return None
+
+        @bp.middleware("response")
+        async def allow_dealer_origins(request: Request, resp: HTTPResponse) -> None:
+            origin = request.headers.get("origin")
+            if origin and _origin_allowed(request, self.allowed_origins):
+                resp.headers["Access-Control-Allow-Origin"] = origin
+                resp.headers["Vary"] = "Origin"
+
+        @bp.route("/<name:(widget\\.js|widget\\.css)>", methods=["GET"])
+        async def static(request: Request, name: str) -> HTTPResponse:
+            file = STATIC_DIR / name
+            return response.text(file.read_text(encoding="utf-8"), content_type=STATIC_TYPES[file.suffix])
+
+        @bp.route("/<name:(demo|trainee)>", methods=["GET"])
+        async def page(request: Request, name: str) -> HTTPResponse:
+            return response.html(render_page(name))
+
+        @bp.route("/cars/<name:[a-z_]+\\.svg>", methods=["GET"])
+        async def car_image(request: Request, name: str) -> HTTPResponse:
+            file = STATIC_DIR / "cars" / name
+            if not file.is_file():
+                return response.json({"error": "not found"}, status=404)
+            return response.text(file.read_text(encoding="utf-8"), content_type=STATIC_TYPES[".svg"])
+
+        @bp.route("/history", methods=["GET"])
+        async def history(request: Request) -> HTTPResponse:
+            sender = request.args.get("sender", "")
+            if not sender or len(sender) > 256:
+                raise InvalidUsage("'sender' is required")
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            out: List[Dict[str, Any]] = []
+            for event in tracker.events if tracker else []:
+                if isinstance(event, UserUttered) and event.text:
+                    shown = (event.metadata or {}).get("shown")  # a quick reply: its title, not the payload
+                    text = shown if isinstance(shown, str) else event.text
+                    if not text.startswith("/"):
+                        out.append({"from": "user", "text": text})
+                elif isinstance(event, BotUttered) and (event.text or event.data.get("image")):
+                    out.append({"from": "bot", "text": event.text, "image": event.data.get("image")})
+            return response.json({"messages": out})
+
+        @bp.route("/lead", methods=["POST"])
+        async def lead(request: Request) -> HTTPResponse:
+            body = request.json
+            if not isinstance(body, dict):
+                raise InvalidUsage("body must be a JSON object")
+            sender, name, phone = body.get("sender"), body.get("name"), body.get("phone")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > 256:
+                raise InvalidUsage("'sender' is required")
+            if body.get("consent") is not True:
+                raise InvalidUsage("consent is required to keep a name and phone number")
+            if not isinstance(name, str) or not name.strip() or len(name) > 50:
+                raise InvalidUsage("'name' is required (at most 50 characters)")
+            phone = re.sub(r"[\s-]", "", phone) if isinstance(phone, str) else ""
+            if not PHONE.match(phone):
+                raise InvalidUsage("'phone' must be a mainland mobile or landline number")
+            agent = request.app.ctx.agent
+            tracker = await agent.processor.fetch_tracker_and_update_session(sender, output_channel=None)
+            for event in (SlotSet("lead_name", name.strip()), SlotSet("lead_phone", phone),
+                          SlotSet("lead_consent", True), SlotSet("lead_channel", self.name()),
+                          BotUttered(LEAD_REPLY)):
+                tracker.update(event)
+            await agent.tracker_store.save(tracker)
+            logger.info("lead stored for a widget conversation (phone ending %s)", phone[-4:])
+            return response.json({"ok": True, "message": LEAD_REPLY})
+
+        return bp

@@ -1,0 +1,200 @@
+"""The showroom widget and the trainee page in headless Chromium (Debian's package, driven by
+Playwright), against the real running Rasa and action servers."""
+
+import http.server
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.server
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make setup` installs Debian's chromium package")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def sender_of(page):
+    return page.evaluate("() => localStorage.getItem('showroomchat:sample-dealer:prospect')")
+
+
+def bot_bubbles(page):
+    return page.locator(".sc-msg.sc-bot")
+
+
+def open_widget(page, url):
+    page.goto(url)
+    page.click(".sc-launcher")
+    page.wait_for_selector(".sc-panel:not([hidden])")
+
+
+def say(page, text):
+    before = bot_bubbles(page).count()
+    page.fill(".sc-input", text)
+    page.press(".sc-input", "Enter")
+    page.wait_for_function(f"() => document.querySelectorAll('.sc-msg.sc-bot').length > {before}", timeout=30000)
+
+
+def test_prospect_asks_about_price_and_gets_a_playbook_answer(page, servers):
+    open_widget(page, f"{servers.url}/webhooks/widget/demo")
+    assert "智能购车助手" in bot_bubbles(page).first.inner_text()  # greeting on first open
+    say(page, "太贵了")
+    events = servers.tracker(sender_of(page))["events"]
+    tags = [e["data"]["custom"] for e in events if e["event"] == "bot" and (e.get("data") or {}).get("custom")]
+    assert tags and tags[-1]["objection"] == "objection_price"
+    assert page.locator(".sc-annotation").count() == 0  # prospects see only the text
+    user = events[[i for i, e in enumerate(events) if e["event"] == "user"][-1]]
+    assert user["metadata"]["dealer"] == "sample-dealer" and "/webhooks/widget/demo" in user["metadata"]["page"]
+    page.screenshot(path=str(SHOTS / "widget-desktop.png"))
+
+
+def test_quick_reply_click_and_reload_restores_the_conversation(page, servers):
+    open_widget(page, f"{servers.url}/webhooks/widget/demo?utm_source=wechat_ad")
+    say(page, "你好")
+    page.wait_for_selector(".sc-quick-btn")
+    before = bot_bubbles(page).count()
+    page.click(".sc-quick-btn >> text=帮我选车")
+    assert page.locator(".sc-msg.sc-user").last.inner_text() == "帮我选车"  # the title, not the payload
+    page.wait_for_function(f"() => document.querySelectorAll('.sc-msg.sc-bot').length > {before}")
+    assert "怎么用" in page.locator(".sc-log").inner_text()
+    assert page.locator(".sc-quick-btn >> text=帮我选车").count() == 0  # used buttons disappear
+    user_events = [e for e in servers.tracker(sender_of(page))["events"] if e["event"] == "user"]
+    assert user_events[0]["metadata"]["utm_source"] == "wechat_ad"
+    transcript = page.locator(".sc-log").inner_text()
+    sender = sender_of(page)
+    page.reload()
+    page.wait_for_selector(".sc-panel:not([hidden]) .sc-msg.sc-user")
+    assert sender_of(page) == sender
+    restored = page.locator(".sc-log").inner_text()
+    assert "你好" in restored and "帮我选车" in restored and "怎么用" in restored
+    assert transcript.endswith(restored)  # everything but the page's own greeting comes back
+    page.click(".sc-reset")
+    assert sender_of(page) != sender and page.locator(".sc-msg.sc-user").count() == 0
+
+
+def test_enter_that_confirms_an_ime_candidate_does_not_send(page, servers):
+    open_widget(page, f"{servers.url}/webhooks/widget/demo")
+    page.fill(".sc-input", "tai gui le")
+    for init in ("{key: 'Enter', isComposing: true, bubbles: true}", "{key: 'Enter', keyCode: 229, bubbles: true}"):
+        page.evaluate(f"() => document.querySelector('.sc-input').dispatchEvent(new KeyboardEvent('keydown', {init}))")
+    assert page.locator(".sc-msg.sc-user").count() == 0
+    assert page.input_value(".sc-input") == "tai gui le"
+    page.fill(".sc-input", "太贵了")
+    say(page, "太贵了")
+    assert page.locator(".sc-msg.sc-user").count() == 1
+
+
+def test_consent_form_stores_a_lead_with_the_conversation(page, servers):
+    open_widget(page, f"{servers.url}/webhooks/widget/demo")
+    say(page, "我想了解一下远山")
+    page.click(".sc-human")
+    page.fill(".sc-lead [name=name]", "李先生")
+    page.fill(".sc-lead [name=phone]", "138 0013 8000")
+    page.click(".sc-lead button[type=submit]")
+    assert "同意" in page.locator(".sc-lead-error").inner_text()  # no consent, nothing stored
+    assert servers.tracker(sender_of(page))["slots"]["lead_phone"] is None
+    page.check(".sc-lead [name=consent]")
+    page.click(".sc-lead button[type=submit]")
+    page.wait_for_selector(".sc-msg.sc-bot >> text=谢谢您的信任")
+    slots = servers.tracker(sender_of(page))["slots"]
+    assert slots["lead_name"] == "李先生" and slots["lead_phone"] == "13800138000" and slots["lead_consent"] is True
+
+
+def test_phone_sized_screen_is_full_screen_and_keyboard_usable(browser, servers):
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.goto(f"{servers.url}/webhooks/widget/demo")
+    pg.focus(".sc-launcher")
+    pg.keyboard.press("Enter")  # keyboard opens it
+    pg.wait_for_selector(".sc-panel:not([hidden])")
+    box = pg.locator(".sc-panel").bounding_box()
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 375, 667)
+    assert pg.evaluate("() => document.activeElement.className") == "sc-input"
+    say(pg, "能分期吗")
+    pg.screenshot(path=str(SHOTS / "widget-phone.png"))
+    pg.keyboard.press("Escape")
+    assert pg.locator(".sc-panel").is_hidden()
+    context.close()
+
+
+class _Site(http.server.SimpleHTTPRequestHandler):
+    bot_url = ""
+
+    def do_GET(self):  # noqa: N802 (http.server API)
+        page = (f'<!doctype html><meta charset="utf-8"><script>window.ShowroomChat={{botUrl:"{self.bot_url}",'
+                f'dealer:"other"}};</script><script src="{self.bot_url}/webhooks/widget/widget.js"></script>')
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(page.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def _serve(port, bot_url):
+    handler = type("Site", (_Site,), {"bot_url": bot_url})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_configured_dealer_origin_works_and_an_unlisted_origin_is_refused(page, servers):
+    from tests.conftest import free_port, http
+
+    allowed = _serve(servers.dealer_port, servers.url)
+    other_port = free_port()
+    other = _serve(other_port, servers.url)
+    try:
+        open_widget(page, f"http://127.0.0.1:{servers.dealer_port}/")
+        say(page, "太贵了")
+        assert "网络好像不太稳定" not in page.locator(".sc-log").inner_text()
+        open_widget(page, f"http://127.0.0.1:{other_port}/")
+        page.fill(".sc-input", "太贵了")
+        page.press(".sc-input", "Enter")
+        page.wait_for_selector(".sc-msg.sc-bot >> text=网络好像不太稳定")
+    finally:
+        allowed.shutdown()
+        other.shutdown()
+    status, body = http("POST", f"{servers.url}/webhooks/widget/webhook",
+                        raw=json.dumps({"sender": "x", "message": "hi"}).encode(),
+                        headers={"Origin": f"http://127.0.0.1:{other_port}"})
+    assert status == 403 and body["error"] == "origin not allowed"
+
+
+def test_trainee_page_shows_coach_annotations(page, servers):
+    page.goto(f"{servers.url}/webhooks/widget/trainee")
+    page.wait_for_selector(".sc-panel:not([hidden])")
+    page.click(".sc-trainee button")  # coach mode
+    say(page, "远山太贵了")  # typed while the start message is still answered: queued, not lost
+    page.wait_for_selector(".sc-annotation")
+    note = page.locator(".sc-annotation").last.inner_text()
+    assert "原则：" in note and "动作：" in note and "也可以" in note
+    page.select_option(".sc-trainee [name=mode]", "customer")
+    page.select_option(".sc-trainee [name=persona]", "hesitant_staller")
+    before = bot_bubbles(page).count()
+    page.click(".sc-trainee button")
+    page.wait_for_function(f"() => document.querySelectorAll('.sc-msg.sc-bot').length > {before}")
+    assert "陪练开始" in page.locator(".sc-log").inner_text()
