@@ -93,8 +93,56 @@ def _wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"{url} not up after {STARTUP_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
 
 
+class FakeWeChatApi:
+    """Stand-in for api.weixin.qq.com on loopback (WeChat itself cannot be reached from here):
+    issues access tokens and records every customer-service message it is sent."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.sent: List[Dict[str, Any]] = []
+        self.token_calls = 0
+        api = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                if self.path.startswith("/cgi-bin/stable_token"):
+                    api.token_calls += 1
+                    answer = {"access_token": "TOKEN1", "expires_in": 7200}
+                elif self.path.startswith("/cgi-bin/message/custom/send"):
+                    api.sent.append(body)
+                    answer = {"errcode": 0, "errmsg": "ok"}
+                else:
+                    answer = {"errcode": 47001}
+                data = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+WECHAT = {"token": "AAAAA", "appid": "wxba5fad812f8e6fb9", "encoding_aes_key": "A" * 43}
+
+
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> BotServers:
+def wechat_api() -> FakeWeChatApi:
+    api = FakeWeChatApi()
+    yield api
+    api.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi) -> BotServers:
     """The action server and the Rasa server (REST channel + token-protected HTTP API)."""
     model = latest_model()
     if model is None:
@@ -109,7 +157,11 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> BotServers:
                          f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n")
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
-           "WIDGET_ALLOWED_ORIGINS": dealer_origin}
+           "WIDGET_ALLOWED_ORIGINS": dealer_origin,
+           # The published vectors are from 2024: the freshness window is tested as a unit, off here.
+           "WECHAT_TOKEN": WECHAT["token"], "WECHAT_APPID": WECHAT["appid"], "WECHAT_APPSECRET": "test-secret",
+           "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"], "WECHAT_TIMESTAMP_WINDOW": "0",
+           "WECHAT_API_BASE": wechat_api.url, "WECHAT_REPLY_BUDGET": "4.0"}
     procs = []
     action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"
     with open(action_log, "wb") as alog, open(rasa_log, "wb") as rlog:

@@ -71,3 +71,33 @@ def test_bad_keys_are_refused(bad):
 def test_bad_ciphertexts_raise_a_clear_error(ciphertext):
     with pytest.raises(WeChatCryptoError):
         decrypt(aes_key("A" * 43), ciphertext, "wx1")
+
+
+def test_freshness_window():
+    import time as _time
+
+    from bot.channels.wechat import WeChatInput
+
+    channel = WeChatInput("t", "wx1", timestamp_window_s=300)
+    now = int(_time.time())
+    assert channel._fresh(str(now - 299)) and channel._fresh(str(now + 100))
+    assert not channel._fresh(str(now - 301)) and not channel._fresh("not-a-number")
+    assert WeChatInput("t", "wx1", timestamp_window_s=0)._fresh("1")
+
+
+def test_long_answers_are_split_to_the_passive_reply_limit():
+    from bot.channels.wechat_xml import MAX_REPLY_BYTES, split_text
+
+    text = "远山Pro七座空间大。" * 400 + "\n第二段"
+    chunks = split_text(text)
+    assert len(chunks) > 1 and all(len(c.encode("utf-8")) <= MAX_REPLY_BYTES for c in chunks)
+    assert "".join(chunks).replace("\n", "") == text.replace("\n", "")
+
+
+def test_reply_xml_escapes_text_that_would_break_cdata():
+    from xml.etree import ElementTree as ET
+
+    from bot.channels.wechat_xml import InboundMessage, text_reply
+
+    xml = text_reply(InboundMessage("gh", "o1", "1", "text"), "a ]]> <b>&", now=1)
+    assert ET.fromstring(xml).findtext("Content") == "a ]]> <b>&"

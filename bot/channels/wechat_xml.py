@@ -1,0 +1,118 @@
+"""WeChat message XML (wechat-protocol.md §2, §3.4, §3.5, §6): a size cap and a parser that
+refuses DTDs and entities, the inbound message as a dataclass, and replies built with an escaping
+serializer (never string formatting)."""
+
+import time
+import xml.etree.ElementTree as ET  # only for building replies; parsing goes through defusedxml
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_REPLY_BYTES = 2048  # passive text reply limit (§2.4)
+
+
+class WeChatXmlError(ValueError):
+    """A body that is too large, not XML, hostile (DTD/entities) or missing required fields."""
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    to_user: str
+    from_user: str
+    create_time: str
+    msg_type: str
+    msg_id: Optional[str] = None
+    content: Optional[str] = None
+    event: Optional[str] = None
+    event_key: Optional[str] = None
+    recognition: Optional[str] = None
+    encrypt: Optional[str] = None
+    fields: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dedupe_key(self) -> str:
+        """MsgId for messages; sender + CreateTime + event for events (§4.1)."""
+        if self.msg_id:
+            return f"msg:{self.msg_id}"
+        return f"evt:{self.from_user}:{self.create_time}:{(self.event or '').lower()}:{self.event_key or ''}"
+
+
+def parse_xml(body: bytes) -> Dict[str, str]:
+    """The child elements of ``<xml>`` as a dict of text. Raises WeChatXmlError."""
+    if len(body) > MAX_BODY_BYTES:
+        raise WeChatXmlError(f"body larger than {MAX_BODY_BYTES} bytes")
+    if not body.strip():
+        raise WeChatXmlError("empty body")
+    try:
+        root = SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DefusedXmlException, ET.ParseError, ValueError) as e:
+        raise WeChatXmlError(f"not acceptable XML: {type(e).__name__}") from None
+    if root.tag != "xml":
+        raise WeChatXmlError("root element is not <xml>")
+    return {child.tag: (child.text or "").strip() for child in root}
+
+
+def parse_message(fields: Dict[str, str]) -> InboundMessage:
+    """The inbound message of a parsed (and, in safe mode, decrypted) body."""
+    for required in ("ToUserName", "FromUserName", "MsgType"):
+        if not fields.get(required):
+            raise WeChatXmlError(f"missing {required}")
+    return InboundMessage(
+        to_user=fields["ToUserName"], from_user=fields["FromUserName"], create_time=fields.get("CreateTime", ""),
+        msg_type=fields["MsgType"].lower(), msg_id=fields.get("MsgId") or None, content=fields.get("Content"),
+        event=fields.get("Event"), event_key=fields.get("EventKey"), recognition=fields.get("Recognition"),
+        encrypt=fields.get("Encrypt"), fields=fields)
+
+
+def _xml(elements: Sequence[tuple]) -> str:
+    root = ET.Element("xml")
+    for name, value in elements:
+        ET.SubElement(root, name).text = str(value)
+    return ET.tostring(root, encoding="unicode")
+
+
+def text_reply(message: InboundMessage, content: str, now: Optional[int] = None) -> str:
+    """A passive text reply (sender and recipient swapped)."""
+    return _xml([("ToUserName", message.from_user), ("FromUserName", message.to_user),
+                 ("CreateTime", now or int(time.time())), ("MsgType", "text"), ("Content", content)])
+
+
+def encrypted_envelope(encrypt: str, msg_signature: str, timestamp: str, nonce: str) -> str:
+    """The safe-mode reply body around an encrypted reply (§3.5)."""
+    return _xml([("Encrypt", encrypt), ("MsgSignature", msg_signature), ("TimeStamp", timestamp),
+                 ("Nonce", nonce)])
+
+
+def split_text(text: str, limit: int = MAX_REPLY_BYTES) -> List[str]:
+    """Chunks of at most ``limit`` UTF-8 bytes, cut at line breaks where possible."""
+    chunks: List[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate.encode("utf-8")) <= limit:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        current = ""
+        while len(line.encode("utf-8")) > limit:
+            cut = limit // 3  # 3 bytes per CJK character: always fits
+            while len(line[: cut + 1].encode("utf-8")) <= limit:
+                cut += 1
+            chunks.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current:
+        chunks.append(current)
+    return chunks or [""]
+
+
+def with_numbered_options(text: str, titles: Sequence[str]) -> str:
+    """Buttons as numbered options the user answers with a digit (§4.4)."""
+    if not titles:
+        return text
+    options = "\n".join(f"{i}. {t}" for i, t in enumerate(titles, 1))
+    return f"{text}\n\n回复数字选择：\n{options}"
