@@ -5,7 +5,7 @@ model (``make eval``) or a running server (the test suite) alike.
 """
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -195,12 +195,3 @@ def write_report(report: Report, out_dir: Path, threshold: Optional[float] = Non
     fig.savefig(out_dir / "confusion_matrix.png", dpi=110)
     plt.close(fig)
     return [out_dir / "report.json", out_dir / "report.md", out_dir / "confusion_matrix.png"]
-
-
-def group_errors(report: Report) -> Dict[str, int]:
-    """How many held-out messages of each intent were missed (for quick reading)."""
-    out: Dict[str, int] = defaultdict(int)
-    for e in report.errors:
-        if e["intent"] != e["predicted"]:
-            out[e["intent"]] += 1
-    return dict(out)

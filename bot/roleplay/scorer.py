@@ -44,9 +44,6 @@ class Score:
     penalties: Tuple[CheckResult, ...]  # only those incurred
     missing: Tuple[str, ...]  # expected moves the reply did not make
 
-    def dimension(self, name: str) -> bool:
-        return self.checks[name].passed
-
     def notes(self) -> str:
         """One line for the scorecard: what passed, what was missing, what was penalised."""
         ok = [c.zh for c in self.checks.values() if c.passed]
