@@ -132,6 +132,28 @@ class FakeWeChatApi:
 
 
 WECHAT = {"token": "AAAAA", "appid": "wxba5fad812f8e6fb9", "encoding_aes_key": "A" * 43}
+VECTOR_FILE = ROOT / "tests/data/wechat_vectors.json"
+
+
+def wechat_vector_accounts() -> Dict[str, Dict[str, str]]:
+    """One named account per (token, key, receive id) in the published vectors other than the
+    default account's, so every vector can be sent through the real endpoints: name -> settings."""
+    vectors = json.loads(VECTOR_FILE.read_text(encoding="utf-8"))
+    accounts: Dict[str, Dict[str, str]] = {}
+    for group in ("signature", "decrypt", "encrypt_deterministic"):
+        for v in vectors[group]:
+            if v["token"] == WECHAT["token"]:
+                continue
+            name = "acct-" + v["token"].lower()[:12]
+            entry = accounts.setdefault(name, {"name": name, "token": v["token"], "delivery": "customer_service"})
+            if v.get("encoding_aes_key"):
+                entry.update(encoding_aes_key=v["encoding_aes_key"], appid=v["receive_id"], appsecret="s")
+    return accounts
+
+
+def account_for(vector: Dict[str, Any]) -> str:
+    """The webhook path suffix serving a vector's token."""
+    return "" if vector["token"] == WECHAT["token"] else "/acct-" + vector["token"].lower()[:12]
 
 
 @pytest.fixture(scope="session")
@@ -155,13 +177,15 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
     db = tmp / "tracker.db"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
                          f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n")
+    accounts_file = tmp / "wechat-accounts.yml"
+    accounts_file.write_text(json.dumps({"accounts": list(wechat_vector_accounts().values())}))  # JSON is YAML
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
            "WIDGET_ALLOWED_ORIGINS": dealer_origin,
            # The published vectors are from 2024: the freshness window is tested as a unit, off here.
            "WECHAT_TOKEN": WECHAT["token"], "WECHAT_APPID": WECHAT["appid"], "WECHAT_APPSECRET": "test-secret",
            "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"], "WECHAT_TIMESTAMP_WINDOW": "0",
-           "WECHAT_API_BASE": wechat_api.url, "WECHAT_REPLY_BUDGET": "4.0"}
+           "WECHAT_API_BASE": wechat_api.url, "WECHAT_REPLY_BUDGET": "4.0", "WECHAT_ACCOUNTS_FILE": str(accounts_file)}
     procs = []
     action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"
     with open(action_log, "wb") as alog, open(rasa_log, "wb") as rlog:

@@ -13,10 +13,13 @@ import json
 import logging
 import os
 import time
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 import aiohttp
+import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -28,8 +31,9 @@ from bot.channels.wechat_xml import (
     InboundMessage,
     WeChatXmlError,
     encrypted_envelope,
+    parse_body,
+    parse_inner,
     parse_message,
-    parse_xml,
     split_text,
     text_reply,
     with_numbered_options,
@@ -41,6 +45,7 @@ CUSTOMER_SERVICE = "customer_service"
 RIDE_RETRIES = "retry"
 TOKEN_ERRORS = {40001, 40014, 42001}
 UNSUPPORTED_RESPONSE = "utter_wechat_unsupported"
+ACCOUNT_NAME = re.compile(r"[a-z0-9_-]{1,40}")
 DEFAULT_MENU = {"TEST_DRIVE": "/request_test_drive", "MODELS": "/choose_model", "FINANCE": "/ask_financing"}
 
 
@@ -58,11 +63,81 @@ class _Turn:
 
 
 @dataclass
+class Account:
+    """One Official Account (or WeCom app): its own token, AppID/CorpID, AES keys and access token.
+    A dealer group runs one per showroom; the default account answers at ``/webhook`` and each
+    named one at ``/webhook/<name>``."""
+
+    name: str
+    token: Optional[str]
+    appid: str = ""
+    appsecret: Optional[str] = None
+    keys: Optional[Keys] = None
+    delivery: str = CUSTOMER_SERVICE
+    access_token: Optional[Tuple[str, float]] = None
+    token_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def from_settings(cls, name: str, settings: Dict[str, Any], where: str = "") -> "Account":
+        def text(key: str) -> Optional[str]:
+            value = settings.get(key)
+            if value is not None and not isinstance(value, (str, int)):
+                raise ValueError(f"{where}{key}: expected text, got {type(value).__name__}")
+            return str(value) if value not in (None, "") else None
+
+        delivery = text("delivery") or CUSTOMER_SERVICE
+        if delivery not in (CUSTOMER_SERVICE, RIDE_RETRIES):
+            raise ValueError(f"{where}delivery: '{delivery}' is not {CUSTOMER_SERVICE} or {RIDE_RETRIES}")
+        try:
+            keys = Keys.from_settings(text("encoding_aes_key"), text("previous_encoding_aes_key")) \
+                if text("encoding_aes_key") else None
+        except WeChatCryptoError as e:
+            raise ValueError(f"{where}encoding_aes_key: {e}") from None
+        return cls(name=name, token=text("token"), appid=text("appid") or "", appsecret=text("appsecret"),
+                   keys=keys, delivery=delivery)
+
+
+def load_accounts(path: Path) -> Dict[str, Account]:
+    """Named accounts from a YAML file kept outside the repository (it holds secrets)::
+
+        accounts:
+          - name: showroom-east        # served at /webhooks/wechat/webhook/showroom-east
+            token: ...
+            appid: wx...               # the CorpID for a WeCom app
+            appsecret: ...
+            encoding_aes_key: ...
+            delivery: customer_service # or retry
+
+    Errors name the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as e:
+        raise ValueError(f"{path}: cannot read WeChat accounts: {e}") from None
+    entries = data.get("accounts") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise ValueError(f"{path}: accounts: expected a list of accounts")
+    accounts: Dict[str, Account] = {}
+    for i, entry in enumerate(entries):
+        where = f"{path}: accounts[{i}]."
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where[:-1]}: expected a mapping")
+        name = str(entry.get("name") or "")
+        if not ACCOUNT_NAME.fullmatch(name):
+            raise ValueError(f"{where}name: '{name}' must be 1-40 of a-z, 0-9, - or _")
+        if name in accounts:
+            raise ValueError(f"{where}name: '{name}' is listed twice")
+        account = Account.from_settings(name, entry, where)
+        if not account.token:
+            raise ValueError(f"{where}token: missing")
+        accounts[name] = account
+    return accounts
+
+
+@dataclass
 class _State:
     turns: Dict[str, _Turn] = field(default_factory=dict)
     options: Dict[str, List[str]] = field(default_factory=dict)  # OpenID -> payloads of numbered options
-    token: Optional[Tuple[str, float]] = None
-    token_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    turn_slots: Optional[asyncio.Semaphore] = None  # created on the server's event loop
 
 
 class WeChatInput(InputChannel):
@@ -75,35 +150,47 @@ class WeChatInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
         """Secrets come from environment variables (WECHAT_TOKEN, WECHAT_APPID, WECHAT_APPSECRET,
-        WECHAT_ENCODING_AES_KEY, WECHAT_PREVIOUS_ENCODING_AES_KEY), so none is committed."""
+        WECHAT_ENCODING_AES_KEY, WECHAT_PREVIOUS_ENCODING_AES_KEY), so none is committed. Further
+        accounts come from the YAML file named by WECHAT_ACCOUNTS_FILE (see ``load_accounts``)."""
         c = credentials or {}
+        accounts_file = _env(c, "accounts_file")
         return cls(
             token=_env(c, "token"), appid=_env(c, "appid"), appsecret=_env(c, "appsecret"),
             encoding_aes_key=_env(c, "encoding_aes_key"),
             previous_encoding_aes_key=_env(c, "previous_encoding_aes_key"),
             api_base=_env(c, "api_base", "https://api.weixin.qq.com"),
             reply_budget_s=float(_env(c, "reply_budget", 4.0)),
+            reply_margin_s=float(_env(c, "reply_margin", 1.25)),
             timestamp_window_s=int(_env(c, "timestamp_window", 300)),
             delivery=_env(c, "delivery", CUSTOMER_SERVICE),
             menu=c.get("menu") or DEFAULT_MENU,
             welcome_payload=c.get("welcome_payload") or "/greet",
+            max_concurrent_turns=int(_env(c, "max_concurrent_turns", 1)),
+            accounts=load_accounts(Path(accounts_file)) if accounts_file else None,
         )
 
     def __init__(self, token: Optional[str], appid: Optional[str], appsecret: Optional[str] = None,
                  encoding_aes_key: Optional[str] = None, previous_encoding_aes_key: Optional[str] = None,
                  api_base: str = "https://api.weixin.qq.com", reply_budget_s: float = 4.0,
+                 reply_margin_s: float = 1.25,
                  timestamp_window_s: int = 300, delivery: str = CUSTOMER_SERVICE,
-                 menu: Optional[Dict[str, str]] = None, welcome_payload: str = "/greet") -> None:
-        self.token = token
-        self.appid = appid or ""
-        self.appsecret = appsecret
-        self.keys = Keys.from_settings(encoding_aes_key, previous_encoding_aes_key) if encoding_aes_key else None
+                 menu: Optional[Dict[str, str]] = None, welcome_payload: str = "/greet",
+                 max_concurrent_turns: int = 1, accounts: Optional[Dict[str, Account]] = None) -> None:
+        self.default = Account.from_settings("", {
+            "token": token, "appid": appid, "appsecret": appsecret, "encoding_aes_key": encoding_aes_key,
+            "previous_encoding_aes_key": previous_encoding_aes_key,
+            "delivery": delivery if delivery in (CUSTOMER_SERVICE, RIDE_RETRIES) else CUSTOMER_SERVICE})
+        self.accounts = dict(accounts or {})
         self.api_base = api_base.rstrip("/")
         self.reply_budget_s = reply_budget_s
+        # The budget is what WeChat sees. Under a burst the event loop runs late (Rasa computes on
+        # it): with 100 pushes at once a request reached this handler up to 0.8 s after it was
+        # sent, so the channel stops waiting for a passive answer a margin before the budget ends.
+        self.passive_wait_s = max(0.2, reply_budget_s - max(0.0, reply_margin_s))
         self.timestamp_window_s = timestamp_window_s
-        self.delivery = delivery if delivery in (CUSTOMER_SERVICE, RIDE_RETRIES) else CUSTOMER_SERVICE
         self.menu = dict(menu or {})
         self.welcome_payload = welcome_payload
+        self.max_concurrent_turns = max(1, max_concurrent_turns)
         self.state = _State()
 
     # -- verification -------------------------------------------------------------------------
@@ -142,6 +229,19 @@ class WeChatInput(InputChannel):
 
     async def _run_turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
                         message: InboundMessage) -> List[Dict[str, Any]]:
+        # Rasa's NLU and policies run on the event loop and block it while they compute. With every
+        # push starting its turn at once, a burst of 100 users queues 100 blocking steps ahead of
+        # the timers that end the passive budget, and WeChat saw 15 s responses. Admitting one turn
+        # at a time (measured: slowest response 3.9 s with one, 5.9 s with two, same throughput on
+        # two cores) keeps the loop free enough for each request to be answered within its budget;
+        # the rest are answered through the customer-service API as they finish.
+        if self.state.turn_slots is None:
+            self.state.turn_slots = asyncio.Semaphore(self.max_concurrent_turns)
+        async with self.state.turn_slots:
+            return await self._run_turn_now(on_new_message, text, message)
+
+    async def _run_turn_now(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
+                            message: InboundMessage) -> List[Dict[str, Any]]:
         collector = CollectingOutputChannel()
         metadata = {"openid": message.from_user, "msg_id": message.msg_id, "msg_type": message.msg_type}
         await on_new_message(UserMessage(text, collector, message.from_user, input_channel=self.name(),
@@ -166,26 +266,26 @@ class WeChatInput(InputChannel):
 
     # -- customer-service API -----------------------------------------------------------------
 
-    async def _access_token(self, session: aiohttp.ClientSession, refresh: bool = False) -> str:
-        async with self.state.token_lock:
-            cached = self.state.token
+    async def _access_token(self, account: Account, session: aiohttp.ClientSession, refresh: bool = False) -> str:
+        async with account.token_lock:
+            cached = account.access_token
             if cached and not refresh and cached[1] > time.time():
                 return cached[0]
             async with session.post(f"{self.api_base}/cgi-bin/stable_token",
-                                    json={"grant_type": "client_credential", "appid": self.appid,
-                                          "secret": self.appsecret or "", "force_refresh": refresh}) as r:
+                                    json={"grant_type": "client_credential", "appid": account.appid,
+                                          "secret": account.appsecret or "", "force_refresh": refresh}) as r:
                 data = await r.json(content_type=None)
             if "access_token" not in data:
                 raise RuntimeError(f"access_token refused: errcode {data.get('errcode')}")
             # refresh five minutes before it expires (§4.3)
-            self.state.token = (data["access_token"], time.time() + int(data.get("expires_in", 7200)) - 300)
+            account.access_token = (data["access_token"], time.time() + int(data.get("expires_in", 7200)) - 300)
             return data["access_token"]
 
-    async def _send_customer_service(self, openid: str, chunks: List[str]) -> None:
+    async def _send_customer_service(self, account: Account, openid: str, chunks: List[str]) -> None:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
             for chunk in chunks:
                 for attempt in (1, 2):
-                    token = await self._access_token(session, refresh=attempt == 2)
+                    token = await self._access_token(account, session, refresh=attempt == 2)
                     body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": chunk}},
                                       ensure_ascii=False)  # unescaped UTF-8 (errcode 40033 otherwise)
                     async with session.post(f"{self.api_base}/cgi-bin/message/custom/send",
@@ -201,7 +301,7 @@ class WeChatInput(InputChannel):
                                        "send quota for this user exhausted" if code == 45047 else "see §4.5")
                     break
 
-    async def _deliver_later(self, key: str, turn: _Turn, openid: str) -> None:
+    async def _deliver_later(self, account: Account, key: str, turn: _Turn, openid: str) -> None:
         try:
             messages = await turn.task
         except Exception:  # the Rasa turn failed: nothing to deliver, nothing to crash
@@ -213,7 +313,7 @@ class WeChatInput(InputChannel):
         chunks = self._render(openid, messages)
         if chunks:
             try:
-                await self._send_customer_service(openid, chunks)
+                await self._send_customer_service(account, openid, chunks)
                 logger.info("wechat reply path=customer_service key=%s", key)
             except Exception:
                 logger.exception("wechat customer-service delivery failed")
@@ -225,55 +325,93 @@ class WeChatInput(InputChannel):
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok", "configured": bool(self.token)})
+            return response.json({"status": "ok", "configured": bool(self.default.token),
+                                  "accounts": sorted(self.accounts)})
 
         @bp.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
-            if not self.token:
-                return response.text("wechat channel not configured", status=503)
-            a = request.args
-            if check_signature(self.token, a.get("timestamp", ""), a.get("nonce", ""), a.get("signature", "")):
-                return response.text(a.get("echostr", ""))
-            return response.text("signature mismatch", status=403)
+            return self._verify(request, self.default)
+
+        @bp.route("/webhook/<name>", methods=["GET"])
+        async def verify_named(request: Request, name: str) -> HTTPResponse:
+            account = self.accounts.get(name)
+            return self._verify(request, account) if account else response.text("unknown account", status=404)
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not self.token:
-                return response.text("wechat channel not configured", status=503)
-            if len(request.body or b"") > MAX_BODY_BYTES:
-                return response.text("body too large", status=413)
-            a = request.args
-            timestamp, nonce = a.get("timestamp", ""), a.get("nonce", "")
-            if not check_signature(self.token, timestamp, nonce, a.get("signature", "")):
-                return response.text("signature mismatch", status=403)
-            if not self._fresh(timestamp):
-                return response.text("stale timestamp", status=403)
-            try:
-                fields = parse_xml(request.body)
-                key = None
-                if a.get("encrypt_type") == "aes":
-                    if not self.keys or not fields.get("Encrypt"):
-                        return response.text("encrypted message without key or Encrypt", status=400)
-                    if not check_signature(self.token, timestamp, nonce, a.get("msg_signature", ""),
-                                           fields["Encrypt"]):
-                        return response.text("msg_signature mismatch", status=403)
-                    inner, key = self.keys.decrypt(fields["Encrypt"], self.appid)
-                    fields = parse_xml(inner.encode("utf-8"))
-                message = parse_message(fields)
-            except (WeChatXmlError, WeChatCryptoError) as e:
-                logger.warning("wechat push refused: %s", e)
-                return response.text(f"bad request: {e}", status=400)
-            reply = await self._handle(request, on_new_message, message)
-            if reply is None:
-                return response.text("success")
-            if key is not None:
-                enc, sig = encrypted_reply(self.token, key, self.appid, reply, timestamp, nonce)
-                return response.text(encrypted_envelope(enc, sig, timestamp, nonce), content_type="application/xml")
-            return response.text(reply, content_type="application/xml")
+            return await self._receive(request, self.default, on_new_message)
+
+        @bp.route("/webhook/<name>", methods=["POST"])
+        async def receive_named(request: Request, name: str) -> HTTPResponse:
+            account = self.accounts.get(name)
+            if account is None:
+                return response.text("unknown account", status=404)
+            return await self._receive(request, account, on_new_message)
 
         return bp
 
-    async def _handle(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    def _verify(self, request: Request, account: Account) -> HTTPResponse:
+        """URL verification: an Official Account echoes ``echostr``; a WeCom app (or an account in
+        safe mode that signs with msg_signature) sends it encrypted and gets the plaintext back."""
+        if not account.token:
+            return response.text("wechat channel not configured", status=503)
+        a = request.args
+        timestamp, nonce, echostr = a.get("timestamp", ""), a.get("nonce", ""), a.get("echostr", "")
+        if a.get("msg_signature"):
+            if not account.keys:
+                return response.text("encrypted verification without an EncodingAESKey", status=400)
+            if not check_signature(account.token, timestamp, nonce, a.get("msg_signature", ""), echostr):
+                return response.text("msg_signature mismatch", status=403)
+            try:
+                plain, _ = account.keys.decrypt(echostr, account.appid)
+            except WeChatCryptoError as e:
+                logger.warning("wechat verification refused: %s", e)
+                return response.text(f"bad request: {e}", status=400)
+            return response.text(plain)
+        if check_signature(account.token, timestamp, nonce, a.get("signature", "")):
+            return response.text(echostr)
+        return response.text("signature mismatch", status=403)
+
+    async def _receive(self, request: Request, account: Account,
+                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        if not account.token:
+            return response.text("wechat channel not configured", status=503)
+        if len(request.body or b"") > MAX_BODY_BYTES:
+            return response.text("body too large", status=413)
+        a = request.args
+        timestamp, nonce = a.get("timestamp", ""), a.get("nonce", "")
+        encrypted = a.get("encrypt_type") == "aes" or (a.get("msg_signature") and not a.get("signature"))
+        # Official Accounts sign the query with `signature` (safe mode adds msg_signature); WeCom
+        # apps send only msg_signature, which covers the ciphertext.
+        if not encrypted or a.get("signature"):
+            if not check_signature(account.token, timestamp, nonce, a.get("signature", "")):
+                return response.text("signature mismatch", status=403)
+        if not self._fresh(timestamp):
+            return response.text("stale timestamp", status=403)
+        try:
+            fields = parse_body(request.body or b"")
+            key = None
+            if encrypted:
+                if not account.keys or not fields.get("Encrypt"):
+                    return response.text("encrypted message without key or Encrypt", status=400)
+                if not check_signature(account.token, timestamp, nonce, a.get("msg_signature", ""),
+                                       fields["Encrypt"]):
+                    return response.text("msg_signature mismatch", status=403)
+                inner, key = account.keys.decrypt(fields["Encrypt"], account.appid)
+                fields = parse_inner(inner)
+            message = parse_message(fields)
+        except (WeChatXmlError, WeChatCryptoError) as e:
+            logger.warning("wechat push refused: %s", e)
+            return response.text(f"bad request: {e}", status=400)
+        reply = await self._handle(request, account, on_new_message, message)
+        if reply is None:
+            return response.text("success")
+        if key is not None:
+            enc, sig = encrypted_reply(account.token, key, account.appid, reply, timestamp, nonce)
+            return response.text(encrypted_envelope(enc, sig, timestamp, nonce), content_type="application/xml")
+        return response.text(reply, content_type="application/xml")
+
+    async def _handle(self, request: Request, account: Account, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                       message: InboundMessage) -> Optional[str]:
         """The passive reply XML for this push, or None to answer ``success``."""
         now = time.time()
@@ -294,16 +432,16 @@ class WeChatInput(InputChannel):
         if turn.delivered or turn.async_scheduled:
             logger.info("wechat duplicate already answered or on its way key=%s", key)
             return None
-        budget = self.reply_budget_s
-        if self.delivery == RIDE_RETRIES and not duplicate:
+        budget = self.passive_wait_s
+        if account.delivery == RIDE_RETRIES and not duplicate:
             budget = 5.5  # hold the first request past WeChat's 5 s; the retry gets the answer
         try:
             messages = await asyncio.wait_for(asyncio.shield(turn.task), timeout=budget)
         except asyncio.TimeoutError:
-            if self.delivery == CUSTOMER_SERVICE and not turn.async_scheduled:
+            if account.delivery == CUSTOMER_SERVICE and not turn.async_scheduled:
                 turn.async_scheduled = True
-                asyncio.ensure_future(self._deliver_later(key, turn, message.from_user))
-            logger.info("wechat reply path=%s key=%s", "async" if self.delivery == CUSTOMER_SERVICE else "await_retry",
+                asyncio.ensure_future(self._deliver_later(account, key, turn, message.from_user))
+            logger.info("wechat reply path=%s key=%s", "async" if account.delivery == CUSTOMER_SERVICE else "await_retry",
                         key)
             return None
         except Exception:
@@ -315,8 +453,8 @@ class WeChatInput(InputChannel):
         chunks = self._render(message.from_user, messages)
         if not chunks:
             return None
-        if len(chunks) > 1 and self.delivery == CUSTOMER_SERVICE:
-            asyncio.ensure_future(self._send_customer_service(message.from_user, chunks[1:]))
+        if len(chunks) > 1 and account.delivery == CUSTOMER_SERVICE:
+            asyncio.ensure_future(self._send_customer_service(account, message.from_user, chunks[1:]))
         logger.info("wechat reply path=passive key=%s duplicate=%s", key, duplicate)
         return text_reply(message, chunks[0])
 

@@ -2,6 +2,7 @@
 refuses DTDs and entities, the inbound message as a dataclass, and replies built with an escaping
 serializer (never string formatting)."""
 
+import json
 import time
 import xml.etree.ElementTree as ET  # only for building replies; parsing goes through defusedxml
 from dataclasses import dataclass, field
@@ -55,11 +56,40 @@ def parse_xml(body: bytes) -> Dict[str, str]:
     return {child.tag: (child.text or "").strip() for child in root}
 
 
+def parse_body(body: bytes) -> Dict[str, str]:
+    """The fields of a push body: XML, or JSON for accounts set to the JSON data format."""
+    if len(body) > MAX_BODY_BYTES:
+        raise WeChatXmlError(f"body larger than {MAX_BODY_BYTES} bytes")
+    if body.lstrip().startswith(b"{"):
+        try:
+            return parse_inner(body.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise WeChatXmlError("body is not UTF-8") from None
+    return parse_xml(body)
+
+
+def parse_inner(plaintext: str) -> Dict[str, str]:
+    """The fields of a decrypted push: XML for Official Accounts and WeCom, JSON for the
+    mini-program data format (same crypto, wechat-protocol.md §7 D3)."""
+    if plaintext.lstrip().startswith("{"):
+        try:
+            data = json.loads(plaintext)
+        except ValueError:
+            raise WeChatXmlError("decrypted payload is neither XML nor JSON") from None
+        if not isinstance(data, dict):
+            raise WeChatXmlError("decrypted JSON payload is not an object")
+        return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
+    try:
+        return parse_xml(plaintext.encode("utf-8"))
+    except WeChatXmlError as e:
+        raise WeChatXmlError(f"decrypted payload is not a message: {e}") from None
+
+
 def parse_message(fields: Dict[str, str]) -> InboundMessage:
     """The inbound message of a parsed (and, in safe mode, decrypted) body."""
     for required in ("ToUserName", "FromUserName", "MsgType"):
         if not fields.get(required):
-            raise WeChatXmlError(f"missing {required}")
+            raise WeChatXmlError(f"not a message: missing {required}")
     return InboundMessage(
         to_user=fields["ToUserName"], from_user=fields["FromUserName"], create_time=fields.get("CreateTime", ""),
         msg_type=fields["MsgType"].lower(), msg_id=fields.get("MsgId") or None, content=fields.get("Content"),
