@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
-from bot.constants import OBJECTION_INTENTS
+from bot.leadstore import objections_raised
 from bot.playbook.model import CONTEXT_SLOTS
 from bot.playbook.rules import Context
 
@@ -23,15 +23,7 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 
 def raised_objections(tracker: Tracker) -> List[str]:
     """Objection intents of the user's messages in this session, oldest first."""
-    out = []
-    for event in tracker.events:
-        if event.get("event") == "session_started":
-            out = []
-        elif event.get("event") == "user":
-            name = (event.get("parse_data") or {}).get("intent", {}).get("name")
-            if name in OBJECTION_INTENTS:
-                out.append(name)
-    return out
+    return objections_raised(tracker.events)
 
 
 def objection_context(tracker: Tracker, objection: str) -> Context:

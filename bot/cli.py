@@ -1,4 +1,5 @@
-"""``python -m bot <command>``: validate data files, evaluate the NLU, chat in the terminal."""
+"""``python -m bot <command>``: validate data files, evaluate the NLU, chat in the terminal, practise,
+report, list and export leads, forget a person."""
 
 import argparse
 import glob
@@ -87,11 +88,52 @@ def _roleplay(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from bot.database import database_settings
     from bot.report import load_attempts, write_report
 
-    attempts = load_attempts(args.db)
+    attempts = load_attempts(args.db or database_settings().url())
     files = write_report(attempts, Path(args.out))
     print(f"{len(attempts)} practice visits; wrote " + ", ".join(map(str, files)))
+    return 0
+
+
+def _leads(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from bot.database import database_settings
+    from bot.leadstore import LeadStore, write_csv
+    from bot.privacy import mask_phone
+
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    store = LeadStore(args.db)
+    if args.due == "all":
+        leads, title = store.all(), "all leads"
+    else:
+        until = today if args.due == "today" else today + dt.timedelta(days=6 - today.weekday())
+        leads = store.due(until)
+        title = f"follow-ups due by {until.isoformat()}" + (" (this week)" if args.due == "week" else "")
+    if args.csv:
+        if args.csv == "-":
+            write_csv(leads, sys.stdout)
+        else:
+            with open(args.csv, "w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it as UTF-8
+                write_csv(leads, f)
+            print(f"wrote {len(leads)} leads to {args.csv}", file=sys.stderr)
+        return 0
+    print(f"{title}: {len(leads)} in {database_settings().describe() if not args.db else args.db}")
+    for lead in leads:
+        overdue = " OVERDUE" if lead.follow_up_date and lead.follow_up_date < today else ""
+        phone = lead.phone if args.show_phone else mask_phone(lead.phone)
+        print(f"  {lead.follow_up_date}{overdue}  {lead.grade or '-'}  {lead.name or '(no name)'}  {phone}  "
+              f"{lead.car_model or '-'}  {lead.channel}  {','.join(lead.objections) or '-'}  [{lead.sender_id}]")
+    return 0
+
+
+def _forget(args: argparse.Namespace) -> int:
+    from bot.leadstore import LeadStore
+
+    deleted = LeadStore(args.db).forget(args.sender)
+    print(f"forgot {args.sender}: {deleted['events']} conversation events and {deleted['leads']} lead rows deleted")
     return 0
 
 
@@ -121,9 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--level", choices=("easy", "normal", "hard"), default="normal")
     p.set_defaults(func=_roleplay)
     p = sub.add_parser("report", help="trainer report (HTML with charts, CSV) from the conversation store")
-    p.add_argument("--db", default="rasa.db", help="the SQLite tracker store (endpoints.yml)")
+    p.add_argument("--db", help="a database URL or SQLite file (default: the conversation store, bot/database.py)")
     p.add_argument("--out", default="reports/trainer")
     p.set_defaults(func=_report)
+    p = sub.add_parser("leads", help="follow-ups due (today / this week / all), or a CSV export")
+    p.add_argument("--due", choices=("today", "week", "all"), default="today",
+                   help="today: due or overdue today; week: by the end of this week; all: every lead")
+    p.add_argument("--csv", metavar="FILE", help="write the listed leads as CSV (- for stdout; phones in full)")
+    p.add_argument("--show-phone", action="store_true", help="print phone numbers in full (masked by default)")
+    p.add_argument("--today", help="YYYY-MM-DD (default: the real today)")
+    p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
+    p.set_defaults(func=_leads)
+    p = sub.add_parser("forget", help="delete a person's conversation and lead (by sender id / OpenID)")
+    p.add_argument("sender")
+    p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
+    p.set_defaults(func=_forget)
     return parser
 
 

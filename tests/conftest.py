@@ -174,14 +174,15 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
     dealer_origin = f"http://127.0.0.1:{dealer_port}"  # a dealer site allowed to embed the widget
     token = secrets.token_hex(16)
     endpoints = tmp / "endpoints.yml"
-    db = tmp / "tracker.db"
+    db = tmp / "rasa.db"  # bot.database: $BOT_DATA_DIR/rasa.db, shared by Rasa and the action server
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n")
+                         "tracker_store:\n  type: bot.stores.DealerTrackerStore\n"
+                         "lock_store:\n  type: bot.stores.DealerLockStore\n")
     accounts_file = tmp / "wechat-accounts.yml"
     accounts_file.write_text(json.dumps({"accounts": list(wechat_vector_accounts().values())}))  # JSON is YAML
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
-           "WIDGET_ALLOWED_ORIGINS": dealer_origin,
+           "WIDGET_ALLOWED_ORIGINS": dealer_origin, "BOT_DATA_DIR": str(tmp), "DB_HOST": "", "REDIS_HOST": "",
            # The published vectors are from 2024: the freshness window is tested as a unit, off here.
            "WECHAT_TOKEN": WECHAT["token"], "WECHAT_APPID": WECHAT["appid"], "WECHAT_APPSECRET": "test-secret",
            "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"], "WECHAT_TIMESTAMP_WINDOW": "0",

@@ -1,0 +1,96 @@
+"""Leaving contact details in chat (any channel): the contact form and saving the lead row.
+Parsing lives in bot.contact, storage in bot.leadstore."""
+
+import datetime as dt
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions._context import latest_intent
+from actions.objections import ActionAnswerObjection, catalog
+from bot.constants import OBJECTION_INTENTS
+from bot.contact import PHONE_FORMAT, agrees, contact_from_text, declines
+from bot.leadstore import Lead, LeadStore, lead_from_state
+from bot.privacy import mask_phone
+
+logger = logging.getLogger(__name__)
+DECLINED = "declined"
+
+
+def _requested(tracker: Tracker, slot: str) -> bool:
+    return tracker.active_loop.get("name") == "contact_form" and tracker.get_slot("requested_slot") == slot
+
+
+class ValidateContactForm(FormValidationAction):
+    """A phone number (and a name if given) from free text, then an explicit yes to being called.
+    Saying no, or raising an objection instead, ends the form without keeping anything."""
+
+    def name(self) -> Text:
+        return "validate_contact_form"
+
+    async def extract_lead_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> Dict[Text, Any]:
+        if not _requested(tracker, "lead_phone"):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        phone, name = contact_from_text(text)
+        if phone:
+            return {"lead_phone": phone, "lead_name": name or tracker.get_slot("lead_name")}
+        intent = latest_intent(tracker)
+        if intent == "deny" or declines(text) or intent in OBJECTION_INTENTS or intent == "goodbye":
+            return {"lead_phone": DECLINED, "lead_consent": False}
+        dispatcher.utter_message(response="utter_contact_not_understood")
+        return {}
+
+    async def extract_lead_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        if not _requested(tracker, "lead_consent"):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        intent = latest_intent(tracker)
+        # Only a clear yes counts as consent; anything else keeps nothing.
+        return {"lead_consent": intent == "affirm" or text == "/affirm" or agrees(text)}
+
+    def validate_lead_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> Dict[Text, Any]:
+        if value == DECLINED or (isinstance(value, str) and PHONE_FORMAT.match(value)):
+            return {"lead_phone": value}
+        return {"lead_phone": None}
+
+    def validate_lead_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[Text, Any]:
+        return {"lead_consent": bool(value)}
+
+
+def lead_from_tracker(tracker: Tracker, today: dt.date) -> Lead:
+    return lead_from_state(tracker.sender_id, tracker.get_latest_input_channel(), tracker.slots, tracker.events,
+                           catalog().dealer, today)
+
+
+class ActionSaveLead(Action):
+    """Writes the lead row after a consented phone number; otherwise keeps nothing."""
+
+    def name(self) -> Text:
+        return "action_save_lead"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        phone: Optional[str] = tracker.get_slot("lead_phone")
+        if tracker.get_slot("lead_consent") is True and phone and phone != DECLINED:
+            lead, _ = LeadStore().save(lead_from_tracker(tracker, dt.date.today()))
+            dispatcher.utter_message(response="utter_lead_saved", masked_phone=mask_phone(lead.phone),
+                                     follow_up_date=lead.follow_up_date.isoformat())
+            dispatcher.utter_message(json_message={"lead_saved": True, "lead_grade": lead.grade,
+                                                   "follow_up_date": lead.follow_up_date.isoformat()})
+            return [SlotSet("lead_channel", lead.channel)]
+        events: List[EventType] = [SlotSet("lead_phone", None), SlotSet("lead_name", None),
+                                   SlotSet("lead_consent", None)]
+        if latest_intent(tracker) in OBJECTION_INTENTS:
+            # They answered the phone question with an objection: answer it rather than drop it.
+            return events + await ActionAnswerObjection().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_lead_not_kept")
+        return events

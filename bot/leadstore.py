@@ -1,0 +1,188 @@
+"""Lead rows, in the same database as the conversations (``bot.database``), through SQLAlchemy.
+
+One row per prospect (sender): written when they leave contact details with consent (the
+widget's form, or in chat on any channel), updated when they leave them again. ``due`` lists the
+follow-ups for the sales team; ``forget`` deletes a person's conversation and lead.
+"""
+
+import csv
+import datetime as dt
+import functools
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from bot.constants import OBJECTION_INTENTS
+from bot.database import database_settings
+from bot.privacy import mask_phone
+
+logger = logging.getLogger(__name__)
+metadata = sa.MetaData()
+leads_table = sa.Table(
+    "leads", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, unique=True),
+    sa.Column("channel", sa.String(40)),
+    sa.Column("name", sa.String(100)),
+    sa.Column("phone", sa.String(32)),
+    sa.Column("car_model", sa.String(60)),
+    sa.Column("objections", sa.Text),  # JSON list of objection intents, in the order raised
+    sa.Column("grade", sa.String(1)),  # O/A/B/C, or empty when not graded yet
+    sa.Column("follow_up_date", sa.Date, index=True),
+    sa.Column("dealer", sa.Text),  # JSON: dealer id and name, showroom/page/account the lead came from
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+EXPORT_FIELDS = ("sender_id", "channel", "name", "phone", "car_model", "objections", "grade", "follow_up_date",
+                 "dealer", "created_at", "updated_at")
+RASA_EVENTS_TABLE = "events"  # Rasa's SQLTrackerStore
+
+
+@dataclass
+class Lead:
+    sender_id: str
+    channel: str
+    name: Optional[str]
+    phone: str
+    car_model: Optional[str] = None
+    objections: List[str] = field(default_factory=list)
+    grade: Optional[str] = None
+    follow_up_date: Optional[dt.date] = None
+    dealer: Dict[str, Any] = field(default_factory=dict)
+    created_at: Optional[dt.datetime] = None
+    updated_at: Optional[dt.datetime] = None
+
+    def row(self) -> Dict[str, Any]:
+        return {"sender_id": self.sender_id, "channel": self.channel, "name": self.name, "phone": self.phone,
+                "car_model": self.car_model, "objections": json.dumps(self.objections, ensure_ascii=False),
+                "grade": self.grade or "", "follow_up_date": self.follow_up_date,
+                "dealer": json.dumps(self.dealer, ensure_ascii=False, sort_keys=True)}
+
+    @classmethod
+    def from_row(cls, r: Any) -> "Lead":
+        return cls(r.sender_id, r.channel, r.name, r.phone, r.car_model, json.loads(r.objections or "[]"),
+                   r.grade or None, r.follow_up_date, json.loads(r.dealer or "{}"), r.created_at, r.updated_at)
+
+    def __str__(self) -> str:  # what logs may show: never the whole phone number
+        return f"lead {self.sender_id} ({self.channel}) {self.grade or '-'} phone {mask_phone(self.phone)}"
+
+
+@functools.lru_cache(maxsize=8)
+def _engine(url: str) -> sa.engine.Engine:
+    engine = sa.create_engine(url, pool_pre_ping=True, future=True)
+    metadata.create_all(engine)  # idempotent: creates the leads table on first use
+    return engine
+
+
+class LeadStore:
+    def __init__(self, url: Optional[Any] = None) -> None:
+        self.url = str(url if url is not None else database_settings().url())
+        self.engine = _engine(self.url)
+
+    def save(self, lead: Lead, now: Optional[dt.datetime] = None) -> Tuple[Lead, bool]:
+        """Inserts the lead, or updates the sender's row. Returns (stored lead, created)."""
+        now = now or dt.datetime.now()
+        values = lead.row()
+        for attempt in (1, 2):
+            with self.engine.begin() as conn:
+                found = conn.execute(sa.select(leads_table.c.id).where(
+                    leads_table.c.sender_id == lead.sender_id)).first()
+                if found:
+                    conn.execute(leads_table.update().where(leads_table.c.id == found.id)
+                                 .values(**values, updated_at=now))
+                    created = False
+                else:
+                    try:
+                        conn.execute(leads_table.insert().values(**values, created_at=now, updated_at=now))
+                        created = True
+                    except IntegrityError:  # written by another process a moment ago: update it
+                        if attempt == 2:
+                            raise
+                        continue
+            stored = self.get(lead.sender_id)
+            assert stored is not None
+            logger.info("%s %s", "new" if created else "updated", stored)
+            return stored, created
+        raise RuntimeError("unreachable")
+
+    def get(self, sender_id: str) -> Optional[Lead]:
+        with self.engine.connect() as conn:
+            r = conn.execute(sa.select(leads_table).where(leads_table.c.sender_id == sender_id)).first()
+        return Lead.from_row(r) if r else None
+
+    def all(self) -> List[Lead]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(leads_table).order_by(leads_table.c.follow_up_date,
+                                                                leads_table.c.id)).all()
+        return [Lead.from_row(r) for r in rows]
+
+    def due(self, until: dt.date) -> List[Lead]:
+        """Leads whose follow-up is due on or before ``until`` (overdue ones included)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(leads_table).where(leads_table.c.follow_up_date <= until)
+                                .order_by(leads_table.c.follow_up_date, leads_table.c.id)).all()
+        return [Lead.from_row(r) for r in rows]
+
+    def forget(self, sender_id: str) -> Dict[str, int]:
+        """Deletes the sender's lead and every conversation event. Returns rows deleted per table."""
+        deleted = {}
+        with self.engine.begin() as conn:
+            deleted["leads"] = conn.execute(leads_table.delete().where(
+                leads_table.c.sender_id == sender_id)).rowcount
+            if sa.inspect(conn).has_table(RASA_EVENTS_TABLE):
+                events = sa.table(RASA_EVENTS_TABLE, sa.column("sender_id"))
+                deleted["events"] = conn.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
+            else:
+                deleted["events"] = 0
+        logger.info("forgot %s: %s", sender_id, deleted)
+        return deleted
+
+
+def objections_raised(events: Sequence[Dict[str, Any]]) -> List[str]:
+    """Objection intents of the user's messages in the current session, oldest first (events as
+    dicts, as Rasa serialises them for the action server and in ``current_state``)."""
+    out: List[str] = []
+    for event in events:
+        if event.get("event") == "session_started":
+            out = []
+        elif event.get("event") == "user":
+            name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if name in OBJECTION_INTENTS:
+                out.append(name)
+    return out
+
+
+LEAD_SOURCE_KEYS = ("page", "showroom", "account")
+
+
+def lead_from_state(sender_id: str, channel: Optional[str], slots: Dict[str, Any],
+                    events: Sequence[Dict[str, Any]], dealer: Any, today: dt.date) -> Lead:
+    """The lead row for a conversation: contact details from the lead slots, the model of
+    interest, the objections raised, the grade and follow-up date (tomorrow when not graded yet:
+    a fresh contact is called within a day and graded then), and where it came from."""
+    metadata: Dict[str, Any] = {}
+    for event in reversed(events):
+        if event.get("event") == "user":
+            metadata = event.get("metadata") or {}
+            break
+    source = {k: v for k, v in metadata.items() if k in LEAD_SOURCE_KEYS and isinstance(v, (str, int))}
+    try:
+        follow_up = dt.date.fromisoformat(slots.get("follow_up_date") or "")
+    except (TypeError, ValueError):
+        follow_up = today + dt.timedelta(days=1)
+    return Lead(sender_id=sender_id, channel=channel or "unknown", name=slots.get("lead_name"),
+                phone=slots.get("lead_phone") or "", car_model=slots.get("car_model"),
+                objections=list(dict.fromkeys(objections_raised(events))), grade=slots.get("lead_grade"),
+                follow_up_date=follow_up, dealer={"id": dealer.id, "name": dealer.name, **source})
+
+
+def write_csv(leads: Sequence[Lead], out: IO[str]) -> None:
+    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+    writer.writeheader()
+    for lead in leads:
+        row = {**lead.row(), "created_at": lead.created_at, "updated_at": lead.updated_at}
+        writer.writerow({k: ("" if row[k] is None else row[k]) for k in EXPORT_FIELDS})
