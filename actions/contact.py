@@ -37,9 +37,9 @@ class ValidateContactForm(FormValidationAction):
         if not _requested(tracker, "lead_phone"):
             return {}
         text = tracker.latest_message.get("text") or ""
-        phone, name = contact_from_text(text)
+        phone, _ = contact_from_text(text)
         if phone:
-            return {"lead_phone": phone, "lead_name": name or tracker.get_slot("lead_name")}
+            return {"lead_phone": phone}
         intent = latest_intent(tracker)
         if intent == "deny" or declines(text) or intent in OBJECTION_INTENTS or intent == "goodbye":
             return {"lead_phone": DECLINED, "lead_consent": False}
@@ -57,8 +57,12 @@ class ValidateContactForm(FormValidationAction):
 
     def validate_lead_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> Dict[Text, Any]:
-        if value == DECLINED or (isinstance(value, str) and PHONE_FORMAT.match(value)):
+        if value == DECLINED:
             return {"lead_phone": value}
+        if isinstance(value, str) and PHONE_FORMAT.match(value):
+            # the name given in the same message (extracted slots outside required_slots are not kept)
+            _, name = contact_from_text(tracker.latest_message.get("text") or "")
+            return {"lead_phone": value, "lead_name": name or tracker.get_slot("lead_name")}
         return {"lead_phone": None}
 
     def validate_lead_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

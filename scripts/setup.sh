@@ -88,6 +88,17 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; the
   fi
 fi
 
+# PostgreSQL, Redis and nginx from Debian for the restart and scale-out tests (started by the tests
+# themselves on loopback ports; the system services are not used).
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -x /usr/bin/redis-server ] || [ ! -x /usr/sbin/nginx ]; then
+  if [ "$(id -u)" = 0 ]; then
+    log "installing Debian's postgresql, redis-server and nginx for the deployment tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server nginx-light >/dev/null
+  else
+    log "warning: postgresql/redis-server/nginx missing and not root: deployment tests will be skipped"
+  fi
+fi
+
 stamp=.venv/.installed
 want="$("$PY" -c 'import sys; print(sys.version.split()[0])') $(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
 if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

@@ -51,7 +51,9 @@ DEFAULT_MENU = {"TEST_DRIVE": "/request_test_drive", "MODELS": "/choose_model", 
 
 def _env(credentials: Dict[str, Any], key: str, default: Any = None) -> Any:
     value = credentials.get(key)
-    return value if value not in (None, "") else os.environ.get(f"WECHAT_{key.upper()}", default)
+    if value in (None, ""):
+        value = os.environ.get(f"WECHAT_{key.upper()}")
+    return default if value in (None, "") else value  # an empty variable means "not set"
 
 
 @dataclass
@@ -242,10 +244,14 @@ class WeChatInput(InputChannel):
 
     async def _run_turn_now(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
                             message: InboundMessage) -> List[Dict[str, Any]]:
+        # The guard answers over-long text with a request to shorten it and, when the action server is
+        # down or slow (bounded by BOT_ACTION_TIMEOUT), with the consultant follow-up text instead of nothing.
+        from bot.channels.inputs import guard_for
+
         collector = CollectingOutputChannel()
         metadata = {"openid": message.from_user, "msg_id": message.msg_id, "msg_type": message.msg_type}
-        await on_new_message(UserMessage(text, collector, message.from_user, input_channel=self.name(),
-                                         metadata=metadata))
+        await guard_for(self.name()).run(on_new_message, UserMessage(text, collector, message.from_user,
+                                                                     input_channel=self.name(), metadata=metadata))
         return collector.messages
 
     def _render(self, openid: str, messages: List[Dict[str, Any]]) -> List[str]:

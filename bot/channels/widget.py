@@ -8,6 +8,7 @@ preflight); any request whose Origin is neither this server nor a configured dea
 stores a consented call-back request with the conversation.
 """
 
+import datetime as dt
 import logging
 import os
 import re
@@ -16,12 +17,16 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import EventVerbosity
 from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.catalog import get_catalog
 from bot.channels.rest import CheckedRestInput
+from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
+from bot.leadstore import LeadStore, lead_from_state
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "widget_static"
@@ -150,7 +155,10 @@ class WidgetInput(CheckedRestInput):
                           BotUttered(LEAD_REPLY)):
                 tracker.update(event)
             await agent.tracker_store.save(tracker)
-            logger.info("lead stored for a widget conversation (phone ending %s)", phone[-4:])
+            state = tracker.current_state(EventVerbosity.ALL)
+            catalog = get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
+            LeadStore().save(lead_from_state(sender, self.name(), state["slots"], state["events"], catalog.dealer,
+                                             dt.date.today()))
             return response.json({"ok": True, "message": LEAD_REPLY})
 
         return bp

@@ -68,3 +68,10 @@ def test_decrypted_payloads_may_be_xml_or_json():
 def test_payloads_that_are_not_messages_are_refused_clearly(plaintext, message):
     with pytest.raises(WeChatXmlError, match=message):
         parse_message(parse_inner(plaintext))
+
+
+def test_empty_environment_variables_mean_defaults(monkeypatch):
+    for name in ("WECHAT_REPLY_BUDGET", "WECHAT_REPLY_MARGIN", "WECHAT_TIMESTAMP_WINDOW", "WECHAT_ACCOUNTS_FILE"):
+        monkeypatch.setenv(name, "")
+    channel = WeChatInput.from_credentials({})
+    assert channel.reply_budget_s == 4.0 and channel.timestamp_window_s == 300 and channel.accounts == {}
