@@ -1,0 +1,189 @@
+"""Debian's PostgreSQL, Redis and nginx, started on loopback ports in temporary folders for the
+restart and scale-out tests (the system services are never touched), and Rasa processes."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+from tests.conftest import ROOT, free_port
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+REDIS = Path("/usr/bin/redis-server")
+NGINX = Path("/usr/sbin/nginx")
+AS_POSTGRES = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+def require(*binaries: Path) -> None:
+    missing = [str(b) for b in binaries if not b.exists()]
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)} (scripts/setup.sh installs them as root)")
+
+
+def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{proc.args[0]} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{url} not up after {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+class Postgres:
+    """A throwaway cluster: trust auth on 127.0.0.1 only, no fsync (tests), database ``rasa``."""
+
+    def __init__(self) -> None:
+        require(PG_BIN / "initdb", PG_BIN / "pg_ctl")
+        self.dir = Path(tempfile.mkdtemp(prefix="bot-pg-"))
+        os.chmod(self.dir, 0o755)  # the postgres user must reach its data folder
+        if AS_POSTGRES:
+            shutil.chown(self.dir, "postgres")
+        self.port, self.data, self.log = free_port(), self.dir / "data", self.dir / "pg.log"
+        run = lambda *cmd: subprocess.run([*AS_POSTGRES, *cmd], check=True, capture_output=True)  # noqa: E731
+        run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "rasa", "--no-sync", "-E", "UTF8")
+        run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            "start")
+        run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "rasa", "rasa")
+
+    def env(self) -> Dict[str, str]:
+        return {"DB_HOST": "127.0.0.1", "DB_PORT": str(self.port), "DB_NAME": "rasa", "DB_USER": "rasa",
+                "DB_PASSWORD": ""}
+
+    def stop(self) -> None:
+        subprocess.run([*AS_POSTGRES, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Redis:
+    def __init__(self) -> None:
+        require(REDIS)
+        self.port = free_port()
+        self.proc = subprocess.Popen([str(REDIS), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        import socket
+
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        pytest.fail("redis-server did not start")
+
+    def env(self) -> Dict[str, str]:
+        return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port), "REDIS_DB": "1"}
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class Nginx:
+    """nginx balancing the given upstream ports (round robin), like deploy/nginx.conf."""
+
+    def __init__(self, upstreams: List[int]) -> None:
+        require(NGINX)
+        self.dir = Path(tempfile.mkdtemp(prefix="bot-nginx-"))
+        self.port = free_port()
+        servers = "\n".join(f"    server 127.0.0.1:{p};" for p in upstreams)
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        (self.dir / "nginx.conf").write_text(f"""{user}worker_processes 1;
+pid {self.dir}/nginx.pid;
+error_log {self.dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log {self.dir}/access.log;
+  client_body_temp_path {self.dir}/body; proxy_temp_path {self.dir}/proxy;
+  fastcgi_temp_path {self.dir}/fastcgi; uwsgi_temp_path {self.dir}/uwsgi; scgi_temp_path {self.dir}/scgi;
+  upstream rasa {{
+{servers}
+    keepalive 32;
+  }}
+  server {{
+    listen 127.0.0.1:{self.port};
+    client_max_body_size 1m;
+    location / {{
+      proxy_pass http://rasa;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_read_timeout 120s;
+    }}
+  }}
+}}
+""")
+        self.proc = subprocess.Popen([str(NGINX), "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"),
+                                      "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        if self.proc.poll() is not None:
+            pytest.fail((self.dir / "error.log").read_text())
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGQUIT)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def base_env(data_dir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", "BOT_DATA_DIR": str(data_dir),
+           "DB_HOST": "", "REDIS_HOST": "", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env.update(extra or {})
+    return env
+
+
+def start_actions(env: Dict[str, str], log: Path) -> "tuple[subprocess.Popen, int]":
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    wait_http(f"http://127.0.0.1:{port}/health", proc, log)
+    return proc, port
+
+
+def write_endpoints(folder: Path, action_port: int) -> Path:
+    path = folder / "endpoints.yml"
+    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+                    "tracker_store:\n  type: bot.stores.DealerTrackerStore\n"
+                    "lock_store:\n  type: bot.stores.DealerLockStore\n")
+    return path
+
+
+def start_rasa(model: Path, endpoints: Path, env: Dict[str, str], token: str, log: Path,
+               port: Optional[int] = None, wait: bool = True) -> "tuple[subprocess.Popen, int]":
+    port = port or free_port()
+    rasa = Path(sys.executable).parent / "rasa"
+    proc = subprocess.Popen([str(rasa), "run", "--model", str(model), "--endpoints", str(endpoints),
+                             "--credentials", "credentials.yml", "--port", str(port), "--interface", "127.0.0.1",
+                             "--enable-api", "--auth-token", token],
+                            cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    if wait:
+        wait_http(f"http://127.0.0.1:{port}/status?token={token}", proc, log)
+    return proc, port
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
