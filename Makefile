@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train validate test test-fast test-stories eval demo roleplay report clean
+.PHONY: help setup train validate test test-fast test-stories eval demo roleplay report bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ roleplay: setup ## practise against the running bot (make demo in another termin
 
 report: setup ## trainer report of the practice sessions into reports/trainer/
 	$(PY) -m bot report
+
+bench: train ## benchmark against Rasa's starter bot into BENCHMARKS.md (BENCH_ARGS=--quick for a smoke test)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean: ## remove trained models, reports and caches (keeps .venv)
 	rm -rf models reports .rasa .pytest_cache
