@@ -43,3 +43,18 @@ def test_install_replaces_rasas_method_once():
     rasa_speedups.install()
     rasa_speedups.install()
     assert RemoteAction._validate_action_result is rasa_speedups._validate_action_result
+
+
+def test_roleplay_slot_mapping_is_only_called_for_messages_with_roleplay_metadata():
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    def tracker(metadata):
+        t = DialogueStateTracker("s", [])
+        t.update(UserUttered("太贵了", {"name": "objection_price"}, metadata=metadata))
+        return t
+
+    assert not rasa_speedups.needs_call("action_read_roleplay_metadata", tracker({}))
+    assert not rasa_speedups.needs_call("action_read_roleplay_metadata", tracker({"roleplay": "customer"}))
+    assert rasa_speedups.needs_call("action_read_roleplay_metadata", tracker({"roleplay": {"mode": "customer"}}))
+    assert rasa_speedups.needs_call("action_answer_objection", tracker({}))
