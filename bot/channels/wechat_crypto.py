@@ -21,12 +21,13 @@ class WeChatCryptoError(ValueError):
 
 def signature(*parts: str) -> str:
     """sha1 hex of the parts sorted and joined (token, timestamp, nonce[, Encrypt])."""
-    return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate (from a JSON body's "\ud800") is hashed, never raised on
+    return hashlib.sha1("".join(sorted(parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def same(a: str, b: str) -> bool:
     """Constant-time comparison, so a signature cannot be guessed byte by byte from timings."""
-    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
 def check_signature(token: str, timestamp: str, nonce: str, given: str, encrypted: Optional[str] = None) -> bool:
@@ -59,6 +60,8 @@ def encrypt(key: bytes, message: str, receive_id: str, random16: Optional[bytes]
 
 def decrypt(key: bytes, encrypted: str, receive_id: str) -> str:
     """The message inside ``encrypted``; raises WeChatCryptoError on any inconsistency."""
+    if len(key) != 32:
+        raise WeChatCryptoError("AES key must be 32 bytes")
     try:
         raw = base64.b64decode(encrypted, validate=True)
     except ValueError:

@@ -3,6 +3,7 @@ refuses DTDs and entities, the inbound message as a dataclass, and replies built
 serializer (never string formatting)."""
 
 import json
+import re
 import time
 import xml.etree.ElementTree as ET  # only for building replies; parsing goes through defusedxml
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from defusedxml.common import DefusedXmlException
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_REPLY_BYTES = 2048  # passive text reply limit (§2.4)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class WeChatXmlError(ValueError):
@@ -74,13 +76,19 @@ def parse_inner(plaintext: str) -> Dict[str, str]:
     if plaintext.lstrip().startswith("{"):
         try:
             data = json.loads(plaintext)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting ends in RecursionError
             raise WeChatXmlError("decrypted payload is neither XML nor JSON") from None
         if not isinstance(data, dict):
             raise WeChatXmlError("decrypted JSON payload is not an object")
-        return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
+        fields = {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float))}
+        if any(_SURROGATE.search(k) or _SURROGATE.search(v) for k, v in fields.items()):
+            # "\ud800" escapes: not text, and a lone surrogate breaks hashing and storage downstream
+            raise WeChatXmlError("JSON payload has lone surrogates (invalid UTF-16 escapes)")
+        return fields
     try:
         return parse_xml(plaintext.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise WeChatXmlError("payload is not valid Unicode text") from None
     except WeChatXmlError as e:
         raise WeChatXmlError(f"decrypted payload is not a message: {e}") from None
 

@@ -55,8 +55,8 @@ def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int
     budget = slots.get("budget")
     if isinstance(budget, (int, float)) and budget > 0:
         facts["slot.budget"] = yuan_text(budget)
-    family = slots.get("family_member")
-    if family in FAMILY_ZH:
+    family = slots.get("family_member")  # slot values are not type-checked: a list must not crash
+    if isinstance(family, str) and family in FAMILY_ZH:
         facts["slot.family"] = FAMILY_ZH[family]
     if slots.get("competitor"):
         facts["slot.competitor"] = str(slots["competitor"])
@@ -90,7 +90,7 @@ def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int
 
 
 def _aspect(priority: Optional[str], fab: Mapping[str, Any], headline: Optional[str]) -> Optional[str]:
-    if priority in fab:
+    if isinstance(priority, str) and priority in fab:
         return priority
     return headline if headline in fab else None
 

@@ -1,0 +1,237 @@
+"""The action server down or slow: a separate Rasa server (same model, its own SQLite tracker store)
+whose action endpoint is a port where these tests start and stop a real action server or a server
+that accepts and never answers. The user always gets a polite answer that a consultant will follow
+up — within a bounded time — and once the action server is back the same conversations go on."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from bot.channels.inputs import DEFAULT_ACTION_TIMEOUT_S
+from bot.channels.wechat_crypto import signature
+from tests.conftest import ROOT, WECHAT, _wait_for, free_port, http, latest_model
+
+pytestmark = pytest.mark.server
+BOUND_S = 15  # what the user waits at most when the action server does not answer
+FOLLOW_UP_WORDS = ("顾问稍后", "会尽快联系")
+
+
+class SlowActionServer:
+    """Accepts connections on the action port and answers nothing until stopped."""
+
+    def __init__(self, port: int) -> None:
+        self.requests = 0
+        self.stop_event = threading.Event()
+        slow = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+                slow.requests += 1
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                slow.stop_event.wait(120)
+                try:
+                    data = b'{"events": [], "responses": []}'
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # Rasa gave up and closed the connection
+
+            do_GET = do_POST  # noqa: N815
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Bot:
+    def __init__(self, url: str, action_port: int, logs: Path, env: Dict[str, str]) -> None:
+        self.url, self.action_port, self.logs, self.env = url, action_port, logs, env
+        self.actions: Optional[subprocess.Popen] = None
+        self.slow: Optional[SlowActionServer] = None
+
+    # -- what listens on the action port --
+
+    def actions_down(self) -> None:
+        if self.slow:
+            self.slow.stop()
+            self.slow = None
+        if self.actions:
+            self.actions.terminate()
+            try:
+                self.actions.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.actions.kill()
+                self.actions.wait()
+            self.actions = None
+
+    def actions_slow(self) -> SlowActionServer:
+        self.actions_down()
+        self.slow = SlowActionServer(self.action_port)
+        return self.slow
+
+    def actions_up(self) -> None:
+        if self.actions and self.actions.poll() is None:
+            return
+        self.actions_down()
+        log = self.logs / "actions.log"
+        with open(log, "ab") as out:
+            self.actions = subprocess.Popen(
+                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        _wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, log)
+
+    # -- channels --
+
+    def rest(self, sender: str, text: str, channel: str = "rest") -> "tuple[List[Dict[str, Any]], float]":
+        started = time.monotonic()
+        headers = {"Content-Type": "text/plain;charset=UTF-8"} if channel == "widget" else None
+        status, body = http("POST", f"{self.url}/webhooks/{channel}/webhook",
+                            raw=json.dumps({"sender": sender, "message": text}).encode(), headers=headers)
+        assert status == 200 and isinstance(body, list), (status, body)
+        return body, time.monotonic() - started
+
+    def wechat(self, openid: str, text: str) -> "tuple[int, str]":
+        root = ET.Element("xml")
+        for name, value in (("ToUserName", "gh_testaccount"), ("FromUserName", openid),
+                            ("CreateTime", int(time.time())), ("MsgType", "text"), ("Content", text),
+                            ("MsgId", time.time_ns())):
+            ET.SubElement(root, name).text = str(value)
+        query = {"timestamp": "1714037059", "nonce": "486452656",
+                 "signature": signature(WECHAT["token"], "1714037059", "486452656")}
+        return http("POST", f"{self.url}/webhooks/wechat/webhook?" + urllib.parse.urlencode(query),
+                    raw=ET.tostring(root, encoding="utf-8"), headers={"Content-Type": "text/xml"})
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory, wechat_api) -> Bot:
+    """A Rasa server of its own whose action server the tests switch off, slow down and back on."""
+    model = latest_model()
+    if model is None:
+        pytest.fail("no trained model in models/: run `make train` (make test does)")
+    tmp = tmp_path_factory.mktemp("actions_down")
+    action_port, rasa_port = free_port(), free_port()
+    token = secrets.token_hex(16)
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+                         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'tracker.db'}\n")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
+           "WECHAT_TOKEN": WECHAT["token"], "WECHAT_APPID": WECHAT["appid"], "WECHAT_APPSECRET": "test-secret",
+           "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"], "WECHAT_TIMESTAMP_WINDOW": "0",
+           "WECHAT_API_BASE": wechat_api.url, "WECHAT_REPLY_BUDGET": "4.0"}
+    env.pop("BOT_ACTION_TIMEOUT", None)  # the shipped default is what is tested
+    env.pop("WECHAT_ACCOUNTS_FILE", None)
+    rasa_log = tmp / "rasa.log"
+    with open(rasa_log, "wb") as out:
+        rasa = subprocess.Popen(
+            [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+             "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
+             "--enable-api", "--auth-token", token],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    bot = Bot(f"http://127.0.0.1:{rasa_port}", action_port, tmp, env)
+    bot.token = token  # type: ignore[attr-defined]
+    try:
+        _wait_for(f"http://127.0.0.1:{rasa_port}/status?token={token}", rasa, rasa_log)
+        yield bot
+    finally:
+        bot.actions_down()
+        rasa.terminate()
+        try:
+            rasa.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            rasa.kill()
+
+
+def texts(messages: List[Dict[str, Any]]) -> str:
+    return " ".join(m.get("text") or "" for m in messages)
+
+
+def tags(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    return [m["custom"] for m in messages if isinstance(m.get("custom"), dict) and "script_id" in m["custom"]]
+
+
+def follow_up(text: str) -> bool:
+    return any(w in text for w in FOLLOW_UP_WORDS)
+
+
+def api_messages(wechat_api, openid: str) -> List[str]:
+    return [m["text"]["content"] for m in wechat_api.sent if m["touser"] == openid]
+
+
+def wechat_answer(bot: Bot, wechat_api, openid: str, text: str) -> str:
+    """The passive reply or, when the turn outlasted the reply budget (a loaded machine), what the
+    customer-service API was sent."""
+    before = len(api_messages(wechat_api, openid))
+    status, body = bot.wechat(openid, text)
+    assert status == 200, (status, body)
+    if body != "success":
+        return ET.fromstring(body).findtext("Content") or ""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(api_messages(wechat_api, openid)) == before:
+        time.sleep(0.5)
+    return "".join(api_messages(wechat_api, openid)[before:])
+
+
+def test_action_server_down_every_channel_says_a_consultant_will_follow_up(bot, wechat_api):
+    bot.actions_down()
+    for channel in ("rest", "widget"):
+        reply, elapsed = bot.rest(f"down-{channel}", "太贵了", channel)
+        assert follow_up(texts(reply)) and not tags(reply), reply
+        assert elapsed < BOUND_S
+    assert follow_up(wechat_answer(bot, wechat_api, "o_down_1", "太贵了"))
+    # messages that need no custom action are still answered as usual
+    reply, _ = bot.rest("down-rest", "你好")
+    assert "助手" in texts(reply) and not follow_up(texts(reply))
+
+
+def test_slow_action_server_the_polite_answer_comes_within_the_bound(bot, wechat_api):
+    slow = bot.actions_slow()
+    reply, elapsed = bot.rest("slow-rest", "太贵了")
+    assert slow.requests >= 1  # the request reached the action server, which did not answer
+    assert follow_up(texts(reply)) and not tags(reply), reply
+    assert DEFAULT_ACTION_TIMEOUT_S - 1 < elapsed < BOUND_S, elapsed
+    # WeChat: past the passive budget, so "success" now and the answer through the customer-service API
+    started = time.monotonic()
+    status, body = bot.wechat("o_slow_1", "太贵了")
+    assert status == 200 and body == "success", body
+    while time.monotonic() - started < BOUND_S and not api_messages(wechat_api, "o_slow_1"):
+        time.sleep(0.5)
+    sent = api_messages(wechat_api, "o_slow_1")
+    assert sent and follow_up(sent[0]), sent
+    assert time.monotonic() - started < BOUND_S
+
+
+def test_once_the_action_server_is_back_the_same_conversations_go_on(bot, wechat_api):
+    bot.actions_up()
+    for sender, channel in (("down-rest", "rest"), ("down-widget", "widget"), ("slow-rest", "rest")):
+        reply, _ = bot.rest(sender, "还是太贵了", channel)
+        assert [t["objection"] for t in tags(reply)] == ["objection_price"], reply
+        assert texts(reply).strip() and not follow_up(texts(reply))
+        reply, _ = bot.rest(sender, "我再考虑考虑吧", channel)
+        assert [t["objection"] for t in tags(reply)] == ["delay_decision"], reply
+    content = wechat_answer(bot, wechat_api, "o_down_1", "太贵了")
+    assert content and not follow_up(content)
+    status, tracker = http("GET", f"{bot.url}/conversations/o_down_1/tracker?token={bot.token}")
+    custom = [e["data"]["custom"] for e in tracker["events"] if e["event"] == "bot" and (e.get("data") or {}).get("custom")]
+    assert custom[-1]["objection"] == "objection_price"
