@@ -206,8 +206,18 @@ def install_action_guard() -> None:
             raise RasaException(f"custom action '{self.name()}' skipped: the action server already failed "
                                 "in this turn")
         try:
-            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain),
-                                          timeout=state.action_timeout_s)
+            try:
+                return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain),
+                                              timeout=state.action_timeout_s)
+            except RasaException as e:
+                if not _transient(e):
+                    raise
+                # A connection the server closed as we wrote to it (seen under load with several
+                # Rasa instances): the request never reached the action, so one retry is safe.
+                logger.info("custom action '%s': %s; retrying once", self.name(), e.__cause__ or e.__context__)
+                await asyncio.sleep(0.1)
+                return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain),
+                                              timeout=state.action_timeout_s)
         except rasa_action.ActionExecutionRejection:
             raise  # a form validation rejecting the input: the server works
         except asyncio.TimeoutError:
@@ -223,6 +233,18 @@ def install_action_guard() -> None:
 
     run._bot_guarded = True  # type: ignore[attr-defined]
     rasa_action.RemoteAction.run = run
+
+
+_TRANSIENT = ("Can not write request body", "Cannot write to closing transport", "Server disconnected",
+              "Connection reset by peer")
+
+
+def _transient(error: BaseException) -> bool:
+    """A connection error after which the request cannot have been handled by the action server."""
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, aiohttp.ServerDisconnectedError):
+        return True
+    return isinstance(cause, aiohttp.ClientConnectionError) and any(t in str(cause) for t in _TRANSIENT)
 
 
 def follow_up_text(domain: Any) -> str:

@@ -91,7 +91,9 @@ def test_fifty_users_alternating_between_two_instances(cluster):
         turns = [e["event"] for e in events if e["event"] in ("user", "bot")]
         for i, kind in enumerate(turns):
             if kind == "user":
-                assert i + 1 < len(turns) and turns[i + 1] == "bot", f"alt-{u}: a message was not answered"
+                assert i + 1 < len(turns) and turns[i + 1] == "bot", (
+                    f"alt-{u}: a message was not answered: " + "; ".join(
+                        f"{e['event']}:{e.get('name') or e.get('text') or ''}@{e.get('timestamp')}" for e in events))
 
 
 def test_one_conversation_hit_on_both_instances_at_once_is_serialised_by_the_lock(cluster):

@@ -320,3 +320,22 @@ def test_the_action_timeout_comes_from_the_environment(monkeypatch):
     assert TurnGuard("rest").action_timeout_s == 3.5
     monkeypatch.setenv(inputs.ENV_ACTION_TIMEOUT, "soon")
     assert TurnGuard("rest").action_timeout_s == inputs.DEFAULT_ACTION_TIMEOUT_S
+
+
+def test_only_connection_errors_before_the_action_ran_are_retried():
+    import aiohttp
+    from rasa.shared.exceptions import RasaException
+
+    from bot.channels.inputs import _transient
+
+    def wrapped(cause):
+        try:
+            raise RasaException("Failed to execute custom action") from cause
+        except RasaException as e:
+            return e
+
+    assert _transient(wrapped(aiohttp.ClientOSError(None, "Can not write request body for http://x/webhook")))
+    assert _transient(wrapped(aiohttp.ServerDisconnectedError()))
+    assert not _transient(wrapped(aiohttp.ClientOSError(111, "Connect call failed: connection refused")))
+    assert not _transient(wrapped(ValueError("the action crashed")))
+    assert not _transient(RasaException("no cause"))
