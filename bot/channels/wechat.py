@@ -162,7 +162,7 @@ class WeChatInput(InputChannel):
             previous_encoding_aes_key=_env(c, "previous_encoding_aes_key"),
             api_base=_env(c, "api_base", "https://api.weixin.qq.com"),
             reply_budget_s=float(_env(c, "reply_budget", 4.0)),
-            reply_margin_s=float(_env(c, "reply_margin", 1.25)),
+            reply_margin_s=float(_env(c, "reply_margin", 1.5)),
             timestamp_window_s=int(_env(c, "timestamp_window", 300)),
             delivery=_env(c, "delivery", CUSTOMER_SERVICE),
             menu=c.get("menu") or DEFAULT_MENU,
@@ -174,7 +174,7 @@ class WeChatInput(InputChannel):
     def __init__(self, token: Optional[str], appid: Optional[str], appsecret: Optional[str] = None,
                  encoding_aes_key: Optional[str] = None, previous_encoding_aes_key: Optional[str] = None,
                  api_base: str = "https://api.weixin.qq.com", reply_budget_s: float = 4.0,
-                 reply_margin_s: float = 1.25,
+                 reply_margin_s: float = 1.5,
                  timestamp_window_s: int = 300, delivery: str = CUSTOMER_SERVICE,
                  menu: Optional[Dict[str, str]] = None, welcome_payload: str = "/greet",
                  max_concurrent_turns: int = 1, accounts: Optional[Dict[str, Account]] = None) -> None:
