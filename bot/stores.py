@@ -10,11 +10,13 @@ One endpoints file then serves the demo (SQLite, in-memory lock) and a scaled-ou
 instance at a time), switched by ``DB_HOST`` and ``REDIS_HOST``.
 """
 
+import json
 import logging
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Tuple, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
+from rasa.core.lock import TicketLock
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
@@ -22,6 +24,7 @@ from rasa.utils.endpoints import EndpointConfig
 from bot.database import database_settings, redis_settings
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class DealerTrackerStore(SQLTrackerStore):
@@ -35,6 +38,72 @@ class DealerTrackerStore(SQLTrackerStore):
         super().__init__(domain=domain, event_broker=event_broker, **settings.tracker_store_kwargs(), **kwargs)
 
 
+class AtomicRedisLockStore(RedisLockStore):
+    """Rasa's Redis lock store with each change of a conversation's ticket lock made atomically.
+
+    Rasa 3.6 reads the lock, changes it and writes it back as separate commands, so two instances
+    receiving messages of one conversation at the same moment could both take ticket 0 and process
+    them at once; one turn's events were then lost (seen in the scale-out test). Here every
+    read-change-write runs in a Redis transaction (WATCH/MULTI) and is retried on a conflict."""
+
+    def _atomic(self, conversation_id: str,
+                change: Callable[[Optional[TicketLock]], Tuple[T, Optional[TicketLock]]]) -> T:
+        import redis
+
+        key = self.key_prefix + conversation_id
+        while True:
+            with self.red.pipeline() as pipe:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    result, lock = change(TicketLock.from_dict(json.loads(raw)) if raw else None)
+                    pipe.multi()
+                    if lock is None:
+                        pipe.delete(key)
+                    else:
+                        pipe.set(key, lock.dumps())
+                    pipe.execute()
+                    return result
+                except redis.WatchError:
+                    continue  # another instance changed this lock meanwhile: redo on the new value
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        def change(lock: Optional[TicketLock]) -> Tuple[int, Optional[TicketLock]]:
+            lock = lock or TicketLock(conversation_id)
+            return lock.issue_ticket(lock_lifetime), lock
+
+        try:
+            return self._atomic(conversation_id, change)
+        except Exception as e:
+            raise LockError(f"Error while acquiring lock. Error:\n{e}")
+
+    def update_lock(self, conversation_id: str) -> None:
+        def change(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock]]:
+            if lock:
+                lock.remove_expired_tickets()
+            return None, lock
+
+        self._atomic(conversation_id, change)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        def change(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock]]:
+            if lock:
+                lock.remove_ticket_for(ticket_number)
+            return None, lock
+
+        self._atomic(conversation_id, change)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        def change(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock]]:
+            if lock:
+                lock.remove_ticket_for(ticket_number)
+                if not lock.is_someone_waiting():
+                    lock = None  # nobody waiting: delete it, in the same transaction
+            return None, lock
+
+        self._atomic(conversation_id, change)
+
+
 class DealerLockStore:
     """Redis lock store when ``REDIS_HOST`` is set (several Rasa processes), else in-memory.
 
@@ -46,4 +115,4 @@ class DealerLockStore:
         if settings is None:
             return InMemoryLockStore()
         logger.info("conversation locks in Redis %s:%s/%s", settings["host"], settings["port"], settings["db"])
-        return RedisLockStore(**settings)
+        return AtomicRedisLockStore(**settings)

@@ -1,0 +1,30 @@
+"""The Redis lock store gives every concurrent request of one conversation its own ticket, across
+Rasa instances (two store objects stand for two processes), against Debian's redis-server."""
+
+import concurrent.futures
+
+import pytest
+
+from bot.stores import AtomicRedisLockStore
+from tests.deploy.services import Redis
+
+pytestmark = pytest.mark.deploy
+
+
+@pytest.fixture(scope="module")
+def redis_port():
+    server = Redis()
+    yield server.port
+    server.stop()
+
+
+def test_concurrent_tickets_are_unique_and_the_lock_is_removed_after_the_last(redis_port):
+    stores = [AtomicRedisLockStore(host="127.0.0.1", port=redis_port, db=1, key_prefix="test") for _ in range(2)]
+    with concurrent.futures.ThreadPoolExecutor(40) as pool:
+        tickets = list(pool.map(lambda i: stores[i % 2].issue_ticket("conv-1"), range(200)))
+    assert sorted(tickets) == list(range(200))
+    lock = stores[0].get_lock("conv-1")
+    assert lock.now_serving == 0 and lock.is_someone_waiting()
+    with concurrent.futures.ThreadPoolExecutor(40) as pool:
+        list(pool.map(lambda t: stores[t % 2].cleanup("conv-1", t), tickets))
+    assert stores[1].get_lock("conv-1") is None
