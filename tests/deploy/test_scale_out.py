@@ -3,6 +3,7 @@
 
 import asyncio
 import json
+import os
 import secrets
 import tempfile
 import time
@@ -12,7 +13,8 @@ import aiohttp
 import pytest
 
 from tests.conftest import ROOT, latest_model
-from tests.deploy.services import Nginx, Postgres, Redis, base_env, start_actions, start_rasa, stop, write_endpoints
+from tests.deploy.services import (Nginx, Postgres, Redis, base_env, start_actions, start_rasa, stop, wait_http,
+                                  write_endpoints)
 
 pytestmark = [pytest.mark.server, pytest.mark.deploy]
 USERS = 50
@@ -35,8 +37,6 @@ def cluster(tmp_path_factory):
                     for i in (1, 2)]
         procs += [p for p, _ in starting]
         for i, (p, port) in enumerate(starting, 1):
-            from tests.deploy.services import wait_http
-
             wait_http(f"http://127.0.0.1:{port}/status?token={token}", p, tmp / f"rasa{i}.log")
         nginx = Nginx([port for _, port in starting])
         yield {"instances": [f"http://127.0.0.1:{port}" for _, port in starting], "nginx": nginx.url,
@@ -116,7 +116,7 @@ def test_throughput_one_instance_and_two_behind_nginx(cluster):
     two, count, errors_two = asyncio.run(_conversations(lambda u, i: cluster["nginx"], "two-"))
     assert not errors_one and not errors_two
     result = {"users": USERS, "messages": count, "one_instance_msg_per_s": round(count / one, 1),
-              "two_instances_nginx_msg_per_s": round(count / two, 1), "cores": __import__("os").cpu_count()}
+              "two_instances_nginx_msg_per_s": round(count / two, 1), "cores": os.cpu_count()}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2))
     print("scale-out throughput:", result)
