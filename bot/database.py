@@ -46,6 +46,33 @@ class DatabaseSettings:
         return f"PostgreSQL {self.username or ''}@{self.host}:{self.port}/{self.db}"
 
 
+def sqlite_engine(url: Any, **kwargs: Any) -> Any:
+    """A SQLAlchemy engine for a SQLite file that keeps its connections open and writes through a
+    write-ahead log.
+
+    SQLAlchemy 1.4 opens and closes a new SQLite connection for every session of a file database,
+    and SQLite's default rollback journal syncs the disk several times per commit. Here a pool keeps
+    connections open, the journal is a write-ahead log (readers do not wait for the writer, and the
+    action server's lead rows and Rasa's events can be written by two processes at once) and
+    ``synchronous=NORMAL`` syncs at checkpoints. A killed process loses nothing committed (the restart
+    tests kill Rasa with SIGKILL); only a power cut can lose the last commits before a checkpoint.
+    Measured in BENCHMARKS.md: a tracker save 15.6 -> 5.6 ms, a retrieve 8.1 -> 5.2 ms.
+    """
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=5, max_overflow=10,
+                              connect_args={"check_same_thread": False, "timeout": 15}, **kwargs)
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
 def data_dir() -> Path:
     return Path(os.environ.get("BOT_DATA_DIR") or DEFAULT_DATA_DIR)
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bot.constants import OBJECTION_INTENTS
-from bot.database import database_settings
+from bot.database import database_settings, sqlite_engine
 from bot.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,10 @@ class Lead:
 
 @functools.lru_cache(maxsize=8)
 def _engine(url: str) -> sa.engine.Engine:
-    engine = sa.create_engine(url, pool_pre_ping=True, future=True)
+    if url.startswith("sqlite"):
+        engine = sqlite_engine(url, future=True)
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True, future=True)
     metadata.create_all(engine)  # idempotent: creates the leads table on first use
     return engine
 

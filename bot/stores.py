@@ -21,7 +21,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.database import database_settings, redis_settings
+from bot.database import database_settings, redis_settings, sqlite_engine
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,6 +36,12 @@ class DealerTrackerStore(SQLTrackerStore):
         logger.info("conversations are stored in %s", settings.describe())
         kwargs.pop("type", None)
         super().__init__(domain=domain, event_broker=event_broker, **settings.tracker_store_kwargs(), **kwargs)
+        if settings.dialect == "sqlite":  # pooled connections and a write-ahead log (bot.database)
+            import sqlalchemy as sa
+
+            self.engine.dispose()
+            self.engine = sqlite_engine(settings.url())
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
 
 class AtomicRedisLockStore(RedisLockStore):

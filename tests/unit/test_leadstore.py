@@ -127,3 +127,27 @@ def test_settings_from_the_environment(tmp_path):
     with pytest.raises(ValueError, match="DB_PORT"):
         database_settings({"DB_HOST": "db", "DB_PORT": "fivefour"})
     assert redis_settings({}) is None and redis_settings({"REDIS_HOST": "r"})["port"] == 6379
+
+
+def test_sqlite_stores_keep_connections_and_write_through_a_wal_shared_by_two_processes(store, tmp_path):
+    import sqlalchemy as sa
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.stores import DealerTrackerStore
+
+    rasa_side, other_process = DealerTrackerStore(domain=Domain.empty()), DealerTrackerStore(domain=Domain.empty())
+    for engine in (rasa_side.engine, store.engine):
+        assert isinstance(engine.pool, sa.pool.QueuePool)  # SQLAlchemy 1.4 would open a file per session
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    tracker = DialogueStateTracker("wal-1", [])
+    for turn in range(3):
+        tracker.update(UserUttered(f"太贵了{turn}", {"name": "objection_price"}))
+        asyncio.run(rasa_side.save(tracker))
+        store.save(lead("wal-1"))  # the action server writes its lead row in between
+        seen = asyncio.run(other_process.retrieve("wal-1"))
+        assert [e.text for e in seen.events] == [f"太贵了{i}" for i in range(turn + 1)]
+    assert (tmp_path / "rasa.db-wal").exists()
