@@ -13,8 +13,9 @@ from rasa_sdk.types import DomainDict
 from actions._context import latest_intent
 from actions.objections import ActionAnswerObjection, catalog
 from bot.constants import OBJECTION_INTENTS
-from bot.contact import PHONE_FORMAT, agrees, contact_from_text, declines
+from bot.contact import agrees, contact_from_text, declines
 from bot.leadstore import Lead, LeadStore, lead_from_state
+from bot.phone import normalise_phone
 from bot.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class ValidateContactForm(FormValidationAction):
                             domain: DomainDict) -> Dict[Text, Any]:
         if value == DECLINED:
             return {"lead_phone": value}
-        if isinstance(value, str) and PHONE_FORMAT.match(value):
+        if isinstance(value, str) and normalise_phone(value) == value:  # as extracted from the text
             # the name given in the same message (extracted slots outside required_slots are not kept)
             _, name = contact_from_text(tracker.latest_message.get("text") or "")
             return {"lead_phone": value, "lead_name": name or tracker.get_slot("lead_name")}

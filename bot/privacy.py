@@ -5,21 +5,14 @@ server's), so a phone number in any log line — ours, Rasa's debug output of a 
 exception — is written as 138****8000."""
 
 import logging
-import re
 from typing import Any
 
-# mainland mobiles (11 digits from 1[3-9]) and landlines with an area code; not inside longer digit runs
-PHONE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)|(?<!\d)(0\d{2,3})-?(\d{7,8})(?!\d)")
-
+from bot.phone import mask_phones
 
 def mask_phone(text: Any) -> str:
-    """The text with each phone number's middle digits replaced by ``*``."""
-    def repl(m: "re.Match[str]") -> str:
-        if m.group(1):
-            return f"{m.group(1)}****{m.group(3)}"
-        return f"{m.group(4)}-****{m.group(5)[-4:]}"
-
-    return PHONE.sub(repl, "" if text is None else str(text))
+    """The text with each phone number's middle digits replaced by ``*`` (the patterns of bot.phone,
+    so every number the widget form or the chat accepts is masked, +86 forms included)."""
+    return mask_phones("" if text is None else str(text))
 
 
 class PhoneMaskingFilter(logging.Filter):

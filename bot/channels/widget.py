@@ -11,7 +11,6 @@ stores a consented call-back request with the conversation.
 import datetime as dt
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
@@ -27,11 +26,11 @@ from bot.catalog import get_catalog
 from bot.channels.rest import CheckedRestInput
 from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
 from bot.leadstore import LeadStore, lead_from_state
+from bot.phone import normalise_phone
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "widget_static"
 ENV_ALLOWED_ORIGINS = "WIDGET_ALLOWED_ORIGINS"
-PHONE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$")
 STATIC_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                 ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml"}
 LEAD_REPLY = "谢谢您的信任！我们的销售顾问会尽快给您回电（工作时间一般在30分钟内）。"
@@ -145,8 +144,8 @@ class WidgetInput(CheckedRestInput):
                 raise InvalidUsage("consent is required to keep a name and phone number")
             if not isinstance(name, str) or not name.strip() or len(name) > 50:
                 raise InvalidUsage("'name' is required (at most 50 characters)")
-            phone = re.sub(r"[\s-]", "", phone) if isinstance(phone, str) else ""
-            if not PHONE.match(phone):
+            phone = normalise_phone(phone) if isinstance(phone, str) else None
+            if phone is None:
                 raise InvalidUsage("'phone' must be a mainland mobile or landline number")
             agent = request.app.ctx.agent
             tracker = await agent.processor.fetch_tracker_and_update_session(sender, output_channel=None)

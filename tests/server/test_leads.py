@@ -90,7 +90,16 @@ def test_widget_consent_form_writes_a_lead_row(servers):
     assert lead.follow_up_date == dt.date.today() + dt.timedelta(days=1) and lead.objections == ["objection_price"]
 
 
+def test_widget_stores_a_plus_86_number_in_the_same_form_as_the_chat(servers):
+    sender = "lead-widget-86"
+    status, body = http("POST", f"{servers.url}/webhooks/widget/lead",
+                        raw=json.dumps({"sender": sender, "name": "赵先生", "phone": "+86 137 0013 7000",
+                                        "consent": True}).encode())
+    assert status == 200 and body["ok"]
+    assert LeadStore(f"sqlite:///{servers.db}").get(sender).phone == "13700137000"
+
+
 def test_phone_numbers_never_reach_the_logs_in_full(servers):
     for log in ("rasa.log", "actions.log"):
         text = (servers.logs / log).read_text(encoding="utf-8", errors="replace")
-        assert PHONE not in text and "13912345678" not in text, log
+        assert PHONE not in text and "13912345678" not in text and "13700137000" not in text, log
