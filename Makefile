@@ -20,19 +20,21 @@ help: ## list the targets
 setup: ## create .venv with Python 3.8-3.10 and the pinned dependencies (idempotent)
 	@bash scripts/setup.sh
 
-train: setup ## train the model (skipped when nothing changed)
+train: setup ## train the model (components whose data and settings did not change come from Rasa's cache)
 	$(RASA) train --quiet --out models
 
 validate: setup ## check training data, domain and our data files
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(PY) -m bot validate
 
+TEST_STORIES = $(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out reports/stories --quiet
+
 test: setup validate train ## the whole test suite (what CI runs)
 	$(PY) -m pytest tests
-	$(MAKE) --no-print-directory test-stories
+	$(TEST_STORIES)
 
 test-stories: train ## end-to-end test stories (zero prediction errors allowed)
-	$(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out reports/stories --quiet
+	$(TEST_STORIES)
 
 test-fast: setup ## unit tests only, no servers
 	$(PY) -m pytest tests -m "not server"
