@@ -588,10 +588,19 @@ def fmt(x: Optional[float], digits: int = 0) -> str:
     return "–" if x is None else f"{x:,.{digits}f}"
 
 
+def relative(path: Path) -> str:
+    """A path inside the project as written from its root (reports never name this machine's paths)."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 @dataclass
 class Workdir:
-    """A temporary folder under var/bench/ for one run (endpoints, tracker DBs, logs); logs are
-    kept in var/bench/logs/<name>/ after the run."""
+    """A temporary folder under var/bench/ for one run (endpoints, tracker DBs, logs). The servers'
+    logs are kept after the run outside the project, in <temp dir>/showroom-bench-logs/<name>/:
+    Rasa's and TensorFlow's warnings name paths of this machine, and nothing in the project may."""
 
     name: str
     path: Path = field(init=False)
@@ -600,7 +609,7 @@ class Workdir:
     def __post_init__(self) -> None:
         VAR.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f"{self.name}-", dir=VAR))
-        self.logs = VAR / "logs" / self.name
+        self.logs = Path(tempfile.gettempdir()) / "showroom-bench-logs" / self.name
         shutil.rmtree(self.logs, ignore_errors=True)
         self.logs.mkdir(parents=True, exist_ok=True)
 

@@ -37,7 +37,7 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 from bench.harness import (  # noqa: E402
     OUR_CONVERSATIONS, REPORTS, ROOT, Servers, Workdir, action_server_argv, fmt, free_port, git_revision,
     install_signal_handlers, isolate_this_process, latest_model, our_endpoints, our_env, rasa_version,
-    write_json,
+    relative, write_json,
 )
 
 
@@ -243,7 +243,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         rows = table(result["stats"], args.messages)
         per = sorted(result["per_message_s"])
         summary = {
-            "model": str(model), "rasa_version": rasa_version(), "commit": git_revision(),
+            "model": relative(model), "rasa_version": rasa_version(), "commit": git_revision(),
             "at": time.strftime("%Y-%m-%d %H:%M:%S"), "messages": args.messages, "warmup_messages": args.warmup,
             "speedups": not args.no_speedups,
             "agent_load_s": round(result["load_s"], 1), "empty_answers": result["empty_answers"],

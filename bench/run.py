@@ -31,7 +31,7 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo root, not ben
 from bench.harness import (  # noqa: E402
     BASELINE_CONVERSATIONS, OUR_CONVERSATIONS, RASA, REPORTS, ROOT, VAR, RssSampler, Servers, Workdir,
     child_env, ensure_starter, fmt, git_revision, install_signal_handlers, latest_model, machine,
-    peak_rss_mb, proc_status, rasa_version, rss_mb, run_level, start_baseline, start_our_bot, warm_up,
+    peak_rss_mb, proc_status, rasa_version, relative, rss_mb, run_level, start_baseline, start_our_bot, warm_up,
     write_json, write_section,
 )
 
@@ -119,13 +119,6 @@ def measure_training(logs: Path) -> Dict[str, Any]:
         return {"seconds": round(seconds, 1), "ok": ok, "returncode": rc, "log": str(log.relative_to(ROOT))}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
 
 
 def ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
@@ -296,7 +289,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             write_section("<!-- results:start -->", "<!-- results:end -->", markdown(report), "Results")
         print_table(report)
         print(f"\nreports/bench/latest.json written{'' if args.no_markdown else ', BENCHMARKS.md updated'}; "
-              f"logs in {wd.logs.relative_to(ROOT)}/")
+              f"logs in {wd.logs}/")
         return 1 if args.strict and any(t["status"] == "FAIL" for t in report["targets"]) else 0
     except KeyboardInterrupt:
         print("\n[bench] interrupted; servers stopped", file=sys.stderr)

@@ -21,8 +21,8 @@ from typing import Any, Dict, List, Optional
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo root, not bench/ (see profile.py)
 
 from bench.harness import (  # noqa: E402
-    OUR_CONVERSATIONS, REPORTS, ROOT, Servers, Workdir, fmt, git_revision, install_signal_handlers,
-    latest_model, machine, rasa_version, rss_mb, run_level, start_our_bot, warm_up, write_json, write_section,
+    OUR_CONVERSATIONS, REPORTS, Servers, Workdir, fmt, git_revision, install_signal_handlers,
+    latest_model, machine, rasa_version, relative, rss_mb, run_level, start_our_bot, warm_up, write_json, write_section,
 )
 
 
@@ -126,7 +126,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                       args))
         report = {
             "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"), "commit": git_revision(),
-            "rasa_version": rasa_version(), "machine": info, "model": str(model),
+            "rasa_version": rasa_version(), "machine": info, "model": relative(model),
             "options": {"minutes": args.minutes, "users": args.users, "interval_s": args.interval,
                         "sample_every_s": args.sample_every, "warmup_s": args.warmup, "timeout_s": args.timeout},
             **result,
@@ -138,7 +138,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             write_section("<!-- soak:start -->", "<!-- soak:end -->", md, "Soak")
         print("\n" + md)
         print(f"\nreports/bench/soak.json written{'' if args.no_markdown else ', BENCHMARKS.md updated'}; "
-              f"logs in {wd.logs.relative_to(ROOT)}/")
+              f"logs in {wd.logs}/")
         return 0
     except KeyboardInterrupt:
         print("\n[soak] interrupted; servers stopped", file=sys.stderr)
