@@ -52,9 +52,9 @@ def sqlite_engine(url: Any, **kwargs: Any) -> Any:
 
     SQLAlchemy 1.4 opens and closes a new SQLite connection for every session of a file database,
     and SQLite's default rollback journal syncs the disk several times per commit. Here a pool keeps
-    connections open, the journal is a write-ahead log (readers do not wait for the writer, and the
-    action server's lead rows and Rasa's events can be written by two processes at once) and
-    ``synchronous=NORMAL`` syncs at checkpoints. A killed process loses nothing committed (the restart
+    connections open, the journal is a write-ahead log (readers do not wait for the writer; Rasa's
+    events and the action server's lead rows come from two processes, and a writer waits up to 15 s
+    for the other's short write) and ``synchronous=NORMAL`` syncs at checkpoints. A killed process loses nothing committed (the restart
     tests kill Rasa with SIGKILL); only a power cut can lose the last commits before a checkpoint.
     Measured in BENCHMARKS.md: a tracker save 15.6 -> 5.6 ms, a retrieve 8.1 -> 5.2 ms.
     """

@@ -11,21 +11,18 @@ Same URL: ``/webhooks/rest/webhook`` (``?stream=true`` streams as in Rasa).
 """
 
 import inspect
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Text
 
 import rasa.utils.endpoints
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
-from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.inputs import (
     DEFAULT_MAX_PENDING,
     ENV_MAX_PENDING,
-    MAX_REQUEST_MESSAGE_CHARS,
-    MAX_SENDER_CHARS,
     InputError,
     SenderBusy,
     TurnGuard,
@@ -37,23 +34,6 @@ from bot.channels.inputs import (
     parse_json_body,
 )
 
-MAX_MESSAGE_CHARS = MAX_REQUEST_MESSAGE_CHARS  # kept for callers of the old name
-__all__ = ["CheckedRestInput", "MAX_MESSAGE_CHARS", "MAX_SENDER_CHARS"]
-
-
-def _body(req: Request) -> Dict[str, Any]:
-    try:
-        return parse_json_body(req.body)
-    except InputError as e:
-        raise InvalidUsage(e.reason, status_code=e.status) from None
-
-
-def _checked(check: Callable[[Any], Any], value: Any) -> Any:
-    try:
-        return check(value)
-    except InputError as e:
-        raise InvalidUsage(e.reason, status_code=e.status) from None
-
 
 class CheckedRestInput(RestInput):
     """REST channel that refuses malformed requests with a 4xx instead of failing inside Rasa."""
@@ -61,20 +41,6 @@ class CheckedRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
         return "rest"
-
-    # Rasa's RestInput API, for code that calls it directly (the webhook below checks the body once).
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
-        return _checked(check_sender, _body(req).get("sender"))
-
-    def _extract_message(self, req: Request) -> Optional[Text]:
-        return _checked(check_message, _body(req).get("message"))
-
-    def _extract_input_channel(self, req: Request) -> Text:
-        return self.name()
-
-    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        """The body's ``metadata`` object (e.g. the trainee page's practice mode), if any."""
-        return _checked(check_metadata, _body(request).get("metadata"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's REST routes (``GET /``, ``POST /webhook``) with the checks and the turn guard."""
