@@ -125,7 +125,9 @@ def encrypted_envelope(encrypt: str, msg_signature: str, timestamp: str, nonce: 
 
 
 def split_text(text: str, limit: int = MAX_REPLY_BYTES) -> List[str]:
-    """Chunks of at most ``limit`` UTF-8 bytes, cut at line breaks where possible."""
+    """Chunks of at most ``limit`` UTF-8 bytes, cut at line breaks where possible; a line longer
+    than ``limit`` is cut between characters (never inside one: emoji are 4 bytes). Raises
+    ValueError if ``limit`` is smaller than one character of the text."""
     chunks: List[str] = []
     current = ""
     for line in text.split("\n"):
@@ -135,14 +137,16 @@ def split_text(text: str, limit: int = MAX_REPLY_BYTES) -> List[str]:
             continue
         if current:
             chunks.append(current)
-        current = ""
-        while len(line.encode("utf-8")) > limit:
-            cut = limit // 3  # 3 bytes per CJK character: always fits
-            while len(line[: cut + 1].encode("utf-8")) <= limit:
-                cut += 1
-            chunks.append(line[:cut])
-            line = line[cut:]
-        current = line
+        data = line.encode("utf-8")
+        while len(data) > limit:
+            cut = limit
+            while cut > 0 and data[cut] & 0xC0 == 0x80:  # data[cut] continues a character: back off
+                cut -= 1
+            if cut == 0:
+                raise ValueError(f"limit of {limit} bytes is smaller than one character")
+            chunks.append(data[:cut].decode("utf-8"))
+            data = data[cut:]
+        current = data.decode("utf-8")
     if current:
         chunks.append(current)
     return chunks or [""]

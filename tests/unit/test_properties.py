@@ -242,6 +242,34 @@ def test_split_text_chunks_fit_and_lose_nothing_but_line_breaks(text, limit):
     assert "".join(chunks).replace("\n", "") == text.replace("\n", "")
 
 
+# emoji (4 bytes), CJK (3), accented (2), ASCII (1) and line breaks; small limits so cuts are frequent
+emoji_heavy = st.text(alphabet=st.one_of(st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),
+                                         st.characters(min_codepoint=0x10000, max_codepoint=0x10FFFF,
+                                                       blacklist_categories=("Cs",)),
+                                         st.sampled_from("远山试驾é a\n")), max_size=400)
+
+
+@FAST
+@given(emoji_heavy, st.integers(min_value=4, max_value=64))
+def test_split_text_cuts_4_byte_characters_to_the_limit(text, limit):
+    chunks = split_text(text, limit)
+    assert all(len(c.encode("utf-8")) <= limit for c in chunks)
+    assert "".join(chunks).replace("\n", "") == text.replace("\n", "")
+
+
+def test_split_text_regression_4_byte_character_after_a_3_byte_one():
+    # split_text assumed at most 3 bytes per character: this came back as one 7-byte chunk
+    assert split_text("\u0800\U00010000", 6) == ["\u0800", "\U00010000"]
+    text = "🚗💨远山Pro试驾👍🏻🎉" * 300 + "\n" + "😀" * 700 + "\n👨‍👩‍👧‍👦 ok"
+    for limit in (4, 5, 6, 7, 2047, 2048):
+        chunks = split_text(text, limit)
+        assert all(len(c.encode("utf-8")) <= limit for c in chunks), limit
+        assert "".join(chunks).replace("\n", "") == text.replace("\n", "")
+    assert split_text("abc", 1) == ["a", "b", "c"]  # ASCII still fits any positive limit
+    with pytest.raises(ValueError):
+        split_text("😀", 3)  # no chunk can hold a 4-byte character
+
+
 # -- the WeChat crypto ----------------------------------------------------------------------
 
 keys32 = st.binary(min_size=32, max_size=32)
