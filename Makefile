@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train validate test test-fast test-stories eval demo roleplay report bench clean
+.PHONY: help setup train validate test test-fast test-explore test-stories eval demo roleplay report bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ test-stories: train ## end-to-end test stories (zero prediction errors allowed)
 
 test-fast: setup ## unit tests only, no servers
 	$(PY) -m pytest tests -m "not server"
+
+test-explore: setup ## property tests with random examples, 10x as many (make test runs them derandomized)
+	HYPOTHESIS_PROFILE=explore $(PY) -m pytest tests/unit/test_properties.py
 
 eval: train ## NLU report on the held-out split into reports/nlu/
 	$(PY) -m bot eval

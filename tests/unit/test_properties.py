@@ -39,14 +39,14 @@ from bot.playbook.model import CONTEXT_SLOTS
 from bot.playbook.rules import Context, ScriptChoice, select_script
 
 ROOT = Path(__file__).resolve().parents[2]
-# No example database (database=None below), and hypothesis's caches go to a temporary directory,
-# not into the repository.
+# Examples, deadline and database come from the hypothesis profile in tests/unit/conftest.py ("ci":
+# derandomized, no database; HYPOTHESIS_PROFILE=explore: random). Hypothesis's caches go to a
+# temporary directory, not into the repository.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "showroom-hypothesis")
 PLAYBOOK = load_playbook(ROOT / "data/playbook")
 CATALOG = load_catalog(ROOT / "data/catalog.yml")
 SCRIPT_IDS = sorted(s.id for s in PLAYBOOK.scripts)
-FAST = settings(max_examples=200, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # -- strategies -----------------------------------------------------------------------------
 
