@@ -1,6 +1,7 @@
 """A terminal chat with the running bot over Rasa's REST channel (what ``make demo`` opens)."""
 
 import json
+import os
 import sys
 import urllib.error
 import urllib.request
@@ -14,13 +15,17 @@ def send(url: str, sender: str, message: str, timeout: float = 30,
     body: Dict[str, Any] = {"sender": sender, "message": message}
     if metadata:
         body["metadata"] = metadata
-    req = urllib.request.Request(
-        f"{url.rstrip('/')}/webhooks/rest/webhook",
-        data=json.dumps(body).encode("utf-8"),
-        headers={"Content-Type": "application/json"},
-    )
+    headers = {"Content-Type": "application/json"}
+    token = os.environ.get("REST_API_TOKEN", "").strip()
+    if token:  # a deployment that protects its REST channel (bot.channels.identity)
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(f"{url.rstrip('/')}/webhooks/rest/webhook", data=json.dumps(body).encode("utf-8"),
+                                 headers=headers)
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         return json.load(resp)
+
+
+COACH = {"roleplay": {"mode": "coach"}}
 
 
 def render(messages: List[Dict[str, Any]], out: TextIO, annotations: bool = True) -> List[Dict[str, Any]]:
@@ -49,6 +54,8 @@ def run(url: str, sender: Optional[str] = None, inp: TextIO = sys.stdin, out: Te
     """Reads lines until EOF or /quit; a number picks one of the last buttons. ``metadata`` goes
     with every message (e.g. the practice mode); ``opening`` is sent first."""
     sender = sender or f"terminal-{uuid.uuid4().hex[:8]}"
+    if annotations and metadata is None:
+        metadata = COACH  # the coaching comes only to clients that ask for practice (bot.channels.audience)
     out.write("输入消息和机器人对话（输入按钮编号可点按钮，/quit 退出）\n")
     buttons: List[Dict[str, Any]] = []
     if opening:
@@ -67,7 +74,7 @@ def run(url: str, sender: Optional[str] = None, inp: TextIO = sys.stdin, out: Te
         text = line.strip()
         if not text:
             continue
-        if text.isdigit() and 1 <= int(text) <= len(buttons):
+        if text.isascii() and text.isdigit() and len(text) <= 2 and 1 <= int(text) <= len(buttons):
             text = buttons[int(text) - 1].get("payload") or text
         try:
             buttons = render(send(url, sender, text, metadata=metadata), out, annotations)

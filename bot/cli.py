@@ -130,10 +130,20 @@ def _leads(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    from bot.leadstore import LeadStore
+    from bot.retention import forget
 
-    deleted = LeadStore(args.db).forget(args.sender)
-    print(f"forgot {args.sender}: {deleted['events']} conversation events and {deleted['leads']} lead rows deleted")
+    deleted = forget(args.sender, args.db)
+    print(f"forgot {len(deleted['senders'])} conversation id(s): {deleted['events']} conversation events and "
+          f"{deleted['leads']} lead rows deleted")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from bot.retention import purge
+
+    counts = purge(args.db, conversation_days=args.conversation_days, lead_days=args.lead_days)
+    print(f"purged {counts['conversations']} conversations ({counts['events']} events), {counts['leads']} leads, "
+          f"{counts['tombstones']} expired forget markers")
     return 0
 
 
@@ -174,10 +184,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--today", help="YYYY-MM-DD (default: the real today)")
     p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
     p.set_defaults(func=_leads)
-    p = sub.add_parser("forget", help="delete a person's conversation and lead (by sender id / OpenID)")
-    p.add_argument("sender")
+    p = sub.add_parser("forget", help="delete a person's conversations and leads on every channel (by sender id, "
+                                      "WeChat OpenID, widget visitor id or phone number)")
+    p.add_argument("sender", metavar="ID")
     p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
     p.set_defaults(func=_forget)
+    p = sub.add_parser("purge", help="delete conversations and leads past their retention period (run daily)")
+    p.add_argument("--conversation-days", type=int,
+                   help="conversations without a lead, by their last message (default $BOT_RETENTION_DAYS or 180)")
+    p.add_argument("--lead-days", type=int,
+                   help="leads and their conversations, by the lead's last update (default $BOT_LEAD_RETENTION_DAYS "
+                        "or 365)")
+    p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
+    p.set_defaults(func=_purge)
     return parser
 
 

@@ -131,18 +131,11 @@ class LeadStore:
         return [Lead.from_row(r) for r in rows]
 
     def forget(self, sender_id: str) -> Dict[str, int]:
-        """Deletes the sender's lead and every conversation event. Returns rows deleted per table."""
-        deleted = {}
-        with self.engine.begin() as conn:
-            deleted["leads"] = conn.execute(leads_table.delete().where(
-                leads_table.c.sender_id == sender_id)).rowcount
-            if sa.inspect(conn).has_table(RASA_EVENTS_TABLE):
-                events = sa.table(RASA_EVENTS_TABLE, sa.column("sender_id"))
-                deleted["events"] = conn.execute(events.delete().where(events.c.sender_id == sender_id)).rowcount
-            else:
-                deleted["events"] = 0
-        logger.info("forgot %s: %s", sender_id, deleted)
-        return deleted
+        """Deletes the person's leads and conversations on every channel (``bot.retention.forget``)."""
+        from bot.retention import forget
+
+        deleted = forget(sender_id, self.url)
+        return {"leads": deleted["leads"], "events": deleted["events"]}
 
 
 def objections_raised(events: Sequence[Dict[str, Any]]) -> List[str]:

@@ -12,7 +12,7 @@ instance at a time), switched by ``DB_HOST`` and ``REDIS_HOST``.
 
 import json
 import logging
-from typing import Any, Callable, Optional, Tuple, TypeVar
+from typing import Any, Callable, Iterator, Optional, Tuple, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
@@ -42,6 +42,21 @@ class DealerTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = sqlite_engine(settings.url())
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        from bot.retention import ensure_tables
+
+        ensure_tables(self.engine)
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator:
+        """Rasa's new events of ``tracker``, or none when the person was forgotten (``python -m bot
+        forget``) after this conversation began: a turn in flight during the forget must not write
+        the deleted session back (``bot.retention``)."""
+        from bot.retention import forgotten_at
+
+        since = forgotten_at(session, tracker.sender_id)
+        if since is not None and tracker.events and (tracker.events[0].timestamp or 0) <= since:
+            logger.info("a conversation forgotten while its turn ran was not saved again")
+            return iter(())
+        return super()._additional_events(session, tracker)
 
 
 class AtomicRedisLockStore(RedisLockStore):

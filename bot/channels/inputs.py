@@ -48,8 +48,10 @@ MAX_METADATA_BYTES = 16 * 1024
 MAX_METADATA_DEPTH = 8
 ENV_ACTION_TIMEOUT = "BOT_ACTION_TIMEOUT"
 ENV_MAX_PENDING = "BOT_MAX_PENDING_PER_SENDER"
+ENV_MAX_PENDING_PER_ADDRESS = "BOT_MAX_PENDING_PER_ADDRESS"
 DEFAULT_ACTION_TIMEOUT_S = 8.0
 DEFAULT_MAX_PENDING = 5
+DEFAULT_MAX_PENDING_PER_ADDRESS = 20
 FOLLOW_UP_RESPONSE = "utter_consultant_follow_up"
 # The same text as the domain response; used while the loaded model predates that response.
 FOLLOW_UP_TEXT = "抱歉，系统刚才有点忙，没能及时回答您。您的问题我已经记下了，顾问稍后会尽快联系您；您也可以继续问我别的问题。"
@@ -74,6 +76,38 @@ class SenderBusy(InputError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"too many messages at once from this sender (at most {limit} waiting); "
                          "wait for the answers, then send again", status=429)
+
+
+class AddressBusy(InputError):
+    """Too many messages from one client address waiting at once (whatever their sender ids)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"too many messages at once from this address (at most {limit} waiting); "
+                         "wait for the answers, then send again", status=429)
+
+
+class AddressLimiter:
+    """Caps the messages one client address has in flight, so rotating sender ids or streaming does
+    not get round the per-sender cap. Behind a proxy, the address is the one Sanic resolves from
+    the forwarding headers it trusts (``SANIC_PROXIES_COUNT``, ``SANIC_REAL_IP_HEADER``); nginx's
+    ``limit_req`` (deploy/nginx.conf) limits the rate in front of it."""
+
+    def __init__(self, limit: Optional[int] = None) -> None:
+        self.limit = limit or int(env_number(ENV_MAX_PENDING_PER_ADDRESS, DEFAULT_MAX_PENDING_PER_ADDRESS))
+        self.pending: Dict[str, int] = {}
+
+    def acquire(self, address: str) -> None:
+        if self.pending.get(address, 0) >= self.limit:
+            logger.info("message refused: %d already waiting from one address", self.limit)
+            raise AddressBusy(self.limit)
+        self.pending[address] = self.pending.get(address, 0) + 1
+
+    def release(self, address: str) -> None:
+        left = self.pending.get(address, 1) - 1
+        if left > 0:
+            self.pending[address] = left
+        else:
+            self.pending.pop(address, None)
 
 
 def error_response(error: InputError) -> HTTPResponse:

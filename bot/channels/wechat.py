@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.identity import wechat_sender
 from bot.channels.wechat_crypto import Keys, WeChatCryptoError, check_signature, encrypted_reply
 from bot.channels.wechat_xml import (
     MAX_BODY_BYTES,
@@ -46,6 +47,9 @@ RIDE_RETRIES = "retry"
 TOKEN_ERRORS = {40001, 40014, 42001}
 UNSUPPORTED_RESPONSE = "utter_wechat_unsupported"
 ACCOUNT_NAME = re.compile(r"[a-z0-9_-]{1,40}")
+SAFE, COMPATIBLE, PLAIN = "safe", "compatible", "plain"  # the console's 安全模式 / 兼容模式 / 明文模式
+MODES = (SAFE, COMPATIBLE, PLAIN)
+NUMBERED_OPTION = re.compile(r"[0-9]{1,2}")  # ASCII digits only: '①', '²' and 5,000 digits are plain text
 DEFAULT_MENU = {"TEST_DRIVE": "/request_test_drive", "MODELS": "/choose_model", "FINANCE": "/ask_financing"}
 
 
@@ -76,6 +80,7 @@ class Account:
     appsecret: Optional[str] = None
     keys: Optional[Keys] = None
     delivery: str = CUSTOMER_SERVICE
+    mode: str = PLAIN  # safe: only encrypted pushes are accepted (the default once a key is set)
     access_token: Optional[Tuple[str, float]] = None
     token_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -95,8 +100,13 @@ class Account:
                 if text("encoding_aes_key") else None
         except WeChatCryptoError as e:
             raise ValueError(f"{where}encoding_aes_key: {e}") from None
+        mode = text("mode") or (SAFE if keys else PLAIN)
+        if mode not in MODES:
+            raise ValueError(f"{where}mode: '{mode}' is not one of {', '.join(MODES)}")
+        if mode != PLAIN and keys is None:
+            raise ValueError(f"{where}mode: {mode} mode needs encoding_aes_key")
         return cls(name=name, token=text("token"), appid=text("appid") or "", appsecret=text("appsecret"),
-                   keys=keys, delivery=delivery)
+                   keys=keys, delivery=delivery, mode=mode)
 
 
 def load_accounts(path: Path) -> Dict[str, Account]:
@@ -138,7 +148,9 @@ def load_accounts(path: Path) -> Dict[str, Account]:
 @dataclass
 class _State:
     turns: Dict[str, _Turn] = field(default_factory=dict)
-    options: Dict[str, List[str]] = field(default_factory=dict)  # OpenID -> payloads of numbered options
+    options: Dict[str, List[str]] = field(default_factory=dict)  # sender id -> payloads of numbered options
+    # (account, timestamp, nonce, signature) -> (dedupe key of the push first signed so, when seen)
+    signed: Dict[Tuple[str, str, str, str], Tuple[str, float]] = field(default_factory=dict)
     turn_slots: Optional[asyncio.Semaphore] = None  # created on the server's event loop
 
 
@@ -159,7 +171,7 @@ class WeChatInput(InputChannel):
         return cls(
             token=_env(c, "token"), appid=_env(c, "appid"), appsecret=_env(c, "appsecret"),
             encoding_aes_key=_env(c, "encoding_aes_key"),
-            previous_encoding_aes_key=_env(c, "previous_encoding_aes_key"),
+            previous_encoding_aes_key=_env(c, "previous_encoding_aes_key"), mode=_env(c, "mode"),
             api_base=_env(c, "api_base", "https://api.weixin.qq.com"),
             reply_budget_s=float(_env(c, "reply_budget", 4.0)),
             reply_margin_s=float(_env(c, "reply_margin", 1.5)),
@@ -177,10 +189,11 @@ class WeChatInput(InputChannel):
                  reply_margin_s: float = 1.5,
                  timestamp_window_s: int = 300, delivery: str = CUSTOMER_SERVICE,
                  menu: Optional[Dict[str, str]] = None, welcome_payload: str = "/greet",
-                 max_concurrent_turns: int = 1, accounts: Optional[Dict[str, Account]] = None) -> None:
+                 max_concurrent_turns: int = 1, accounts: Optional[Dict[str, Account]] = None,
+                 mode: Optional[str] = None) -> None:
         self.default = Account.from_settings("", {
             "token": token, "appid": appid, "appsecret": appsecret, "encoding_aes_key": encoding_aes_key,
-            "previous_encoding_aes_key": previous_encoding_aes_key,
+            "previous_encoding_aes_key": previous_encoding_aes_key, "mode": mode,
             "delivery": delivery if delivery in (CUSTOMER_SERVICE, RIDE_RETRIES) else CUSTOMER_SERVICE})
         self.accounts = dict(accounts or {})
         self.api_base = api_base.rstrip("/")
@@ -209,13 +222,27 @@ class WeChatInput(InputChannel):
 
     # -- Rasa turn ----------------------------------------------------------------------------
 
-    def _text_for(self, message: InboundMessage) -> Optional[str]:
+    def _replayed(self, account: Account, request: Request, key: str) -> bool:
+        """True when this push's signed URL was already used for a different push: a replay of a
+        captured URL with another body. WeChat's own retries repeat the same push (same dedupe key)
+        and pass; a replay is answered like a duplicate, never with a 4xx (§6)."""
+        a = request.args
+        signed = (account.name, a.get("timestamp", ""), a.get("nonce", ""),
+                  a.get("msg_signature", "") or a.get("signature", ""))
+        now = time.time()
+        window = max(self.timestamp_window_s, DEDUPE_TTL_S)
+        for k in [k for k, (_, seen) in self.state.signed.items() if now - seen > window]:
+            del self.state.signed[k]
+        first = self.state.signed.setdefault(signed, (key, now))
+        return first[0] != key
+
+    def _text_for(self, message: InboundMessage, sender: str) -> Optional[str]:
         """What to send to Rasa for this push, or None when no bot turn is due."""
         kind = message.msg_type
         if kind == "text":
             content = (message.content or "").strip()
-            options = self.state.options.get(message.from_user) or []
-            if content.isdigit() and 1 <= int(content) <= len(options):
+            options = self.state.options.get(sender) or []
+            if NUMBERED_OPTION.fullmatch(content) and 1 <= int(content) <= len(options):
                 return options[int(content) - 1]
             return content
         if kind == "voice":
@@ -230,7 +257,7 @@ class WeChatInput(InputChannel):
         return None
 
     async def _run_turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
-                        message: InboundMessage) -> List[Dict[str, Any]]:
+                        message: InboundMessage, sender: str) -> List[Dict[str, Any]]:
         # Rasa's NLU and policies run on the event loop and block it while they compute. With every
         # push starting its turn at once, a burst of 100 users queues 100 blocking steps ahead of
         # the timers that end the passive budget, and WeChat saw 15 s responses. Admitting one turn
@@ -240,21 +267,21 @@ class WeChatInput(InputChannel):
         if self.state.turn_slots is None:
             self.state.turn_slots = asyncio.Semaphore(self.max_concurrent_turns)
         async with self.state.turn_slots:
-            return await self._run_turn_now(on_new_message, text, message)
+            return await self._run_turn_now(on_new_message, text, message, sender)
 
     async def _run_turn_now(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
-                            message: InboundMessage) -> List[Dict[str, Any]]:
+                            message: InboundMessage, sender: str) -> List[Dict[str, Any]]:
         # The guard answers over-long text with a request to shorten it and, when the action server is
         # down or slow (bounded by BOT_ACTION_TIMEOUT), with the consultant follow-up text instead of nothing.
         from bot.channels.inputs import guard_for
 
         collector = CollectingOutputChannel()
         metadata = {"openid": message.from_user, "msg_id": message.msg_id, "msg_type": message.msg_type}
-        await guard_for(self.name()).run(on_new_message, UserMessage(text, collector, message.from_user,
+        await guard_for(self.name()).run(on_new_message, UserMessage(text, collector, sender,
                                                                      input_channel=self.name(), metadata=metadata))
         return collector.messages
 
-    def _render(self, openid: str, messages: List[Dict[str, Any]]) -> List[str]:
+    def _render(self, sender: str, messages: List[Dict[str, Any]]) -> List[str]:
         """Bot messages as text chunks of at most 2048 bytes; buttons become numbered options."""
         texts, payloads = [], []
         for m in messages:
@@ -265,18 +292,23 @@ class WeChatInput(InputChannel):
         body = "\n\n".join(texts)
         if payloads:
             body = with_numbered_options(body, [t for t, _ in payloads])
-            self.state.options[openid] = [p for _, p in payloads]
+            self.state.options[sender] = [p for _, p in payloads]
         else:
-            self.state.options.pop(openid, None)
+            self.state.options.pop(sender, None)
         return split_text(body) if body else []
 
     # -- customer-service API -----------------------------------------------------------------
 
-    async def _access_token(self, account: Account, session: aiohttp.ClientSession, refresh: bool = False) -> str:
+    async def _access_token(self, account: Account, session: aiohttp.ClientSession,
+                            stale: Optional[str] = None) -> str:
+        """The account's access token; with ``stale`` (a token WeChat just refused), a new one —
+        unless another request already replaced that token meanwhile: concurrent requests that all
+        saw 40001 cause one refresh, not one each (single flight)."""
         async with account.token_lock:
             cached = account.access_token
-            if cached and not refresh and cached[1] > time.time():
+            if cached and cached[1] > time.time() and cached[0] != stale:
                 return cached[0]
+            refresh = stale is not None
             async with session.post(f"{self.api_base}/cgi-bin/stable_token",
                                     json={"grant_type": "client_credential", "appid": account.appid,
                                           "secret": account.appsecret or "", "force_refresh": refresh}) as r:
@@ -290,8 +322,9 @@ class WeChatInput(InputChannel):
     async def _send_customer_service(self, account: Account, openid: str, chunks: List[str]) -> None:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
             for chunk in chunks:
+                stale: Optional[str] = None
                 for attempt in (1, 2):
-                    token = await self._access_token(account, session, refresh=attempt == 2)
+                    token = await self._access_token(account, session, stale=stale)
                     body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": chunk}},
                                       ensure_ascii=False)  # unescaped UTF-8 (errcode 40033 otherwise)
                     async with session.post(f"{self.api_base}/cgi-bin/message/custom/send",
@@ -300,14 +333,15 @@ class WeChatInput(InputChannel):
                         result = await r.json(content_type=None)
                     code = result.get("errcode", 0)
                     if code in TOKEN_ERRORS and attempt == 1:
-                        continue  # token invalid or expired: refresh once and retry once
+                        stale = token  # invalid or expired: refresh once (if nobody did) and retry once
+                        continue
                     if code:
                         logger.warning("wechat customer-service send failed: errcode %s (%s)", code,
                                        "user out of the 48 h window or unfollowed" if code == 45015 else
                                        "send quota for this user exhausted" if code == 45047 else "see §4.5")
                     break
 
-    async def _deliver_later(self, account: Account, key: str, turn: _Turn, openid: str) -> None:
+    async def _deliver_later(self, account: Account, key: str, turn: _Turn, openid: str, sender: str) -> None:
         try:
             messages = await turn.task
         except Exception:  # the Rasa turn failed: nothing to deliver, nothing to crash
@@ -316,7 +350,7 @@ class WeChatInput(InputChannel):
         if turn.delivered:
             return
         turn.delivered = True
-        chunks = self._render(openid, messages)
+        chunks = self._render(sender, messages)
         if chunks:
             try:
                 await self._send_customer_service(account, openid, chunks)
@@ -345,16 +379,36 @@ class WeChatInput(InputChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            return await self._receive(request, self.default, on_new_message)
+            return await self._receive_safely(request, self.default, on_new_message)
 
         @bp.route("/webhook/<name>", methods=["POST"])
         async def receive_named(request: Request, name: str) -> HTTPResponse:
             account = self.accounts.get(name)
             if account is None:
                 return response.text("unknown account", status=404)
-            return await self._receive(request, account, on_new_message)
+            return await self._receive_safely(request, account, on_new_message)
+
+        @bp.exception(Exception)
+        async def unexpected(request: Request, error: Exception) -> HTTPResponse:
+            # Any 5xx makes WeChat show 该公众号暂时无法提供服务; Sanic's own 4xx (404, 405) stay.
+            status = getattr(error, "status_code", 500)
+            if isinstance(status, int) and 400 <= status < 500:
+                return response.text(str(error) or "bad request", status=status)
+            logger.error("wechat request failed (%s: %s); answered success", type(error).__name__, error)
+            return response.text("success")
 
         return bp
+
+    async def _receive_safely(self, request: Request, account: Account,
+                              on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        """``_receive``; an unexpected error is logged (phone numbers masked, no URL with its signature
+        and OpenID) and answered ``success``, so WeChat neither shows its error notice nor retries."""
+        try:
+            return await self._receive(request, account, on_new_message)
+        except Exception as e:
+            logger.error("wechat push to account '%s' failed (%s: %s); answered success", account.name or "default",
+                         type(e).__name__, e)
+            return response.text("success")
 
     def _verify(self, request: Request, account: Account) -> HTTPResponse:
         """URL verification: an Official Account echoes ``echostr``; a WeCom app (or an account in
@@ -392,6 +446,11 @@ class WeChatInput(InputChannel):
         if not encrypted or a.get("signature"):
             if not check_signature(account.token, timestamp, nonce, a.get("signature", "")):
                 return response.text("signature mismatch", status=403)
+        if not encrypted and account.mode == SAFE:
+            # In safe mode every genuine push is encrypted; a plaintext body signed only over the
+            # query string could come from anyone who saw one signed URL.
+            logger.warning("wechat plaintext push refused: account '%s' is in safe mode", account.name or "default")
+            return response.text("plaintext push refused: this account is in safe mode", status=403)
         if not self._fresh(timestamp):
             return response.text("stale timestamp", status=403)
         try:
@@ -409,6 +468,9 @@ class WeChatInput(InputChannel):
         except (WeChatXmlError, WeChatCryptoError) as e:
             logger.warning("wechat push refused: %s", e)
             return response.text(f"bad request: {e}", status=400)
+        if self._replayed(account, request, message.dedupe_key):
+            logger.warning("wechat push with a signed URL already used for another push: acknowledged, not answered")
+            return response.text("success")
         reply = await self._handle(request, account, on_new_message, message)
         if reply is None:
             return response.text("success")
@@ -423,16 +485,17 @@ class WeChatInput(InputChannel):
         now = time.time()
         for k in [k for k, t in self.state.turns.items() if now - t.started > DEDUPE_TTL_S]:
             del self.state.turns[k]
-        key = message.dedupe_key
+        key = f"{account.name}:{message.dedupe_key}"
+        sender = wechat_sender(account.name, message.from_user)
         turn = self.state.turns.get(key)
         duplicate = turn is not None
         if turn is None:
-            text = self._text_for(message)
+            text = self._text_for(message, sender)
             if text is None:
                 if message.msg_type in ("image", "location", "link", "video", "shortvideo", "voice"):
                     return text_reply(message, self._unsupported_text(request))
                 return None  # unsubscribe, VIEW, unknown events: nothing to say
-            task = asyncio.ensure_future(self._run_turn(on_new_message, text, message))
+            task = asyncio.ensure_future(self._run_turn(on_new_message, text, message, sender))
             turn = _Turn(task, now)
             self.state.turns[key] = turn
         if turn.delivered or turn.async_scheduled:
@@ -446,7 +509,7 @@ class WeChatInput(InputChannel):
         except asyncio.TimeoutError:
             if account.delivery == CUSTOMER_SERVICE and not turn.async_scheduled:
                 turn.async_scheduled = True
-                asyncio.ensure_future(self._deliver_later(account, key, turn, message.from_user))
+                asyncio.ensure_future(self._deliver_later(account, key, turn, message.from_user, sender))
             logger.info("wechat reply path=%s key=%s", "async" if account.delivery == CUSTOMER_SERVICE else "await_retry",
                         key)
             return None
@@ -456,7 +519,7 @@ class WeChatInput(InputChannel):
         if turn.delivered:
             return None
         turn.delivered = True
-        chunks = self._render(message.from_user, messages)
+        chunks = self._render(sender, messages)
         if not chunks:
             return None
         if len(chunks) > 1 and account.delivery == CUSTOMER_SERVICE:

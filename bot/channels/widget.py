@@ -6,26 +6,31 @@ URL, utm source). Requests are plain "simple" CORS requests (JSON sent as text/p
 preflight); any request whose Origin is neither this server nor a configured dealer origin gets a
 403. Reloading restores the transcript from `/webhooks/widget/history`; `/webhooks/widget/lead`
 stores a consented call-back request with the conversation.
+
+A visitor's conversation is theirs (``bot.channels.identity``): the widget first asks
+`/webhooks/widget/session` for an unguessable visitor id and its HMAC token, keeps both in the
+browser, and sends them with every message, history and lead request; the conversation is stored
+as ``widget:<visitor>``. Without a valid token nothing is read or written.
 """
 
-import datetime as dt
+import functools
 import logging
 import os
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import UserMessage
-from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
-from rasa.shared.core.trackers import EventVerbosity
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
-from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.catalog import get_catalog
+from bot.channels.identity import VisitorTokens
+from bot.channels.inputs import InputError, check_sender, clean_text, error_response, parse_json_body
 from bot.channels.rest import CheckedRestInput
 from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
-from bot.leadstore import LeadStore, lead_from_state
+from bot.lead_capture import record_form_lead
 from bot.phone import normalise_phone
 
 logger = logging.getLogger(__name__)
@@ -36,13 +41,27 @@ STATIC_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/cs
 LEAD_REPLY = "谢谢您的信任！我们的销售顾问会尽快给您回电（工作时间一般在30分钟内）。"
 
 
+MAX_NAME_CHARS = 50
+
+
+def _sources(name: str) -> Tuple[Path, ...]:
+    roleplay_dir = Path(os.environ.get("BOT_ROLEPLAY_DIR", "data/roleplay"))
+    personas = tuple(sorted((roleplay_dir / "personas").glob("*.yml")))
+    return (STATIC_DIR / f"{name}.html", Path(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))) + personas
+
+
 def render_page(name: str) -> str:
-    """The sample showroom page or the trainee page, filled from the catalog and personas."""
+    """The sample showroom page or the trainee page, filled from the catalog and personas; rendered
+    once and again only when one of its files changes (a page request reads no YAML)."""
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in _sources(name) if p.exists())
+    return _render_page(name, stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _render_page(name: str, stamp: Tuple[Tuple[str, int], ...]) -> str:
     import html
     import json
 
-    from bot.catalog import get_catalog
-    from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
     from bot.roleplay.personas import load_personas
 
     catalog = get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
@@ -66,7 +85,8 @@ def _origin_allowed(request: Request, allowed: List[str]) -> bool:
 
 
 class WidgetInput(CheckedRestInput):
-    """REST channel for the website widget, with static files, history and lead capture."""
+    """REST channel for the website widget, with static files, visitor sessions, history and
+    lead capture."""
 
     @classmethod
     def name(cls) -> Text:
@@ -79,8 +99,15 @@ class WidgetInput(CheckedRestInput):
         origins += [o.strip() for o in os.environ.get(ENV_ALLOWED_ORIGINS, "").split(",") if o.strip()]
         return cls(origins)
 
-    def __init__(self, allowed_origins: Optional[List[str]] = None) -> None:
+    def __init__(self, allowed_origins: Optional[List[str]] = None, tokens: Optional[VisitorTokens] = None) -> None:
         self.allowed_origins = [o.rstrip("/") for o in allowed_origins or []]
+        self.tokens = tokens or VisitorTokens.from_environment()
+
+    def authorise(self, request: Request) -> None:
+        """Browsers call the widget directly: no API token, the visitor token instead."""
+
+    def conversation_id(self, request: Request, body: Dict[str, Any]) -> str:
+        return self.tokens.verify(check_sender(body.get("sender")), body.get("token"))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = super().blueprint(on_new_message)
@@ -89,7 +116,7 @@ class WidgetInput(CheckedRestInput):
         async def refuse_other_origins(request: Request) -> Optional[HTTPResponse]:
             if not _origin_allowed(request, self.allowed_origins):
                 logger.info("widget request from a non-allowed origin refused: %s", request.headers.get("origin"))
-                return response.json({"error": "origin not allowed"}, status=403)
+                return response.json({"error": "origin not allowed", "status": 403}, status=403)
             return None
 
         @bp.middleware("response")
@@ -99,6 +126,9 @@ class WidgetInput(CheckedRestInput):
                 resp.headers["Access-Control-Allow-Origin"] = origin
                 resp.headers["Vary"] = "Origin"
 
+        return bp
+
+    def add_routes(self, bp: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         @bp.route("/<name:(widget\\.js|widget\\.css)>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:
             file = STATIC_DIR / name
@@ -112,52 +142,57 @@ class WidgetInput(CheckedRestInput):
         async def car_image(request: Request, name: str) -> HTTPResponse:
             file = STATIC_DIR / "cars" / name
             if not file.is_file():
-                return response.json({"error": "not found"}, status=404)
+                return response.json({"error": "not found", "status": 404}, status=404)
             return response.text(file.read_text(encoding="utf-8"), content_type=STATIC_TYPES[".svg"])
 
-        @bp.route("/history", methods=["GET"])
+        @bp.route("/session", methods=["POST"])
+        async def session(request: Request) -> HTTPResponse:
+            """A new visitor id and its token (the widget keeps them in localStorage)."""
+            visitor, token = self.tokens.issue()
+            return response.json({"sender": visitor, "token": token})
+
+        @bp.route("/history", methods=["POST"])
         async def history(request: Request) -> HTTPResponse:
-            sender = request.args.get("sender", "")
-            if not sender or len(sender) > 256:
-                raise InvalidUsage("'sender' is required")
+            """The visitor's own transcript: ``{"sender": visitor, "token": token}``."""
+            try:
+                sender = self.conversation_id(request, parse_json_body(request.body))
+            except InputError as e:
+                return error_response(e)
             tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
-            out: List[Dict[str, Any]] = []
-            for event in tracker.events if tracker else []:
-                if isinstance(event, UserUttered) and event.text:
-                    shown = (event.metadata or {}).get("shown")  # a quick reply: its title, not the payload
-                    text = shown if isinstance(shown, str) else event.text
-                    if not text.startswith("/"):
-                        out.append({"from": "user", "text": text})
-                elif isinstance(event, BotUttered) and (event.text or event.data.get("image")):
-                    out.append({"from": "bot", "text": event.text, "image": event.data.get("image")})
-            return response.json({"messages": out})
+            return response.json({"messages": transcript(tracker.events if tracker else [])})
 
         @bp.route("/lead", methods=["POST"])
         async def lead(request: Request) -> HTTPResponse:
-            body = request.json
-            if not isinstance(body, dict):
-                raise InvalidUsage("body must be a JSON object")
-            sender, name, phone = body.get("sender"), body.get("name"), body.get("phone")
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > 256:
-                raise InvalidUsage("'sender' is required")
-            if body.get("consent") is not True:
-                raise InvalidUsage("consent is required to keep a name and phone number")
-            if not isinstance(name, str) or not name.strip() or len(name) > 50:
-                raise InvalidUsage("'name' is required (at most 50 characters)")
-            phone = normalise_phone(phone) if isinstance(phone, str) else None
-            if phone is None:
-                raise InvalidUsage("'phone' must be a mainland mobile or landline number")
-            agent = request.app.ctx.agent
-            tracker = await agent.processor.fetch_tracker_and_update_session(sender, output_channel=None)
-            for event in (SlotSet("lead_name", name.strip()), SlotSet("lead_phone", phone),
-                          SlotSet("lead_consent", True), SlotSet("lead_channel", self.name()),
-                          BotUttered(LEAD_REPLY)):
-                tracker.update(event)
-            await agent.tracker_store.save(tracker)
-            state = tracker.current_state(EventVerbosity.ALL)
+            """A consented call-back request: ``{"sender", "token", "name", "phone", "consent": true}``."""
+            try:
+                body = parse_json_body(request.body)
+                check_sender(body.get("sender"))
+                if body.get("consent") is not True:
+                    raise InputError("consent is required to keep a name and phone number")
+                name, phone = body.get("name"), body.get("phone")
+                if not isinstance(name, str) or not clean_text(name).strip() or len(name) > MAX_NAME_CHARS:
+                    raise InputError(f"'name' is required (at most {MAX_NAME_CHARS} characters)")
+                phone = normalise_phone(phone) if isinstance(phone, str) else None
+                if phone is None:
+                    raise InputError("'phone' must be a mainland mobile or landline number")
+                sender = self.conversation_id(request, body)
+            except InputError as e:
+                return error_response(e)
             catalog = get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
-            LeadStore().save(lead_from_state(sender, self.name(), state["slots"], state["events"], catalog.dealer,
-                                             dt.date.today()))
+            await record_form_lead(request.app.ctx.agent, sender, self.name(), clean_text(name).strip(), phone,
+                                   LEAD_REPLY, catalog.dealer)
             return response.json({"ok": True, "message": LEAD_REPLY})
 
-        return bp
+
+def transcript(events: Any) -> List[Dict[str, Any]]:
+    """What the visitor saw: their texts (a quick reply's title, not its payload) and the bot's."""
+    out: List[Dict[str, Any]] = []
+    for event in events:
+        if isinstance(event, UserUttered) and event.text:
+            shown = (event.metadata or {}).get("shown")
+            text = shown if isinstance(shown, str) else event.text
+            if not text.startswith("/"):
+                out.append({"from": "user", "text": text})
+        elif isinstance(event, BotUttered) and (event.text or event.data.get("image")):
+            out.append({"from": "bot", "text": event.text, "image": event.data.get("image")})
+    return out

@@ -61,11 +61,11 @@ def test_forget_deletes_the_conversation_and_the_lead(store, tmp_path, capsys):
     from bot.stores import DealerTrackerStore
 
     trackers = DealerTrackerStore(domain=Domain.empty())
-    for sender in ("u1", "u2"):
+    for sender, phone in (("u1", "13800138000"), ("u2", "13900139000")):
         t = DialogueStateTracker(sender, [])
         t.update(UserUttered("太贵了", {"name": "objection_price"}))
         asyncio.run(trackers.save(t))
-        store.save(lead(sender))
+        store.save(lead(sender, phone=phone))
     assert main(["forget", "u1"]) == 0
     assert "1 conversation events and 1 lead rows deleted" in capsys.readouterr().out
     assert store.get("u1") is None and store.get("u2") is not None

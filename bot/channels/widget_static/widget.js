@@ -11,7 +11,11 @@
   var api = base + "/webhooks/widget";
   var mode = cfg.mode === "trainee" ? "trainee" : "prospect";
   var storeKey = "showroomchat:" + (cfg.dealer || "default") + ":" + mode;
-  var state = { sender: localStorage.getItem(storeKey), opened: false, busy: false, queue: [] };
+  // The visitor id and its token, issued by the server (POST /session): only they open this conversation.
+  var saved = null;
+  try { saved = JSON.parse(localStorage.getItem(storeKey) || "null"); } catch (e) { saved = null; }
+  if (!saved || typeof saved.sender !== "string" || typeof saved.token !== "string") saved = null;
+  var state = { visitor: saved, opened: false, busy: false, queue: [] };
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -19,11 +23,19 @@
     if (text != null) e.textContent = text;
     return e;
   }
-  function newSender() {
-    var id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID()
-      : "s" + Date.now().toString(36) + Math.random().toString(36).slice(2);
-    localStorage.setItem(storeKey, id);
-    return id;
+  function post(path, body) {
+    // text/plain keeps this a simple CORS request (no preflight); the server checks the Origin.
+    return fetch(api + path, { method: "POST", headers: { "Content-Type": "text/plain;charset=UTF-8" },
+      body: JSON.stringify(body || {}) });
+  }
+  function visitor() {  // a Promise of {sender, token}: the stored one, or a new one from the server
+    if (state.visitor) return Promise.resolve(state.visitor);
+    return post("/session").then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (v) { state.visitor = v; localStorage.setItem(storeKey, JSON.stringify(v)); return v; });
+  }
+  function newSender() { state.visitor = null; localStorage.removeItem(storeKey); }
+  function withVisitor(body) {
+    return visitor().then(function (v) { body.sender = v.sender; body.token = v.token; return body; });
   }
   // Markdown-lite: **bold**, line breaks, [text](https://link). Everything else is escaped.
   function renderText(text) {
@@ -152,15 +164,17 @@
   function sendMessage(payload, shown, silent) {
     if (!payload || !payload.trim()) return;
     if (state.busy) { state.queue.push([payload, shown, silent]); return; }  // one turn at a time, none lost
-    if (!state.sender) state.sender = newSender();
     showButtons([]);  // quick replies disappear once used
     if (!silent) addBubble("user", shown || payload);
     state.busy = true;
     typing.hidden = false;
-    // text/plain keeps this a simple CORS request (no preflight); the server checks the Origin.
-    fetch(api + "/webhook", { method: "POST", headers: { "Content-Type": "text/plain;charset=UTF-8" },
-      body: JSON.stringify({ sender: state.sender, message: payload, metadata: metadata(shown) }) })
-      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+    withVisitor({ message: payload, metadata: metadata(shown) })
+      .then(function (body) { return post("/webhook", body); })
+      .then(function (r) {
+        if (r.status === 403) newSender();  // a token the server no longer accepts: start afresh next time
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      })
       .then(render)
       .catch(function () { addBubble("bot", "网络好像不太稳定，请稍后再试，或点“找真人顾问”留下联系方式。"); })
       .then(function () {
@@ -170,9 +184,9 @@
       });
   }
   function restore() {
-    if (!state.sender) return Promise.resolve(false);
-    return fetch(api + "/history?sender=" + encodeURIComponent(state.sender))
-      .then(function (r) { return r.ok ? r.json() : { messages: [] }; })
+    if (!state.visitor) return Promise.resolve(false);
+    return withVisitor({}).then(function (body) { return post("/history", body); })
+      .then(function (r) { if (r.status === 403) newSender(); return r.ok ? r.json() : { messages: [] }; })
       .then(function (data) {
         data.messages.forEach(function (m) { addBubble(m.from, m.text, m.image); });
         return data.messages.length > 0;
@@ -197,7 +211,7 @@
     panel.hidden = true; launcher.hidden = false; localStorage.removeItem(storeKey + ":open"); launcher.focus();
   });
   reset.addEventListener("click", function () {
-    state.sender = newSender(); log.innerHTML = ""; showButtons([]); greet(); input.focus();
+    newSender(); log.innerHTML = ""; showButtons([]); greet(); input.focus();
   });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
@@ -219,10 +233,9 @@
     e.preventDefault();
     var err = lead.querySelector(".sc-lead-error");
     if (!lead.consent.checked) { err.textContent = "请先勾选同意，我们才能保存您的联系方式。"; return; }
-    if (!state.sender) state.sender = newSender();
-    fetch(api + "/lead", { method: "POST", headers: { "Content-Type": "text/plain;charset=UTF-8" },
-      body: JSON.stringify({ sender: state.sender, name: lead.name.value, phone: lead.phone.value, consent: true }) })
-      .then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error(d.message || "error"); return d; }); })
+    withVisitor({ name: lead.name.value, phone: lead.phone.value, consent: true })
+      .then(function (body) { return post("/lead", body); })
+      .then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error(d.error || "error"); return d; }); })
       .then(function (d) { lead.hidden = true; lead.reset(); err.textContent = ""; addBubble("bot", d.message); })
       .catch(function () { err.textContent = "手机号格式不对，请检查后再提交。"; });
   });

@@ -1,0 +1,46 @@
+"""Two audiences, never mixed: prospects see only their answer; trainees also get the coaching.
+
+The actions attach a ``custom`` payload to their answers (the principle and why it works, the
+move, alternative scripts, the lead grade, roleplay scores). It stays in the tracker, for the
+trainer's reports, but a channel sends it only to a client that asks for practice: a message whose
+metadata carries ``{"roleplay": {"mode": "coach" | "customer"}}`` (the trainee page, ``python -m
+bot chat`` and ``python -m bot roleplay`` send it with every message). Everyone else — the widget
+on a showroom's site, WeChat, a plain REST client — gets text, buttons and images only.
+"""
+
+from asyncio import Queue
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, QueueOutputChannel
+
+PRACTICE_MODES = ("coach", "customer")
+
+
+def wants_coaching(metadata: Optional[Dict[str, Any]]) -> bool:
+    """True when the message comes from a practice client (coach or customer mode)."""
+    roleplay = (metadata or {}).get("roleplay")
+    return isinstance(roleplay, dict) and roleplay.get("mode") in PRACTICE_MODES
+
+
+class AudienceCollectingOutputChannel(CollectingOutputChannel):
+    """Collects the answers; ``custom`` payloads only for a practice client."""
+
+    def __init__(self, coaching: bool) -> None:
+        super().__init__()
+        self.coaching = coaching
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        if self.coaching:
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
+
+
+class AudienceQueueOutputChannel(QueueOutputChannel):
+    """The streaming (``?stream=true``) variant."""
+
+    def __init__(self, message_queue: Optional[Queue], coaching: bool) -> None:
+        super().__init__(message_queue)
+        self.coaching = coaching
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        if self.coaching:
+            await super().send_custom_json(recipient_id, json_message, **kwargs)

@@ -1,0 +1,33 @@
+"""Recording a consented lead from outside a Rasa turn (the widget's call-back form), the same way a
+turn does: under Rasa's conversation lock, and with the database writes off the event loop.
+
+In chat the lead is saved by ``action_save_lead`` on the action server, inside the turn (which holds
+the conversation lock). The widget form has no turn, so ``record_form_lead`` takes the lock itself,
+adds the contact slots and the reply to the tracker, saves it, and writes the lead row with the same
+``lead_from_state`` / ``LeadStore.save`` in a worker thread.
+"""
+
+import asyncio
+import datetime as dt
+from typing import Any, Optional, Tuple
+
+from rasa.shared.core.events import BotUttered, SlotSet
+from rasa.shared.core.trackers import EventVerbosity
+
+from bot.leadstore import Lead, LeadStore, lead_from_state
+
+
+async def record_form_lead(agent: Any, sender: str, channel: str, name: str, phone: str, reply: str,
+                           dealer: Any, today: Optional[dt.date] = None) -> Tuple[Lead, bool]:
+    """Adds the consented contact details to ``sender``'s conversation and writes the lead row.
+    Returns (stored lead, created)."""
+    async with agent.lock_store.lock(sender):
+        tracker = await agent.processor.fetch_tracker_and_update_session(sender, output_channel=None)
+        for event in (SlotSet("lead_name", name), SlotSet("lead_phone", phone), SlotSet("lead_consent", True),
+                      SlotSet("lead_channel", channel), BotUttered(reply)):
+            tracker.update(event)
+        await agent.tracker_store.save(tracker)
+        state = tracker.current_state(EventVerbosity.ALL)
+        lead = lead_from_state(sender, channel, state["slots"], state["events"], dealer, today or dt.date.today())
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, lambda: LeadStore().save(lead))

@@ -1,0 +1,161 @@
+"""Forgetting a person and expiring old data (PIPL: personal data is kept no longer than needed).
+
+``forget(identifier)`` deletes every conversation and lead of one person: the identifier may be a
+sender id, a bare WeChat OpenID (found under every account: ``wechat:<account>:<OpenID>``), a widget
+visitor id, or a phone number; the person's other ids are found through the phone numbers of their
+leads. Each forgotten sender id leaves a tombstone (its SHA-256, not the id, and the time), and the
+tracker store (``bot.stores.DealerTrackerStore``) refuses to write back a conversation that began
+before its tombstone: a turn in flight while the person was forgotten — in this or another
+process — cannot re-save the session.
+
+``purge(...)`` (``python -m bot purge``, for a cron job or a Kubernetes CronJob) deletes
+conversations without a lead whose last event is older than ``BOT_RETENTION_DAYS`` (180), leads
+(with their conversations) not updated for ``BOT_LEAD_RETENTION_DAYS`` (365), and tombstones older
+than a week.
+"""
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import time
+from typing import Any, Dict, Iterable, List, Optional, Set
+
+import sqlalchemy as sa
+
+from bot.phone import normalise_phone
+
+logger = logging.getLogger(__name__)
+metadata = sa.MetaData()
+tombstones = sa.Table(
+    "forgotten_senders", metadata,
+    sa.Column("sender_hash", sa.String(64), primary_key=True),
+    sa.Column("forgotten_at", sa.Float, nullable=False),  # UNIX time, comparable with Rasa's event timestamps
+)
+EVENTS = sa.table("events", sa.column("sender_id"), sa.column("timestamp"))
+ENV_CONVERSATION_DAYS = "BOT_RETENTION_DAYS"
+ENV_LEAD_DAYS = "BOT_LEAD_RETENTION_DAYS"
+DEFAULT_CONVERSATION_DAYS = 180
+DEFAULT_LEAD_DAYS = 365
+TOMBSTONE_DAYS = 7
+
+
+def sender_hash(sender_id: str) -> str:
+    return hashlib.sha256(sender_id.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def ensure_tables(engine: Any) -> None:
+    metadata.create_all(engine)
+
+
+def forgotten_at(conn: Any, sender_id: str) -> Optional[float]:
+    """When ``sender_id`` was last forgotten (UNIX time), or None."""
+    return conn.execute(sa.select(tombstones.c.forgotten_at).where(
+        tombstones.c.sender_hash == sender_hash(sender_id))).scalar()
+
+
+def _engine(url: Optional[Any]) -> Any:
+    from bot.leadstore import LeadStore
+
+    return LeadStore(url).engine
+
+
+def _has_events(conn: Any) -> bool:
+    return sa.inspect(conn).has_table("events")
+
+
+def _senders_for(conn: Any, identifier: str) -> Set[str]:
+    """Every sender id that ``identifier`` names, including the person's ids on other channels
+    (linked by the phone numbers of their leads)."""
+    from bot.leadstore import leads_table
+
+    senders: Set[str] = {identifier}
+    like = [f"wechat:%:{identifier}", f"widget:{identifier}"]
+    if _has_events(conn):
+        for pattern in like:
+            senders.update(r[0] for r in conn.execute(sa.select(EVENTS.c.sender_id).distinct().where(
+                EVENTS.c.sender_id.like(pattern))))
+    for pattern in like:
+        senders.update(r[0] for r in conn.execute(sa.select(leads_table.c.sender_id).where(
+            leads_table.c.sender_id.like(pattern))))
+    phones = {p for p in (normalise_phone(identifier),) if p}
+    phones.update(r[0] for r in conn.execute(sa.select(leads_table.c.phone).where(
+        leads_table.c.sender_id.in_(senders))) if r[0])
+    if phones:
+        senders.update(r[0] for r in conn.execute(sa.select(leads_table.c.sender_id).where(
+            leads_table.c.phone.in_(phones))))
+    return senders
+
+
+def forget(identifier: str, url: Optional[Any] = None, now: Optional[float] = None) -> Dict[str, Any]:
+    """Deletes the person's conversations and leads. Returns the sender ids and rows deleted."""
+    from bot.leadstore import leads_table
+
+    engine = _engine(url)
+    ensure_tables(engine)
+    now = now or time.time()
+    with engine.begin() as conn:
+        senders = sorted(_senders_for(conn, identifier.strip()))
+        deleted = {"leads": 0, "events": 0}
+        for sender in senders:
+            _tombstone(conn, sender, now)
+            deleted["leads"] += conn.execute(leads_table.delete().where(leads_table.c.sender_id == sender)).rowcount
+            if _has_events(conn):
+                deleted["events"] += conn.execute(EVENTS.delete().where(EVENTS.c.sender_id == sender)).rowcount
+    logger.info("forgot %d sender id(s): %s", len(senders), deleted)
+    return {"senders": senders, **deleted}
+
+
+def _tombstone(conn: Any, sender: str, now: float) -> None:
+    key = sender_hash(sender)
+    if conn.execute(sa.select(tombstones.c.sender_hash).where(tombstones.c.sender_hash == key)).first():
+        conn.execute(tombstones.update().where(tombstones.c.sender_hash == key).values(forgotten_at=now))
+    else:
+        conn.execute(tombstones.insert().values(sender_hash=key, forgotten_at=now))
+
+
+def _days(env: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(env, "") or default)
+    except ValueError:
+        logger.warning("%s is not a whole number of days; using %d", env, default)
+        return default
+    return value if value > 0 else default
+
+
+def purge(url: Optional[Any] = None, now: Optional[dt.datetime] = None, conversation_days: Optional[int] = None,
+          lead_days: Optional[int] = None) -> Dict[str, int]:
+    """Deletes what is past its retention period. Returns counts per kind."""
+    from bot.leadstore import leads_table
+
+    now = now or dt.datetime.now()
+    conversation_days = conversation_days or _days(ENV_CONVERSATION_DAYS, DEFAULT_CONVERSATION_DAYS)
+    lead_days = lead_days or _days(ENV_LEAD_DAYS, DEFAULT_LEAD_DAYS)
+    conversation_cutoff = (now - dt.timedelta(days=conversation_days)).timestamp()
+    lead_cutoff = now - dt.timedelta(days=lead_days)
+    engine = _engine(url)
+    ensure_tables(engine)
+    counts = {"conversations": 0, "events": 0, "leads": 0, "tombstones": 0}
+    with engine.begin() as conn:
+        old_leads: List[str] = [r[0] for r in conn.execute(sa.select(leads_table.c.sender_id).where(
+            leads_table.c.updated_at < lead_cutoff))]
+        counts["leads"] = conn.execute(leads_table.delete().where(leads_table.c.updated_at < lead_cutoff)).rowcount
+        if _has_events(conn):
+            with_lead = sa.select(leads_table.c.sender_id)
+            stale = [r[0] for r in conn.execute(
+                sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id)
+                .having(sa.func.max(EVENTS.c.timestamp) < conversation_cutoff)
+                .where(EVENTS.c.sender_id.not_in(with_lead)))]
+            for senders in _chunks(sorted(set(stale) | set(old_leads)), 500):
+                counts["events"] += conn.execute(EVENTS.delete().where(EVENTS.c.sender_id.in_(senders))).rowcount
+            counts["conversations"] = len(set(stale) | set(old_leads))
+        counts["tombstones"] = conn.execute(tombstones.delete().where(
+            tombstones.c.forgotten_at < (now - dt.timedelta(days=TOMBSTONE_DAYS)).timestamp())).rowcount
+    logger.info("purged: %s (conversations older than %d days, leads older than %d days)", counts,
+                conversation_days, lead_days)
+    return counts
+
+
+def _chunks(items: List[str], size: int) -> Iterable[List[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
