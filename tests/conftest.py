@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 STARTUP_TIMEOUT_S = 240
+COACH = {"roleplay": {"mode": "coach"}}
 
 
 def free_port() -> int:
@@ -59,8 +60,13 @@ class BotServers:
     db: Path
     dealer_port: int
 
-    def send(self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    def send(self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None,
+             coaching: bool = True) -> List[Dict[str, Any]]:
+        """One REST message. By default as a practice client in coach mode, so the answers carry the
+        coaching payload the tests look at; ``coaching=False`` sends as a plain (prospect) client."""
         body: Dict[str, Any] = {"sender": sender, "message": message}
+        if coaching and metadata is None:
+            metadata = COACH
         if metadata is not None:
             body["metadata"] = metadata
         status, body = http("POST", f"{self.url}/webhooks/rest/webhook", body)
@@ -151,6 +157,26 @@ def wechat_vector_accounts() -> Dict[str, Dict[str, str]]:
     return accounts
 
 
+def wechat_conversation(openid: str, vector: Optional[Dict[str, Any]] = None) -> str:
+    """The tracker's sender id of a WeChat follower (of the vector's account, else the default)."""
+    from bot.channels.identity import wechat_sender
+
+    return wechat_sender(account_for(vector).lstrip("/") if vector else "", openid)
+
+
+def widget_visitor(servers: "BotServers") -> Dict[str, str]:
+    """A new widget visitor: ``{"sender", "token"}`` as the widget gets them."""
+    status, body = http("POST", f"{servers.url}/webhooks/widget/session", raw=b"",
+                        headers={"Content-Type": "text/plain"})
+    assert status == 200 and set(body) == {"sender", "token"}, (status, body)
+    return body
+
+
+def unique_nonce() -> str:
+    """WeChat signs every push with a new nonce; a signed URL used again for another body is a replay."""
+    return str(secrets.randbelow(10 ** 9))
+
+
 def account_for(vector: Dict[str, Any]) -> str:
     """The webhook path suffix serving a vector's token."""
     return "" if vector["token"] == WECHAT["token"] else "/acct-" + vector["token"].lower()[:12]
@@ -186,6 +212,9 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
            # The published vectors are from 2024: the freshness window is tested as a unit, off here.
            "WECHAT_TOKEN": WECHAT["token"], "WECHAT_APPID": WECHAT["appid"], "WECHAT_APPSECRET": "test-secret",
            "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"], "WECHAT_TIMESTAMP_WINDOW": "0",
+           # the default account takes plaintext pushes too (compatible mode); the vector accounts are in safe mode
+           "WECHAT_MODE": "compatible", "WIDGET_SECRET": "test-widget-secret-0123456789abcdef",
+           "BOT_MAX_PENDING_PER_ADDRESS": "8",
            "WECHAT_API_BASE": wechat_api.url, "WECHAT_REPLY_BUDGET": "4.0", "WECHAT_ACCOUNTS_FILE": str(accounts_file)}
     procs = []
     action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"

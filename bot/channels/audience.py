@@ -11,7 +11,8 @@ on a showroom's site, WeChat, a plain REST client — gets text, buttons and ima
 from asyncio import Queue
 from typing import Any, Dict, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, QueueOutputChannel
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.channels.rest import QueueOutputChannel
 
 PRACTICE_MODES = ("coach", "customer")
 

@@ -36,8 +36,10 @@ def page(browser):
     context.close()
 
 
-def sender_of(page):
-    return page.evaluate("() => localStorage.getItem('showroomchat:sample-dealer:prospect')")
+def sender_of(page, mode="prospect"):
+    """The conversation's id in the tracker store: the visitor id the server issued, widget-prefixed."""
+    saved = page.evaluate(f"() => localStorage.getItem('showroomchat:sample-dealer:{mode}')")
+    return "widget:" + json.loads(saved)["sender"] if saved else None
 
 
 def bot_bubbles(page):

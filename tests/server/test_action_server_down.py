@@ -20,7 +20,18 @@ import pytest
 
 from bot.channels.inputs import DEFAULT_ACTION_TIMEOUT_S
 from bot.channels.wechat_crypto import signature
-from tests.conftest import ROOT, WECHAT, _wait_for, free_port, http, latest_model
+from tests.conftest import (
+    COACH,
+    ROOT,
+    WECHAT,
+    _wait_for,
+    free_port,
+    http,
+    latest_model,
+    unique_nonce,
+    wechat_conversation,
+    widget_visitor,
+)
 
 pytestmark = pytest.mark.server
 BOUND_S = 15  # what the user waits at most when the action server does not answer
@@ -68,6 +79,7 @@ class SlowActionServer:
 class Bot:
     def __init__(self, url: str, action_port: int, logs: Path, env: Dict[str, str]) -> None:
         self.url, self.action_port, self.logs, self.env = url, action_port, logs, env
+        self.visitors: Dict[str, Dict[str, str]] = {}
         self.actions: Optional[subprocess.Popen] = None
         self.slow: Optional[SlowActionServer] = None
 
@@ -105,10 +117,16 @@ class Bot:
     # -- channels --
 
     def rest(self, sender: str, text: str, channel: str = "rest") -> "tuple[List[Dict[str, Any]], float]":
+        """One message as a coach-mode practice client (the answers carry the coaching tags)."""
         started = time.monotonic()
         headers = {"Content-Type": "text/plain;charset=UTF-8"} if channel == "widget" else None
+        who: Dict[str, Any] = {"sender": sender}
+        if channel == "widget":
+            if sender not in self.visitors:
+                self.visitors[sender] = widget_visitor(self)
+            who = dict(self.visitors[sender])
         status, body = http("POST", f"{self.url}/webhooks/{channel}/webhook",
-                            raw=json.dumps({"sender": sender, "message": text}).encode(), headers=headers)
+                            raw=json.dumps({**who, "message": text, "metadata": COACH}).encode(), headers=headers)
         assert status == 200 and isinstance(body, list), (status, body)
         return body, time.monotonic() - started
 
@@ -118,8 +136,8 @@ class Bot:
                             ("CreateTime", int(time.time())), ("MsgType", "text"), ("Content", text),
                             ("MsgId", time.time_ns())):
             ET.SubElement(root, name).text = str(value)
-        query = {"timestamp": "1714037059", "nonce": "486452656",
-                 "signature": signature(WECHAT["token"], "1714037059", "486452656")}
+        nonce = unique_nonce()
+        query = {"timestamp": "1714037059", "nonce": nonce, "signature": signature(WECHAT["token"], "1714037059", nonce)}
         return http("POST", f"{self.url}/webhooks/wechat/webhook?" + urllib.parse.urlencode(query),
                     raw=ET.tostring(root, encoding="utf-8"), headers={"Content-Type": "text/xml"})
 
@@ -139,7 +157,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory, wechat_api) -> Bot:
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
            "WECHAT_TOKEN": WECHAT["token"], "WECHAT_APPID": WECHAT["appid"], "WECHAT_APPSECRET": "test-secret",
            "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"], "WECHAT_TIMESTAMP_WINDOW": "0",
-           "WECHAT_API_BASE": wechat_api.url, "WECHAT_REPLY_BUDGET": "4.0"}
+           "WECHAT_MODE": "compatible", "WECHAT_API_BASE": wechat_api.url, "WECHAT_REPLY_BUDGET": "4.0"}
     env.pop("BOT_ACTION_TIMEOUT", None)  # the shipped default is what is tested
     env.pop("WECHAT_ACCOUNTS_FILE", None)
     rasa_log = tmp / "rasa.log"
@@ -232,6 +250,6 @@ def test_once_the_action_server_is_back_the_same_conversations_go_on(bot, wechat
         assert [t["objection"] for t in tags(reply)] == ["delay_decision"], reply
     content = wechat_answer(bot, wechat_api, "o_down_1", "太贵了")
     assert content and not follow_up(content)
-    status, tracker = http("GET", f"{bot.url}/conversations/o_down_1/tracker?token={bot.token}")
+    status, tracker = http("GET", f"{bot.url}/conversations/{wechat_conversation('o_down_1')}/tracker?token={bot.token}")
     custom = [e["data"]["custom"] for e in tracker["events"] if e["event"] == "bot" and (e.get("data") or {}).get("custom")]
     assert custom[-1]["objection"] == "objection_price"

@@ -12,7 +12,7 @@ import pytest
 
 from bot.channels.inputs import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
 from bot.channels.wechat_crypto import signature
-from tests.conftest import WECHAT, http
+from tests.conftest import COACH, WECHAT, http, unique_nonce, wechat_conversation, widget_visitor
 
 pytestmark = pytest.mark.server
 ACCOUNT = "gh_testaccount"
@@ -58,13 +58,23 @@ class Channel:
         # the widget sends JSON as text/plain from an allowed dealer page (no CORS preflight)
         self.headers = ({"Content-Type": "text/plain;charset=UTF-8", "Origin": f"http://127.0.0.1:{servers.dealer_port}"}
                         if name == "widget" else {"Content-Type": "application/json"})
+        self.servers = servers
+        self.visitors = {}
 
     def post(self, body=None, raw=None, timeout=60):
         data = raw if raw is not None else json.dumps(body).encode()
         return http("POST", self.url, raw=data, headers=self.headers, timeout=timeout)
 
+    def identify(self, sender):
+        """REST: the sender id itself; widget: a visitor id and its token issued for this test sender."""
+        if self.name != "widget":
+            return {"sender": sender}
+        if sender not in self.visitors:
+            self.visitors[sender] = widget_visitor(self.servers)
+        return dict(self.visitors[sender])
+
     def say(self, sender, message):
-        return self.post({"sender": sender, "message": message})
+        return self.post({**self.identify(sender), "message": message, "metadata": COACH})
 
     def assert_answers_normally(self, sender):
         status, body = self.say(sender, "太贵了")
@@ -199,8 +209,9 @@ def test_a_flood_of_500_messages_from_one_sender_gets_answers_or_429s_then_a_nor
 
 
 def wechat_url(servers, **query):
-    query = query or {"timestamp": "1714037059", "nonce": "486452656",
-                      "signature": signature(WECHAT["token"], "1714037059", "486452656")}
+    nonce = unique_nonce()
+    query = query or {"timestamp": "1714037059", "nonce": nonce,
+                      "signature": signature(WECHAT["token"], "1714037059", nonce)}
     return f"{servers.url}/webhooks/wechat/webhook?" + urllib.parse.urlencode(query)
 
 
@@ -260,7 +271,7 @@ def wechat_answers_normally(servers, wechat_api, openid):
     assert wechat_say(servers, wechat_api, openid, "太贵了").strip()
     deadline = time.monotonic() + 60  # an answer delivered late may be a previous turn's: wait for this one
     while True:
-        user, bot = last_turn(servers.tracker(openid)["events"])
+        user, bot = last_turn(servers.tracker(wechat_conversation(openid))["events"])
         custom = [(e.get("data") or {}).get("custom") for e in bot if (e.get("data") or {}).get("custom")]
         if (user and user["text"] == "太贵了" and custom) or time.monotonic() > deadline:
             break
@@ -373,11 +384,11 @@ def test_wechat_100_messages_from_one_openid_are_each_acknowledged_then_a_normal
     assert status == 200
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        user, bot = last_turn(servers.tracker(openid)["events"])
+        user, bot = last_turn(servers.tracker(wechat_conversation(openid))["events"])
         if user and user["text"] == "太贵了" and any((e.get("data") or {}).get("custom") for e in bot):
             break
         time.sleep(2)
-    events = servers.tracker(openid)["events"]
+    events = servers.tracker(wechat_conversation(openid))["events"]
     turns = sum(1 for i in range(100) if len(lines[i % len(lines)]) <= MAX_MESSAGE_CHARS) + 1
     assert len([e for e in events if e["event"] == "user"]) == turns  # one turn per MsgId, none for the long ones
     user, bot = last_turn(events)

@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 from bot.leadstore import LeadStore
-from tests.conftest import http
+from tests.conftest import http, widget_visitor
 
 pytestmark = pytest.mark.server
 PHONE = "13800138000"
@@ -78,25 +78,28 @@ def test_declining_keeps_nothing_and_an_objection_instead_is_answered(servers):
     assert store.get("lead-rest-noconsent") is None
 
 
+def widget_post(servers, path, body):
+    return http("POST", f"{servers.url}/webhooks/widget/{path}", raw=json.dumps(body).encode(),
+                headers={"Content-Type": "text/plain;charset=UTF-8"})
+
+
 def test_widget_consent_form_writes_a_lead_row(servers):
-    sender = "lead-widget-1"
-    servers.send(sender, "远山太贵了")
-    status, body = http("POST", f"{servers.url}/webhooks/widget/lead",
-                        raw=json.dumps({"sender": sender, "name": "王女士", "phone": "139-1234-5678",
-                                        "consent": True}).encode())
+    visitor = widget_visitor(servers)
+    status, _ = widget_post(servers, "webhook", {**visitor, "message": "远山太贵了"})
+    assert status == 200
+    status, body = widget_post(servers, "lead", {**visitor, "name": "王女士", "phone": "139-1234-5678", "consent": True})
     assert status == 200 and body["ok"]
-    lead = LeadStore(f"sqlite:///{servers.db}").get(sender)
+    lead = LeadStore(f"sqlite:///{servers.db}").get("widget:" + visitor["sender"])
     assert (lead.channel, lead.phone, lead.grade) == ("widget", "13912345678", None)
     assert lead.follow_up_date == dt.date.today() + dt.timedelta(days=1) and lead.objections == ["objection_price"]
 
 
 def test_widget_stores_a_plus_86_number_in_the_same_form_as_the_chat(servers):
-    sender = "lead-widget-86"
-    status, body = http("POST", f"{servers.url}/webhooks/widget/lead",
-                        raw=json.dumps({"sender": sender, "name": "赵先生", "phone": "+86 137 0013 7000",
-                                        "consent": True}).encode())
+    visitor = widget_visitor(servers)
+    status, body = widget_post(servers, "lead", {**visitor, "name": "赵先生", "phone": "+86 137 0013 7000",
+                                                 "consent": True})
     assert status == 200 and body["ok"]
-    assert LeadStore(f"sqlite:///{servers.db}").get(sender).phone == "13700137000"
+    assert LeadStore(f"sqlite:///{servers.db}").get("widget:" + visitor["sender"]).phone == "13700137000"
 
 
 def test_phone_numbers_never_reach_the_logs_in_full(servers):

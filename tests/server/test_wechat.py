@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from bot.channels.wechat_crypto import aes_key, decrypt, encrypt, signature
-from tests.conftest import WECHAT, account_for, http
+from tests.conftest import WECHAT, account_for, http, unique_nonce, wechat_conversation
 
 pytestmark = pytest.mark.server
 VECTORS = json.loads((Path(__file__).resolve().parents[1] / "data/wechat_vectors.json").read_text(encoding="utf-8"))
@@ -22,7 +22,8 @@ def url(servers, **query):
     return f"{servers.url}/webhooks/wechat/webhook?" + urllib.parse.urlencode(query)
 
 
-def signed(timestamp="1714037059", nonce="486452656"):
+def signed(timestamp="1714037059", nonce=None):
+    nonce = nonce or unique_nonce()
     return {"timestamp": timestamp, "nonce": nonce, "signature": signature(WECHAT["token"], timestamp, nonce)}
 
 
@@ -67,7 +68,7 @@ def test_plain_text_message_gets_a_passive_playbook_reply(servers):
     status, body = post(servers, text_xml("o_plain_1", "远山太贵了", "100001"))
     content, to_user, from_user = reply_text(body)
     assert status == 200 and (to_user, from_user) == ("o_plain_1", ACCOUNT)
-    events = servers.tracker("o_plain_1")["events"]
+    events = servers.tracker(wechat_conversation("o_plain_1"))["events"]
     tag = [e["data"]["custom"] for e in events if e["event"] == "bot" and (e.get("data") or {}).get("custom")][-1]
     assert tag["objection"] == "objection_price" and content and "{" not in content
 
@@ -142,7 +143,7 @@ def test_decrypt_vectors_are_answered_with_an_encrypted_reply(servers, vid):
     pushed = ET.fromstring(v["plaintext"])
     content, to_user, from_user = reply_text(open_envelope(v, body).encode())
     assert to_user == pushed.findtext("FromUserName") and from_user == pushed.findtext("ToUserName") and content
-    users = [e for e in servers.tracker(to_user)["events"] if e["event"] == "user"]
+    users = [e for e in servers.tracker(wechat_conversation(to_user, v))["events"] if e["event"] == "user"]
     assert users[-1]["text"] == pushed.findtext("Content")
     query["msg_signature"] = "0" * 40
     assert http("POST", vector_url(servers, v, **query), raw=envelope_for(v))[0] == 403
@@ -199,7 +200,7 @@ def test_retries_of_one_msgid_make_one_turn_and_one_reply(servers, wechat_api):
     time.sleep(1)
     async_sent = [m for m in wechat_api.sent if m["touser"] == "o_retry_1"]
     assert len(passive) + (1 if async_sent else 0) == 1
-    users = [e for e in servers.tracker("o_retry_1")["events"] if e["event"] == "user"]
+    users = [e for e in servers.tracker(wechat_conversation("o_retry_1"))["events"] if e["event"] == "user"]
     assert len(users) == 1
 
 
