@@ -89,13 +89,16 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; the
 fi
 
 # PostgreSQL, Redis and nginx from Debian for the restart and scale-out tests (started by the tests
-# themselves on loopback ports; the system services are not used).
-if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -x /usr/bin/redis-server ] || [ ! -x /usr/sbin/nginx ]; then
+# themselves on loopback ports; the system services are not used); envsubst (gettext-base) and
+# openssl render deploy/nginx.conf and make a throwaway certificate for its TLS test.
+if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ ! -x /usr/bin/redis-server ] || [ ! -x /usr/sbin/nginx ] \
+   || [ ! -x /usr/bin/envsubst ] || [ ! -x /usr/bin/openssl ]; then
   if [ "$(id -u)" = 0 ]; then
-    log "installing Debian's postgresql, redis-server and nginx for the deployment tests"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server nginx-light >/dev/null
+    log "installing Debian's postgresql, redis-server, nginx, gettext-base and openssl for the deployment tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server nginx-light \
+      gettext-base openssl >/dev/null
   else
-    log "warning: postgresql/redis-server/nginx missing and not root: deployment tests will be skipped"
+    log "warning: postgresql/redis-server/nginx/envsubst/openssl missing and not root: deployment tests will be skipped"
   fi
 fi
 
