@@ -2,6 +2,7 @@
 restart and scale-out tests (the system services are never touched), and Rasa processes."""
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -71,11 +72,16 @@ class Postgres:
 
 
 class Redis:
+    """With a password, as in deploy/docker-compose.yml (given on stdin, not on the command line)."""
+
     def __init__(self) -> None:
         require(REDIS)
-        self.port = free_port()
-        self.proc = subprocess.Popen([str(REDIS), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.port, self.password = free_port(), secrets.token_hex(16)
+        self.proc = subprocess.Popen([str(REDIS), "-", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc.stdin.write(f"requirepass {self.password}\n".encode())
+        self.proc.stdin.close()
         deadline = time.monotonic() + 10
         import socket
 
@@ -88,7 +94,8 @@ class Redis:
         pytest.fail("redis-server did not start")
 
     def env(self) -> Dict[str, str]:
-        return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port), "REDIS_DB": "1"}
+        return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port), "REDIS_DB": "1",
+                "REDIS_PASSWORD": self.password}
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -96,7 +103,9 @@ class Redis:
 
 
 class Nginx:
-    """nginx balancing the given upstream ports (round robin), like deploy/nginx.conf."""
+    """nginx balancing the given upstream ports (round robin) over plain HTTP, for the scale-out
+    throughput test: without deploy/nginx.conf's per-address rate limit, which would answer most of
+    its 50 users from one address with 429. deploy/nginx.conf itself: test_nginx_conf.py."""
 
     def __init__(self, upstreams: List[int]) -> None:
         require(NGINX)

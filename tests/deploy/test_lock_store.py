@@ -5,6 +5,7 @@ import concurrent.futures
 
 import pytest
 
+from bot.database import redis_settings
 from bot.stores import AtomicRedisLockStore
 from tests.deploy.services import Redis
 
@@ -12,14 +13,16 @@ pytestmark = pytest.mark.deploy
 
 
 @pytest.fixture(scope="module")
-def redis_port():
+def redis():
     server = Redis()
-    yield server.port
+    yield server
     server.stop()
 
 
-def test_concurrent_tickets_are_unique_and_the_lock_is_removed_after_the_last(redis_port):
-    stores = [AtomicRedisLockStore(host="127.0.0.1", port=redis_port, db=1, key_prefix="test") for _ in range(2)]
+def test_concurrent_tickets_are_unique_and_the_lock_is_removed_after_the_last(redis):
+    settings = redis_settings(redis.env())  # as the Rasa servers configure it: with REDIS_PASSWORD
+    assert settings["password"] == redis.password
+    stores = [AtomicRedisLockStore(**{**settings, "key_prefix": "test"}) for _ in range(2)]
     with concurrent.futures.ThreadPoolExecutor(40) as pool:
         tickets = list(pool.map(lambda i: stores[i % 2].issue_ticket("conv-1"), range(200)))
     assert sorted(tickets) == list(range(200))
