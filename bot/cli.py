@@ -21,6 +21,12 @@ def _validate(args: argparse.Namespace) -> int:
     except DataFileError as e:
         problems += e.problems
     try:
+        from bot.contact import load_consent_lexicon
+
+        load_consent_lexicon(args.lexicon)
+    except DataFileError as e:
+        problems += e.problems
+    try:
         playbook = load_playbook(args.playbook)
     except DataFileError as e:
         problems += e.problems
