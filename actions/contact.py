@@ -13,22 +13,29 @@ from rasa_sdk.types import DomainDict
 from actions._context import latest_intent
 from actions.objections import ActionAnswerObjection, catalog
 from bot.constants import OBJECTION_INTENTS
-from bot.contact import agrees, contact_from_text, declines
+from bot.contact import Consent, contact_from_text, declines, read_consent
 from bot.leadstore import Lead, LeadStore, lead_from_state
 from bot.phone import normalise_phone
 from bot.privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 DECLINED = "declined"
+# How many times the consent question was asked again (0 or 1). While the form waits for the answer
+# to that second question, requested_slot is this name, so the form asks it with utter_ask_lead_consent_again.
+CONSENT_AGAIN = "lead_consent_again"
+# Answering the consent question with one of these (an objection, another question, a goodbye)
+# instead of a yes keeps nothing; an objection is answered by action_save_lead.
+UNRELATED_INTENTS = OBJECTION_INTENTS + ("goodbye", "out_of_scope")
 
 
-def _requested(tracker: Tracker, slot: str) -> bool:
-    return tracker.active_loop.get("name") == "contact_form" and tracker.get_slot("requested_slot") == slot
+def _requested(tracker: Tracker, *slots: str) -> bool:
+    return tracker.active_loop.get("name") == "contact_form" and tracker.get_slot("requested_slot") in slots
 
 
 class ValidateContactForm(FormValidationAction):
     """A phone number (and a name if given) from free text, then an explicit yes to being called.
-    Saying no, or raising an objection instead, ends the form without keeping anything."""
+    Saying no, or raising an objection instead, ends the form without keeping anything. An answer
+    that is neither yes nor no is asked about once more; unclear again, nothing is kept."""
 
     def name(self) -> Text:
         return "validate_contact_form"
@@ -49,12 +56,15 @@ class ValidateContactForm(FormValidationAction):
 
     async def extract_lead_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
-        if not _requested(tracker, "lead_consent"):
+        if not _requested(tracker, "lead_consent", CONSENT_AGAIN):
             return {}
         text = tracker.latest_message.get("text") or ""
         intent = latest_intent(tracker)
-        # Only a clear yes counts as consent; anything else keeps nothing.
-        return {"lead_consent": intent == "affirm" or text == "/affirm" or agrees(text)}
+        reading = read_consent(text, intent)
+        if reading is Consent.UNCLEAR and intent in UNRELATED_INTENTS:
+            reading = Consent.NO  # not an answer to the question: keep nothing (an objection is answered)
+        # the reading, decided on by validate_lead_consent
+        return {"lead_consent": reading.value}
 
     def validate_lead_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> Dict[Text, Any]:
@@ -68,7 +78,13 @@ class ValidateContactForm(FormValidationAction):
 
     def validate_lead_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[Text, Any]:
-        return {"lead_consent": bool(value)}
+        """True only for a yes (or True set by the widget form). Unclear the first time: ask again
+        (requested_slot → utter_ask_lead_consent_again); unclear the second time, or no: False."""
+        if value is True or value == Consent.YES:
+            return {"lead_consent": True}
+        if value == Consent.UNCLEAR and not tracker.get_slot(CONSENT_AGAIN):
+            return {"lead_consent": None, CONSENT_AGAIN: 1, "requested_slot": CONSENT_AGAIN}
+        return {"lead_consent": False}
 
 
 def lead_from_tracker(tracker: Tracker, today: dt.date) -> Lead:
@@ -91,9 +107,9 @@ class ActionSaveLead(Action):
                                      follow_up_date=lead.follow_up_date.isoformat())
             dispatcher.utter_message(json_message={"lead_saved": True, "lead_grade": lead.grade,
                                                    "follow_up_date": lead.follow_up_date.isoformat()})
-            return [SlotSet("lead_channel", lead.channel)]
+            return [SlotSet("lead_channel", lead.channel), SlotSet(CONSENT_AGAIN, None)]
         events: List[EventType] = [SlotSet("lead_phone", None), SlotSet("lead_name", None),
-                                   SlotSet("lead_consent", None)]
+                                   SlotSet("lead_consent", None), SlotSet(CONSENT_AGAIN, None)]
         if latest_intent(tracker) in OBJECTION_INTENTS:
             # They answered the phone question with an objection: answer it rather than drop it.
             return events + await ActionAnswerObjection().run(dispatcher, tracker, domain)
