@@ -177,8 +177,9 @@ def test_the_widget_refuses_other_origins_with_a_json_403(servers):
                         headers={"Content-Type": "text/plain", "Origin": "https://evil.example"})
     refused(status, body, 403)
     # a widget request without an Origin (not a cross-origin browser request) is served
-    status, body = http("POST", f"{servers.url}/webhooks/widget/webhook", raw=b'{"sender": "w", "message": "hi"}',
-                        headers={"Content-Type": "text/plain"})
+    visitor = widget_visitor(servers)
+    status, body = http("POST", f"{servers.url}/webhooks/widget/webhook",
+                        raw=json.dumps({**visitor, "message": "hi"}).encode(), headers={"Content-Type": "text/plain"})
     polite(status, body)
 
 
