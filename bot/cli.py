@@ -109,6 +109,7 @@ def _leads(args: argparse.Namespace) -> int:
     from bot.database import database_settings
     from bot.leadstore import LeadStore, write_csv
     from bot.privacy import mask_phone
+    from bot.safe_output import terminal_text
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     store = LeadStore(args.db)
@@ -130,8 +131,10 @@ def _leads(args: argparse.Namespace) -> int:
     for lead in leads:
         overdue = " OVERDUE" if lead.follow_up_date and lead.follow_up_date < today else ""
         phone = lead.phone if args.show_phone else mask_phone(lead.phone)
-        print(f"  {lead.follow_up_date}{overdue}  {lead.grade or '-'}  {lead.name or '(no name)'}  {phone}  "
-              f"{lead.car_model or '-'}  {lead.channel}  {','.join(lead.objections) or '-'}  [{lead.sender_id}]")
+        # Names, sender ids and models are what people typed: control and bidi characters shown escaped.
+        print(terminal_text(f"  {lead.follow_up_date}{overdue}  {lead.grade or '-'}  {lead.name or '(no name)'}  "
+                            f"{phone}  {lead.car_model or '-'}  {lead.channel}  {','.join(lead.objections) or '-'}  "
+                            f"[{lead.sender_id}]"))
     return 0
 
 

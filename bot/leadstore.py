@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.constants import OBJECTION_INTENTS
 from bot.database import database_settings, sqlite_engine
 from bot.privacy import mask_phone
+from bot.safe_output import csv_cell
 
 logger = logging.getLogger(__name__)
 metadata = sa.MetaData()
@@ -177,8 +178,10 @@ def lead_from_state(sender_id: str, channel: Optional[str], slots: Dict[str, Any
 
 
 def write_csv(leads: Sequence[Lead], out: IO[str]) -> None:
+    """The leads as CSV, phones in full; a name or sender id a spreadsheet would take for a formula
+    (=HYPERLINK(...), +..., -..., @...) starts with ' (``bot.safe_output.csv_cell``)."""
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     for lead in leads:
         row = {**lead.row(), "created_at": lead.created_at, "updated_at": lead.updated_at}
-        writer.writerow({k: ("" if row[k] is None else row[k]) for k in EXPORT_FIELDS})
+        writer.writerow({k: ("" if row[k] is None else csv_cell(row[k])) for k in EXPORT_FIELDS})

@@ -53,6 +53,24 @@ def test_due_today_and_this_week(store, capsys):
     assert [r["sender_id"] for r in rows] == ["overdue", "today", "sunday"] and rows[0]["phone"] == "13800138000"
 
 
+def test_names_and_sender_ids_are_no_formulas_in_the_csv_and_no_escape_sequences_in_the_terminal(store, capsys):
+    hostile = [("=HYPERLINK(\"http://evil.example\",\"点我\")", "u-formula"), ("李\x1b[2J\x1b]0;pwned\x07", "@SUM(1+1)"),
+               ("王\u202eevil", "-2+3"), ("\t=1+1", "+8613800138000"), ("张先生", "wx_ok")]
+    for name, sender in hostile:
+        store.save(Lead(sender, "rest", name, "13800138000", "远山\x9b31m", [], "A", TODAY, {"id": "d1"}))
+    assert main(["leads", "--due", "all", "--csv", "-"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["name"], r["sender_id"]) for r in rows] == [
+        ("'=HYPERLINK(\"http://evil.example\",\"点我\")", "u-formula"), ("李\x1b[2J\x1b]0;pwned\x07", "'@SUM(1+1)"),
+        ("王\u202eevil", "'-2+3"), ("'\t=1+1", "'+8613800138000"), ("张先生", "wx_ok")]
+    assert rows[0]["phone"] == "13800138000"  # phones are stored normalised: never a formula
+    assert main(["leads", "--due", "all"]) == 0
+    listing = capsys.readouterr().out
+    assert not any(c in listing for c in "\x1b\x07\x9b\u202e\t")
+    assert "李\\x1b[2J\\x1b]0;pwned\\x07" in listing and "王\\u202eevil" in listing and "远山\\x9b31m" in listing
+    assert "[@SUM(1+1)]" in listing and "\\x09=1+1" in listing and len(listing.splitlines()) == 1 + len(hostile)
+
+
 def test_forget_deletes_the_conversation_and_the_lead(store, tmp_path, capsys):
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import UserUttered
