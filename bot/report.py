@@ -11,6 +11,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Union
 
+from bot.safe_output import chart_text, csv_row, terminal_text
+
 DIMENSIONS = ("acknowledge", "clarify", "value", "next_step", "principle", "no_penalty")
 
 
@@ -64,13 +66,14 @@ def write_report(attempts: List[Dict[str, Any]], out_dir: Path) -> List[Path]:
             row = {k: a.get(k) for k in fields[:8]}
             row.update({f"dim_{d}": (a.get("dimensions") or {}).get(d) for d in DIMENSIONS})
             row["missed"] = " ".join(a.get("missed") or [])
-            w.writerow(row)
+            w.writerow(csv_row(row))  # a trainee id like =HYPERLINK(...) is no formula to Excel
 
+    # Sender ids and persona names are drawn literally: no mathtext for $...$, controls escaped.
     charts: List[str] = []
     if attempts:
         series: Dict[str, List[int]] = defaultdict(list)
         for a in attempts:
-            series[f"{a['trainee']} / {a['persona']}"].append(a["total"])
+            series[chart_text(f"{a['trainee']} / {a['persona']}")].append(a["total"])
         fig, ax = plt.subplots(figsize=(7, 3.5))
         for label, totals in series.items():
             ax.plot(range(1, len(totals) + 1), totals, marker="o", label=label)
@@ -88,7 +91,7 @@ def write_report(attempts: List[Dict[str, Any]], out_dir: Path) -> List[Path]:
         ax.set_title("Average per dimension (% of turns)")
         charts.append(_png(fig))
         plt.close(fig)
-        misses = Counter(m for a in attempts for m in a.get("missed") or [])
+        misses = Counter(chart_text(m) for a in attempts for m in a.get("missed") or [])
         if misses:
             fig, ax = plt.subplots(figsize=(7, 3))
             names, counts = zip(*misses.most_common(8))
@@ -98,7 +101,7 @@ def write_report(attempts: List[Dict[str, Any]], out_dir: Path) -> List[Path]:
             plt.close(fig)
 
     rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(a.get(k, '')))}</td>"
+        "<tr>" + "".join(f"<td>{html.escape(terminal_text(a.get(k, '')))}</td>"
                          for k in ("trainee", "attempt", "persona", "level", "outcome", "total", "finished_at"))
         + "</tr>" for a in attempts)
     images = "".join(f'<img alt="chart" src="data:image/png;base64,{c}">' for c in charts)
