@@ -184,7 +184,8 @@ ISOLATE_ENV_UNSET = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", 
 
 def our_env(tmp: Path, **extra: str) -> Dict[str, str]:
     """Environment for our servers: everything they store goes to SQLite in the run's temp folder."""
-    env = child_env(BOT_DATA_DIR=str(tmp), **extra)
+    # every simulated user comes from one loopback address: the per-address cap would refuse them
+    env = child_env(BOT_DATA_DIR=str(tmp), **{"BOT_MAX_PENDING_PER_ADDRESS": "1000", **extra})
     for name in ISOLATE_ENV_UNSET:
         env.pop(name, None)
     return env

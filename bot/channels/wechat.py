@@ -40,6 +40,8 @@ from bot.channels.wechat_xml import (
     with_numbered_options,
 )
 
+from bot.privacy import install_log_masking
+
 logger = logging.getLogger(__name__)
 DEDUPE_TTL_S = 300
 CUSTOMER_SERVICE = "customer_service"
@@ -361,6 +363,7 @@ class WeChatInput(InputChannel):
     # -- blueprint ----------------------------------------------------------------------------
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        install_log_masking()  # again: Rasa adds its --log-file handler after loading the channels
         bp = Blueprint("wechat_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -156,6 +156,8 @@ http {{
 def base_env(data_dir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", "BOT_DATA_DIR": str(data_dir),
            "DB_HOST": "", "REDIS_HOST": "", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    # all simulated users come from one loopback address: the per-address cap would refuse them
+    env.setdefault("BOT_MAX_PENDING_PER_ADDRESS", "1000")
     env.update(extra or {})
     return env
 

@@ -40,7 +40,7 @@ def practise(servers, sender, answer):
         session = practice.visit(PERSONA, "normal", replies)  # mirrors the bot's state
         reply = answer(session.current.objection, session.attempt)
         replies.append(reply)
-        messages = servers.send(sender, reply)
+        messages = servers.send(sender, reply, CUSTOMER)  # the trainee page sends the mode every time
         assert custom(messages, "roleplay_turn") is not None and "顾客：" in texts(messages)
         card = custom(messages, "roleplay_scorecard")
         if card:
@@ -62,13 +62,13 @@ def test_good_trainee_gets_a_test_drive_and_beats_the_weak_one(servers):
 
 def test_hint_restart_and_stop_commands(servers):
     servers.send("trainee-cmd", "开始", CUSTOMER)
-    hint = servers.send("trainee-cmd", "提示")
+    hint = servers.send("trainee-cmd", "提示", CUSTOMER)
     assert "提示" in texts(hint) and "分析原因" in texts(hint)
     assert custom(hint, "roleplay_turn") is None  # a command is not scored
-    restarted = servers.send("trainee-cmd", "重来")
+    restarted = servers.send("trainee-cmd", "重来", CUSTOMER)
     assert "陪练开始" in texts(restarted)
-    servers.send("trainee-cmd", WEAK)
-    stopped = servers.send("trainee-cmd", "结束")
+    servers.send("trainee-cmd", WEAK, CUSTOMER)
+    stopped = servers.send("trainee-cmd", "结束", CUSTOMER)
     assert "陪练结束" in texts(stopped) and custom(stopped, "roleplay_scorecard")["outcome"] == "stopped"
 
 
