@@ -2,8 +2,10 @@
 agrees to be called (yes / no / unclear; the words are in data/lexicon/consent.yml).
 
 Consent to a call is personal-data processing under the PIPL: only an explicit yes counts. A
-refusal anywhere in the reply wins over any yes in it, and a reply that is neither clearly yes nor
-clearly no is "unclear" (the contact form asks once more, then keeps nothing)."""
+refusal wins over any yes in the same reply unless the customer takes it back (不行，还是可以吧: the
+last decision counts); a yes that only limits when or how often to call is a yes (可以，别老打); a
+reply that is neither clearly yes nor clearly no is "unclear" (the contact form asks once more,
+then keeps nothing). The rules are in read_consent_text, the words in consent.yml."""
 
 import enum
 import functools
@@ -12,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Set, Tuple, Union
 
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
 from bot.phone import find_phone
@@ -48,13 +50,15 @@ class Consent(str, enum.Enum):
 
 
 # Lists of consent.yml and the kind of word each holds.
-YES, NO, NEGATOR, HEDGE, QUESTION, CALL, RESTRICTION, FILLER = (
-    "yes", "no", "negator", "hedge", "question", "call", "restriction", "filler")
+YES, NO, NEGATOR, HEDGE, QUESTION, CALL, LIMIT, SECOND_THOUGHT, ASIDE, FILLER = (
+    "yes", "no", "negator", "hedge", "question", "call", "limit", "second_thought", "aside", "filler")
 CONSENT_FIELDS: Dict[str, str] = {"yes": YES, "no": NO, "negators": NEGATOR, "hedges": HEDGE,
-                                  "questions": QUESTION, "call_words": CALL, "restrictions": RESTRICTION,
-                                  "fillers": FILLER}
+                                  "questions": QUESTION, "call_words": CALL, "limits": LIMIT,
+                                  "second_thoughts": SECOND_THOUGHT, "asides": ASIDE, "fillers": FILLER}
 _OTHER = "other"  # a character or Latin word the lexicon does not know
 _BREAK = "break"  # punctuation: ends a clause
+_LIMITED = "limited"  # a clause that only limits when or how often to call (别老打, 晚上别打)
+_ALLOWED_IN_YES = {YES, CALL, LIMIT, FILLER}
 
 _PAYLOAD = re.compile(r"^/(affirm|deny)(?:\{.*\})?$")
 _DOTS = re.compile(r"[.。]{2,}")
@@ -81,7 +85,8 @@ def normalise(text: str) -> str:
 
 
 def _generated(yes_words: List[str]) -> Dict[str, str]:
-    """A-not-A questions (行不行, 可不可以, 同不同意) and "X是X" hedges (可以是可以) of the yes words."""
+    """A-not-A questions (行不行, 可不可以, 同不同意) and the concessive "X是X" (可以是可以: a yes,
+    whatever "but" follows is read on its own) of the yes words."""
     out: Dict[str, str] = {}
     for w in yes_words:
         if not _CJK.match(w):
@@ -89,7 +94,7 @@ def _generated(yes_words: List[str]) -> Dict[str, str]:
         out[f"{w}不{w}"] = QUESTION
         out[f"{w[0]}不{w}"] = QUESTION
         if w != "是":
-            out[f"{w}是{w}"] = HEDGE
+            out[f"{w}是{w}"] = YES
     return out
 
 
@@ -182,42 +187,61 @@ def consent_tokens(text: str, lex: ConsentLexicon) -> List[Tuple[str, str]]:
     return out
 
 
-def _clause_reading(clause: List[Tuple[str, str]]) -> Optional[Consent]:
-    """NO, UNCLEAR for a negation that cannot be read as a no, or None (no negation here)."""
-    for i, (kind, _) in enumerate(clause):
+def _clause_reading(clause: List[Tuple[str, str]]) -> Optional[str]:
+    """How a clause's negation reads: NO, _LIMITED, UNCLEAR (a negation of something we cannot
+    read), or None when the clause negates nothing."""
+    kinds = [k for k, _ in clause]
+    for i, kind in enumerate(kinds):
         if kind not in (NO, NEGATOR):
             continue
-        rest = [k for k, _ in clause[i + 1:]]
-        if RESTRICTION in rest and (CALL in rest or kind == NEGATOR):
-            return Consent.UNCLEAR  # 别老打, 别打太多, 不要总打电话: a condition, not a refusal
+        rest = kinds[i + 1:]
+        if (LIMIT in kinds and CALL in kinds) or rest[:1] == [LIMIT]:
+            return _LIMITED  # 别老打, 晚上别打, 不要老是打电话, 别太频繁: when or how often, not whether
         if kind == NO:
             return Consent.NO
         if YES in rest or CALL in rest or all(k in (FILLER, NEGATOR) for k in rest):
             return Consent.NO  # 没同意, 不太好, 别打, 不是, 不, 不不不
-        return Consent.UNCLEAR  # 不知道怎么说: a negation of something we cannot read
+        return Consent.UNCLEAR  # 不知道怎么说
     return None
 
 
+def _clauses(tokens: List[Tuple[str, str]]) -> List[Tuple[List[Tuple[str, str]], bool]]:
+    """(clause, is an aside) after the last second thought: what was said before 还是 / 想了想 is
+    taken back. Clauses end at punctuation; an aside (顺便, 另外) runs from its word to the clause end."""
+    clauses: List[Tuple[List[Tuple[str, str]], bool]] = [([], False)]
+    for kind, word in tokens:
+        if kind == SECOND_THOUGHT:
+            clauses = [([], False)]
+        elif kind in (_BREAK, ASIDE):
+            clauses.append(([], kind == ASIDE))
+        else:
+            clauses[-1][0].append((kind, word))
+    return [(c, aside) for c, aside in clauses if c]
+
+
 def read_consent_text(text: str, lex: Optional[ConsentLexicon] = None) -> Consent:
-    """The reading of the words alone (no NLU): yes only for an explicit yes with nothing else but
-    fillers and call words; no for a refusal or a negated yes or call anywhere."""
+    """The reading of the words alone (no NLU).
+
+    No: a refusal or a negated yes or call word anywhere after the last second thought, asides
+    included. Yes: at least one yes word, and besides it only call words, limits on when or how
+    often to call, negations that only limit (别老打), fillers, and asides. Anything else (a hedge,
+    a question, a word we do not know) is unclear."""
     lex = lex or default_consent_lexicon()
     m = _PAYLOAD.match(normalise(text))
     if m:
         return Consent.YES if m.group(1) == "affirm" else Consent.NO
-    tokens = consent_tokens(text, lex)
-    clauses: List[List[Tuple[str, str]]] = [[]]
-    for tok in tokens:
-        if tok[0] == _BREAK:
-            clauses.append([])
-        else:
-            clauses[-1].append(tok)
-    readings = [_clause_reading(c) for c in clauses if c]
-    if Consent.NO in readings:
-        return Consent.NO
-    kinds = {k for k, _ in tokens if k != _BREAK}
-    if Consent.UNCLEAR in readings or kinds - {YES, CALL, FILLER}:
-        return Consent.UNCLEAR  # a hedge, a question, a restriction or a word we do not know
+    kinds: Set[str] = set()
+    unclear = False
+    for clause, aside in _clauses(consent_tokens(text, lex)):
+        reading = _clause_reading(clause)
+        if reading is Consent.NO:
+            return Consent.NO
+        if aside:
+            continue  # "顺便把配置表发我": another matter, unless it refuses the call
+        unclear = unclear or reading is Consent.UNCLEAR
+        kinds |= {k for k, _ in clause} - ({NO, NEGATOR} if reading == _LIMITED else set())
+    if unclear or kinds - _ALLOWED_IN_YES:
+        return Consent.UNCLEAR  # a hedge, a question or a word we do not know
     return Consent.YES if YES in kinds else Consent.UNCLEAR
 
 

@@ -41,8 +41,7 @@ CASES = [
     ("谢谢，不用", NO), ("不需要", NO), ("不必了", NO), ("算了", NO), ("算了吧", NO), ("还是算了", NO),
     ("还是别了", NO), ("先不用", NO), ("先不留了", NO), ("暂时不用", NO), ("别打", NO), ("别打了", NO),
     ("别给我打电话", NO), ("不要打电话", NO), ("不想留", NO), ("拒绝", NO), ("不", NO), ("不不不", NO),
-    ("没有", NO), ("不是", NO), ("不了不了", NO), ("没兴趣", NO), ("不感兴趣", NO), ("以后再说吧", NO),
-    ("改天吧", NO), ("下次吧", NO), ("/deny", NO),
+    ("没有", NO), ("不是", NO), ("不了不了", NO), ("没兴趣", NO), ("不感兴趣", NO), ("/deny", NO),
     # negated yes words
     ("没同意", NO), ("我没同意", NO), ("我没说可以", NO), ("不太好", NO), ("不太方便", NO), ("不是很方便", NO),
     ("不怎么方便", NO), ("不大方便", NO), ("现在不方便", NO), ("不好意思，不太方便", NO), ("不成", NO),
@@ -53,20 +52,29 @@ CASES = [
     # Latin refusals, emoji refusals
     ("no", NO), ("No.", NO), ("nope", NO), ("no thanks", NO), ("not ok", NO), ("don't call me", NO),
     ("NOT NOW", NO), ("🙅", NO), ("🙅‍♂️", NO), ("👎", NO),
-    # a condition on the call (how often, how late) is not a refusal, nor a clear yes
-    ("可以是可以，但是别老打", UNCLEAR), ("别老打电话", UNCLEAR), ("可以，别打太多", UNCLEAR),
-    ("不要老是打电话", UNCLEAR), ("可以，就是别太频繁", UNCLEAR), ("yes but not too often", UNCLEAR),
+    # a yes that only limits when or how often to call is a yes; the limit alone is not an answer
+    ("可以是可以，但是别老打", YES), ("可以，别打太多", YES), ("可以，就是别太频繁", YES), ("可以，晚上别打", YES),
+    ("yes but not too often", YES), ("周末打吧", YES), ("中午打吧", YES), ("下午可以", YES),
+    ("好是好，就是别天天打", YES), ("别老打电话", UNCLEAR), ("不要老是打电话", UNCLEAR), ("晚上别打", UNCLEAR),
+    ("上午不方便", NO),  # 不方便 without a call word is read as a refusal (the safe side)
+    # the last decision counts (还是, 想了想); a second thought back to yes is a yes
+    ("本来不想留，后来想想还是可以", YES), ("不行，还是可以吧", YES), ("可以，还是算了吧", NO),
+    ("好吧…还是不用了", NO), ("我还是考虑一下", UNCLEAR),
+    # an aside is another matter, unless it refuses
+    ("好的，顺便问下有没有优惠", YES), ("可以，另外想问问保养", YES), ("好的，另外别打电话了", NO),
+    # pinyin
+    ("keyi", YES), ("ke yi a", YES), ("haode", YES), ("bu xing", NO), ("bu hao", NO), ("buyong le", NO),
     # hedges
     ("随便", UNCLEAR), ("随便看看", UNCLEAR), ("看情况", UNCLEAR), ("我考虑一下", UNCLEAR), ("我想想", UNCLEAR),
     ("应该可以", UNCLEAR), ("可能吧", UNCLEAR), ("好吧…", UNCLEAR), ("嗯。。。", UNCLEAR), ("嗯...", UNCLEAR),
     ("还行", UNCLEAR), ("无所谓", UNCLEAR), ("说不好", UNCLEAR), ("不知道", UNCLEAR), ("maybe", UNCLEAR),
-    ("可以，不过晚点再说", NO),
+    ("可以，不过晚点再说", UNCLEAR), ("以后再说吧", UNCLEAR), ("改天吧", UNCLEAR), ("下次吧", UNCLEAR),  # deferrals
     # questions back
     ("可以吗", UNCLEAR), ("可以吗？", UNCLEAR), ("嗯？", UNCLEAR), ("?", UNCLEAR), ("行不行", UNCLEAR),
     ("可不可以", UNCLEAR), ("同不同意", UNCLEAR), ("是不是", UNCLEAR), ("好不好", UNCLEAR),
     ("你们会打几次？", UNCLEAR), ("谁会打给我", UNCLEAR), ("什么时候打", UNCLEAR),
     # a yes word inside other words, or with words the lexicon does not know
-    ("中午打吧", UNCLEAR), ("行程", UNCLEAR), ("好贵", UNCLEAR), ("好多车", UNCLEAR), ("我可以自己去店里", UNCLEAR),
+    ("行程", UNCLEAR), ("好贵", UNCLEAR), ("好多车", UNCLEAR), ("我可以自己去店里", UNCLEAR),
     ("可以加微信吗", UNCLEAR), ("是我的号", UNCLEAR), ("对了，这车多少钱", UNCLEAR), ("不错", UNCLEAR),
     # not an answer at all (objections, other questions): never a yes
     ("太贵了", UNCLEAR), ("这车多少钱", UNCLEAR), ("你们店在哪", UNCLEAR), ("有现车吗", UNCLEAR),
@@ -131,7 +139,8 @@ def _lexicon_copy(tmp_path: Path, text: str) -> Path:
 def _valid_text(**override: str) -> str:
     fields = {f: "[x]" for f in CONSENT_FIELDS}
     fields.update({"yes": "[可以, yes, ok]", "no": "[不用, no]", "negators": "[不]", "hedges": "[随便]",
-                   "questions": "[吗]", "call_words": "[打]", "restrictions": "[老]", "fillers": "[的]"})
+                   "questions": "[吗]", "call_words": "[打]", "limits": "[老]", "second_thoughts": "[还是]",
+                   "asides": "[顺便]", "fillers": "[的]"})
     fields.update(override)
     return "".join(f"{k}: {v}\n" for k, v in fields.items() if v is not None)
 
