@@ -42,6 +42,7 @@ from bot.channels.inputs import (
     check_sender,
     env_number,
     error_response,
+    follow_up_text,
     parse_json_body,
 )
 
@@ -119,6 +120,21 @@ class CheckedRestInput(RestInput):
             return response.json(collector.messages)
 
         self.add_routes(bp, on_new_message)
+
+        @bp.exception(Exception)
+        async def unexpected(request: Request, error: Exception) -> HTTPResponse:
+            """No 5xx from a channel route: Sanic's own 4xx (404, 405) keep their status; anything else is
+            logged without the request (phone numbers masked) and answered as the route's client expects."""
+            status = getattr(error, "status_code", 500)
+            if isinstance(status, int) and 400 <= status < 500:
+                return error_response(InputError(str(error) or "bad request", status=status))
+            logger.error("%s %s failed (%s: %s)", self.name(), request.path.rsplit("/", 1)[-1], type(error).__name__,
+                         error)
+            if request.path.endswith("/webhook"):
+                domain = getattr(getattr(request.app.ctx, "agent", None), "domain", None)
+                return response.json([{"recipient_id": "", "text": follow_up_text(domain)}])
+            return response.json({"ok": False, "error": "temporarily unavailable; please try again in a moment"})
+
         return bp
 
     def add_routes(self, bp: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:

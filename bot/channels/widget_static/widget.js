@@ -235,7 +235,7 @@
     if (!lead.consent.checked) { err.textContent = "请先勾选同意，我们才能保存您的联系方式。"; return; }
     withVisitor({ name: lead.name.value, phone: lead.phone.value, consent: true })
       .then(function (body) { return post("/lead", body); })
-      .then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error(d.error || "error"); return d; }); })
+      .then(function (r) { return r.json().then(function (d) { if (!r.ok || d.ok === false) throw new Error(d.error || "error"); return d; }); })
       .then(function (d) { lead.hidden = true; lead.reset(); err.textContent = ""; addBubble("bot", d.message); })
       .catch(function () { err.textContent = "手机号格式不对，请检查后再提交。"; });
   });
