@@ -14,7 +14,7 @@ from actions._context import latest_intent
 from actions.objections import ActionAnswerObjection, catalog
 from bot.constants import OBJECTION_INTENTS
 from bot.contact import Consent, contact_from_text, declines, read_consent
-from bot.leadstore import Lead, LeadStore, lead_from_state
+from bot.leadstore import Forgotten, Lead, LeadStore, lead_from_state
 from bot.phone import normalise_phone
 from bot.privacy import mask_phone
 
@@ -102,7 +102,13 @@ class ActionSaveLead(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         phone: Optional[str] = tracker.get_slot("lead_phone")
         if tracker.get_slot("lead_consent") is True and phone and phone != DECLINED:
-            lead, _ = LeadStore().save(lead_from_tracker(tracker, dt.date.today()))
+            started = next((e.get("timestamp") for e in tracker.events if e.get("timestamp")), None)
+            try:
+                lead, _ = LeadStore().save(lead_from_tracker(tracker, dt.date.today()), conversation_started=started)
+            except Forgotten:
+                logger.info("lead not saved: the person was forgotten during this conversation")
+                return [SlotSet("lead_phone", None), SlotSet("lead_name", None), SlotSet("lead_consent", None),
+                        SlotSet(CONSENT_AGAIN, None)]
             dispatcher.utter_message(response="utter_lead_saved", masked_phone=mask_phone(lead.phone),
                                      follow_up_date=lead.follow_up_date.isoformat())
             dispatcher.utter_message(json_message={"lead_saved": True, "lead_grade": lead.grade,

@@ -29,5 +29,6 @@ async def record_form_lead(agent: Any, sender: str, channel: str, name: str, pho
         await agent.tracker_store.save(tracker)
         state = tracker.current_state(EventVerbosity.ALL)
         lead = lead_from_state(sender, channel, state["slots"], state["events"], dealer, today or dt.date.today())
+        started = tracker.events[0].timestamp if tracker.events else None
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, lambda: LeadStore().save(lead))
+        return await loop.run_in_executor(None, lambda: LeadStore().save(lead, conversation_started=started))

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.constants import OBJECTION_INTENTS
 from bot.database import database_settings, sqlite_engine
+from bot.exceptions import BotError
 from bot.privacy import mask_phone
 from bot.safe_output import csv_cell
 
@@ -41,6 +42,10 @@ leads_table = sa.Table(
 EXPORT_FIELDS = ("sender_id", "channel", "name", "phone", "car_model", "objections", "grade", "follow_up_date",
                  "dealer", "created_at", "updated_at")
 RASA_EVENTS_TABLE = "events"  # Rasa's SQLTrackerStore
+
+
+class Forgotten(BotError):
+    """The person asked to be forgotten after this conversation began: nothing is written back."""
 
 
 @dataclass
@@ -87,12 +92,23 @@ class LeadStore:
         self.url = str(url if url is not None else database_settings().url())
         self.engine = _engine(self.url)
 
-    def save(self, lead: Lead, now: Optional[dt.datetime] = None) -> Tuple[Lead, bool]:
-        """Inserts the lead, or updates the sender's row. Returns (stored lead, created)."""
+    def save(self, lead: Lead, now: Optional[dt.datetime] = None,
+             conversation_started: Optional[float] = None) -> Tuple[Lead, bool]:
+        """Inserts the lead, or updates the sender's row. Returns (stored lead, created).
+        With ``conversation_started`` (UNIX time of the conversation's first event), a person forgotten
+        since then (``python -m bot forget`` while this turn ran) is not written back: ``Forgotten``."""
+        from bot.retention import ensure_tables, forgotten_at
+
         now = now or dt.datetime.now()
         values = lead.row()
+        if conversation_started is not None:
+            ensure_tables(self.engine)
         for attempt in (1, 2):
             with self.engine.begin() as conn:
+                if conversation_started is not None:
+                    since = forgotten_at(conn, lead.sender_id)
+                    if since is not None and conversation_started <= since:
+                        raise Forgotten(f"{lead.sender_id}: forgotten while the conversation went on")
                 found = conn.execute(sa.select(leads_table.c.id).where(
                     leads_table.c.sender_id == lead.sender_id)).first()
                 if found:

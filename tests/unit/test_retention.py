@@ -98,3 +98,16 @@ def test_purge_command_takes_the_retention_from_the_environment(stores, monkeypa
     monkeypatch.setenv("BOT_RETENTION_DAYS", "14")
     assert main(["purge"]) == 0 and "purged 1 conversations" in capsys.readouterr().out
     assert asyncio.run(trackers.retrieve("twenty-days")) is None
+
+
+def test_a_lead_saved_by_a_turn_that_began_before_the_forget_is_not_written_back(stores):
+    from bot.leadstore import Forgotten
+
+    leads, _ = stores
+    started = time.time() - 5
+    forget("widget:inflight")
+    with pytest.raises(Forgotten):
+        leads.save(lead("widget:inflight", "13800138000"), conversation_started=started)
+    assert leads.get("widget:inflight") is None
+    leads.save(lead("widget:inflight", "13800138000"), conversation_started=time.time() + 1)  # a later visit
+    assert leads.get("widget:inflight") is not None
