@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+from bot.dealer_hours import OpeningHours, read_opening_hours
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 
@@ -73,6 +74,7 @@ class Dealer:
     service_outlets: Optional[str] = None
     test_drive_perk: Optional[str] = None
     referral_reward: Optional[str] = None
+    opening_hours: Optional[OpeningHours] = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ _MODEL_REQUIRED = ("id", "name", "aliases", "body", "seats", "energy", "trims")
 _MODEL_OPTIONAL = ("popular_trim", "monthly_orders", "popular_with", "delivery_weeks", "safety_rating",
                    "economy", "maintenance_cost", "headline_aspect", "owner_quotes", "fab", "image")
 _DEALER_OPTIONAL = ("sample_data", "city", "gifts", "max_cash_discount", "warranty", "service_outlets",
-                    "test_drive_perk", "referral_reward")
+                    "test_drive_perk", "referral_reward", "opening_hours")
 
 
 def _opt_text(c: Checker, d: Dict[str, Any], key: str, where: str) -> Optional[str]:
@@ -148,6 +150,7 @@ def _dealer(c: Checker, d: Any) -> Dealer:
         service_outlets=_opt_text(c, d, "service_outlets", "dealer"),
         test_drive_perk=_opt_text(c, d, "test_drive_perk", "dealer"),
         referral_reward=_opt_text(c, d, "referral_reward", "dealer"),
+        opening_hours=read_opening_hours(c, d["opening_hours"], "dealer.opening_hours") if "opening_hours" in d else None,
     )
 
 
