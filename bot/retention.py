@@ -87,15 +87,17 @@ def _senders_for(conn: Any, identifier: str) -> Set[str]:
     return senders
 
 
-def forget(identifier: str, url: Optional[Any] = None, now: Optional[float] = None) -> Dict[str, Any]:
-    """Deletes the person's conversations and leads. Returns the sender ids and rows deleted."""
+def forget(identifier: str, url: Optional[Any] = None, now: Optional[float] = None,
+           other_ids: bool = True) -> Dict[str, Any]:
+    """Deletes the person's conversations and leads (with ``other_ids`` False: only this exact sender
+    id's). Returns the sender ids and rows deleted."""
     from bot.leadstore import leads_table
 
     engine = _engine(url)
     ensure_tables(engine)
     now = now or time.time()
     with engine.begin() as conn:
-        senders = sorted(_senders_for(conn, identifier.strip()))
+        senders = sorted(_senders_for(conn, identifier.strip()) if other_ids else {identifier})
         deleted = {"leads": 0, "events": 0}
         for sender in senders:
             _tombstone(conn, sender, now)

@@ -283,6 +283,22 @@ class WeChatInput(InputChannel):
                                                                      input_channel=self.name(), metadata=metadata))
         return collector.messages
 
+    def _forget_follower(self, sender: str) -> None:
+        """An unfollow deletes the follower's conversation and lead with this account (§6: an OpenID
+        is personal data), off the event loop; the answer to WeChat does not wait for it."""
+        from bot.retention import forget
+
+        self.state.options.pop(sender, None)
+
+        def run() -> None:
+            try:
+                forget(sender, other_ids=False)
+                logger.info("wechat follower unsubscribed: conversation deleted")
+            except Exception as e:  # the database is down: the follower can still ask to be forgotten
+                logger.error("wechat unsubscribe: deleting the conversation failed (%s: %s)", type(e).__name__, e)
+
+        asyncio.get_running_loop().run_in_executor(None, run)
+
     def _render(self, sender: str, messages: List[Dict[str, Any]]) -> List[str]:
         """Bot messages as text chunks of at most 2048 bytes; buttons become numbered options."""
         texts, payloads = [], []
@@ -494,6 +510,8 @@ class WeChatInput(InputChannel):
         duplicate = turn is not None
         if turn is None:
             text = self._text_for(message, sender)
+            if message.msg_type == "event" and (message.event or "").lower() == "unsubscribe":
+                self._forget_follower(sender)
             if text is None:
                 if message.msg_type in ("image", "location", "link", "video", "shortvideo", "voice"):
                     return text_reply(message, self._unsupported_text(request))

@@ -248,6 +248,14 @@ def test_events_voice_and_other_message_types(servers):
     unsub = (f"<xml><ToUserName>{ACCOUNT}</ToUserName><FromUserName>o_evt_1</FromUserName><CreateTime>{now + 2}</CreateTime>"
              "<MsgType>event</MsgType><Event>unsubscribe</Event></xml>").encode()
     assert post(servers, unsub) == (200, "success")
+    # unfollowing deletes the follower's conversation with this account (polled: it runs off the loop)
+    def users():
+        return [e for e in servers.tracker(wechat_conversation("o_evt_1"))["events"] if e["event"] == "user"]
+
+    deadline = time.monotonic() + 30
+    while users() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not users()
 
 
 def test_100_users_at_once_are_each_answered_exactly_once_within_the_budget(servers, wechat_api):
