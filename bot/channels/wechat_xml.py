@@ -118,6 +118,26 @@ def text_reply(message: InboundMessage, content: str, now: Optional[int] = None)
                  ("CreateTime", now or int(time.time())), ("MsgType", "text"), ("Content", content)])
 
 
+def transfer_reply(message: InboundMessage, kf_account: Optional[str] = None, now: Optional[int] = None) -> str:
+    """A passive reply handing the user's message to the customer-service system (多客服):
+    ``MsgType`` ``transfer_customer_service``, sender and recipient swapped, and with ``kf_account``
+    (``prefix@account``) a ``<TransInfo><KfAccount>`` naming the agent who should take it. In safe
+    mode it is encrypted like any passive reply (``encrypted_reply`` + ``encrypted_envelope``).
+
+    Only a user's own message may be forwarded, never an event (menu click, subscribe...): the agent
+    would see meaningless messages, so an event raises ValueError."""
+    if message.msg_type == "event":
+        raise ValueError("only a user's own messages are handed to customer service, not events")
+    root = ET.Element("xml")
+    for name, value in (("ToUserName", message.from_user), ("FromUserName", message.to_user),
+                        ("CreateTime", now if now is not None else int(time.time())),
+                        ("MsgType", "transfer_customer_service")):
+        ET.SubElement(root, name).text = str(value)
+    if kf_account and kf_account.strip():
+        ET.SubElement(ET.SubElement(root, "TransInfo"), "KfAccount").text = kf_account.strip()
+    return ET.tostring(root, encoding="unicode")
+
+
 def encrypted_envelope(encrypt: str, msg_signature: str, timestamp: str, nonce: str) -> str:
     """The safe-mode reply body around an encrypted reply (§3.5)."""
     return _xml([("Encrypt", encrypt), ("MsgSignature", msg_signature), ("TimeStamp", timestamp),
