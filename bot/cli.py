@@ -156,6 +156,12 @@ def _purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notify(args: argparse.Namespace) -> int:
+    from bot.notify import run_command
+
+    return run_command(args.db, deliver=args.deliver, retry_failed=args.retry_failed)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -206,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "or 365)")
     p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
     p.set_defaults(func=_purge)
+    p = sub.add_parser("notify", help="the sales team's WeCom robot notifications: outbox counts, or send the "
+                                      "pending ones (run from cron; needs $WECOM_ROBOT_WEBHOOK)")
+    p.add_argument("--deliver", action="store_true", help="send what is due now, within the robot's rate limit")
+    p.add_argument("--retry-failed", action="store_true", help="queue the notifications that gave up again")
+    p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
+    p.set_defaults(func=_notify)
     return parser
 
 

@@ -459,6 +459,21 @@ def test_a_lease_of_a_crashed_sender_is_taken_over(db, templates, robot, clock):
     assert notifier.deliver_pending().sent == 1 and Outbox(db).rows()[0].status == "sent"
 
 
+def test_python_m_bot_notify_deliver(db, robot, monkeypatch, capsys):
+    from bot.cli import main
+    from bot.notify import notify
+
+    notify(event())  # the default notifier, no webhook: stays in the outbox
+    assert main(["notify", "--db", db]) == 0 and "1 pending" in capsys.readouterr().out
+    assert main(["notify", "--deliver", "--db", db]) == 1
+    assert "WECOM_ROBOT_WEBHOOK is not set" in capsys.readouterr().out
+    monkeypatch.setenv("WECOM_ROBOT_WEBHOOK", robot.url)
+    assert main(["notify", "--deliver", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "sent 1 notification(s) in 1 request(s)" in out and "0 pending, 1 sent" in out
+    assert SECRET not in out and mask_url(robot.url) in out and robot.problems == []
+
+
 def test_forget_and_purge(db, templates, robot, clock):
     notifier = make(db, templates, robot.url, clock)
     notifier.notify(event(sender="rest:gone"))
