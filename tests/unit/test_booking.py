@@ -60,3 +60,196 @@ def test_all_problems_are_reported_at_once(write_yaml):
     with pytest.raises(DataFileError) as e:
         load_booking_config(path)
     assert len(e.value.problems) == 2
+
+
+# --- choosing the slot -------------------------------------------------------------------------------
+
+from bot.booking.request import (  # noqa: E402
+    CLOSED_DAY,
+    DAY_OVER,
+    ENDS_AFTER_CLOSING,
+    IMPOSSIBLE_DATE,
+    MODEL,
+    OUTSIDE_HOURS,
+    PAST,
+    PHONE,
+    VAGUE,
+    WHEN,
+    BookingRequest,
+    Precision,
+    missing,
+)
+from bot.booking.slots import TIME_ASSUMED, choose_slot, holiday_name  # noqa: E402
+from bot.booking.summary import ask, format_clock, format_when, read_back  # noqa: E402
+from bot.privacy import mask_phone  # noqa: E402
+
+
+def req(day=None, time_from=None, time_to=None, words="", **kw):
+    return BookingRequest(day=day, day_given=day is not None, time_from=time_from, time_to=time_to,
+                          time_words=words, **kw)
+
+
+MORNING = dict(time_from=time(7), time_to=time(11, 59, 59))
+AFTERNOON = dict(time_from=time(13), time_to=time(17, 59, 59))
+
+
+@pytest.mark.parametrize("request_, now, start, reasons", [
+    # as asked: an exact time; a part of day gets its first open time (today: after now + lead)
+    (req(date(2026, 11, 30), time(15)), SUN, "2026-11-30 15:00", ()),
+    (req(date(2026, 12, 5), **MORNING), SUN, "2026-12-05 09:00", ()),
+    (req(date(2026, 12, 5), **AFTERNOON), SUN, "2026-12-05 13:00", ()),
+    (req(date(2026, 11, 29), **MORNING), SUN, "2026-11-29 10:30", ()),
+    (req(date(2026, 11, 29), time(17), time(18, 59, 59)), SUN, "2026-11-29 17:00", ()),  # 傍晚: ends by 18:00
+    # a day alone: its first free time, said in the note
+    (req(date(2026, 12, 2)), SUN, "2026-12-02 09:00", (TIME_ASSUMED,)),
+    (req(date(2026, 11, 29)), SUN, "2026-11-29 10:30", (TIME_ASSUMED,)),
+    (req(date(2026, 11, 29)), datetime(2026, 11, 29, 10, 7), "2026-11-29 11:00", (TIME_ASSUMED,)),
+    # problems: the next possible slot
+    (req(date(2026, 11, 29), time(9)), SUN, "2026-11-29 10:30", (PAST,)),
+    (req(date(2026, 11, 28)), SUN, "2026-11-29 10:30", (PAST,)),
+    (req(date(2026, 11, 25), **MORNING), WED, "2026-11-25 16:30", (PAST,)),
+    (req(date(2026, 11, 29), time(19)), SUN, "2026-11-30 09:00", (OUTSIDE_HOURS,)),
+    (req(date(2026, 11, 30), time(3)), SUN, "2026-11-30 09:00", (OUTSIDE_HOURS,)),
+    (req(date(2026, 11, 29), time(18), time(23, 59, 59)), SUN, "2026-11-30 09:00", (OUTSIDE_HOURS,)),
+    (req(date(2026, 11, 29), time(17, 30)), SUN, "2026-11-30 09:00", (ENDS_AFTER_CLOSING,)),
+    (req(date(2026, 2, 16), time(10)), datetime(2026, 2, 10, 12), "2026-02-18 09:00", (CLOSED_DAY,)),
+    (req(date(2026, 2, 16)), datetime(2026, 2, 10, 12), "2026-02-18 09:00", (CLOSED_DAY,)),
+    (req(date(2026, 11, 29)), datetime(2026, 11, 29, 17, 45), "2026-11-30 09:00", (DAY_OVER,)),
+    (req(date(2027, 3, 1), asked_date="2月30号", problems=(IMPOSSIBLE_DATE,)), SUN, "2027-03-01 09:00",
+     (IMPOSSIBLE_DATE,)),
+    (req(date(2026, 3, 1), **AFTERNOON, asked_date="2026年2月29日", problems=(IMPOSSIBLE_DATE,)), SUN,
+     "2026-11-29 10:30", (IMPOSSIBLE_DATE, PAST)),
+])
+def test_slot_choice(request_, now, start, reasons):
+    decision = choose_slot(request_, now, HOURS)
+    assert (decision.start, decision.reasons) == (at(start), reasons)
+    assert decision.as_asked == (reasons == ())
+
+
+def test_no_day_no_slot():
+    decision = choose_slot(req(problems=(VAGUE,)), SUN, HOURS)
+    assert decision.start is None and not decision.as_asked
+
+
+@pytest.mark.parametrize("request_, now, note", [
+    (req(date(2026, 11, 30), time(15)), SUN, ""),
+    (req(date(2026, 12, 2), words="下周三"), SUN, "您没说几点，先按最早的上午9点给您排上，想换时间直接跟我说。"),
+    (req(date(2026, 11, 29), time(9), words="今天上午9点"), SUN, "今天上午9点已经过了，给您约了最近能约的时间。"),
+    (req(date(2026, 11, 30), time(3), words="凌晨三点"), SUN,
+     "凌晨三点不在展厅的营业时间（每天9:00–18:00），给您约了最近能约的时间。"),
+    (req(date(2026, 11, 29), time(17, 30), words="下午5点半"), SUN,
+     "下午5点半开始试驾的话，还没结束展厅就下班了（每天9:00–18:00），给您约了最近能约的时间。"),
+    (req(date(2026, 2, 16), time(10), words="2月16号上午10点"), datetime(2026, 2, 10, 12),
+     "2月16号上午10点展厅休息，给您约了最近能约的时间。"),
+    (req(date(2026, 11, 29), words="今天"), datetime(2026, 11, 29, 17, 45), "今天展厅已经下班了，给您约了最近能约的时间。"),
+    (req(date(2027, 3, 1), time(19), words="2月30号晚上7点", asked_date="2月30号", problems=(IMPOSSIBLE_DATE,)), SUN,
+     "日历上没有2月30号这一天，晚上7点不在展厅的营业时间（每天9:00–18:00），给您约了最近能约的时间。"),
+    (req(date(2026, 3, 1), words="2026年2月29日", asked_date="2026年2月29日", problems=(IMPOSSIBLE_DATE,)), SUN,
+     "日历上没有2026年2月29日这一天，给您约了最近能约的时间。"),
+    (req(date(2026, 11, 29), time(9)), SUN, "这个时间已经过了，给您约了最近能约的时间。"),
+])
+def test_the_note_says_why_in_plain_chinese(request_, now, note):
+    assert choose_slot(request_, now, HOURS).note == note
+
+
+def test_a_public_holiday_is_booked_and_named():
+    decision = choose_slot(req(date(2026, 10, 1), **MORNING), datetime(2026, 9, 28, 12), HOURS)
+    assert (decision.start, decision.as_asked, decision.holiday) == (at("2026-10-01 09:00"), True, "国庆节")
+    assert choose_slot(req(date(2026, 10, 8), **MORNING), datetime(2026, 9, 28, 12), HOURS).holiday is None
+
+
+def test_a_closed_day_moves_to_the_next_open_one_which_may_be_a_holiday():
+    decision = choose_slot(req(date(2026, 2, 16), time(10)), datetime(2026, 2, 10, 12), HOURS)
+    assert decision.holiday == "春节"
+
+
+@pytest.mark.parametrize("day, name", [
+    (date(2026, 10, 1), "国庆节"), (date(2026, 2, 18), "春节"), (date(2026, 11, 29), None),  # a Sunday
+    (date(2026, 12, 1), None), (date(2031, 10, 1), None),  # a year chinese-calendar has no data for
+])
+def test_holiday_names(day, name):
+    assert holiday_name(day) == name
+
+
+def test_the_catalogs_opening_hours_work_with_slot_choice():
+    from bot.catalog import load_catalog
+
+    hours = load_catalog(ROOT / "data/catalog.yml").dealer.opening_hours
+    decision = choose_slot(req(date(2026, 11, 29), time(7, 30)), datetime(2026, 11, 28, 12), hours)
+    assert (decision.start, decision.reasons) == (at("2026-11-29 09:00"), (OUTSIDE_HOURS,))
+
+
+# --- what is missing, and the read-back --------------------------------------------------------------
+
+@pytest.mark.parametrize("request_, expected", [
+    (BookingRequest(), (MODEL, WHEN, PHONE)),
+    (BookingRequest(model="远山"), (WHEN, PHONE)),
+    (req(date(2026, 12, 5)), (MODEL, PHONE)),  # a day without a time is enough: a time is proposed
+    (req(problems=(VAGUE,), phone="13800138000"), (MODEL, WHEN)),
+    (req(date(2026, 12, 5), **MORNING, model="远山", phone="13800138000"), ()),
+])
+def test_missing_in_order(request_, expected):
+    assert missing(request_) == expected
+
+
+def test_ask_for_the_first_missing_item():
+    assert ask((WHEN, PHONE)) == default_config().texts["ask.when"]
+    assert ask(()) is None
+
+
+def test_precision_start_and_end():
+    assert req(date(2026, 12, 5)).precision is Precision.DAY
+    part = req(date(2026, 12, 5), **MORNING)
+    assert (part.precision, part.start, part.end) == (Precision.PART_OF_DAY, at("2026-12-05 07:00"),
+                                                      datetime(2026, 12, 5, 11, 59, 59))
+    assert req(date(2026, 12, 5), time(15)).precision is Precision.EXACT
+    assert BookingRequest().precision is None and BookingRequest().start is None
+
+
+@pytest.mark.parametrize("when, text", [
+    ("2026-12-05 09:00", "12月5日（周六）上午9点"),
+    ("2026-11-30 12:30", "11月30日（周一）中午12点半"),
+    ("2026-12-01 14:15", "12月1日（周二）下午2点15分"),
+    ("2026-11-29 19:00", "11月29日（周日）晚上7点"),
+])
+def test_format_when(when, text):
+    assert format_when(at(when)) == text
+
+
+def test_read_back_of_a_complete_booking():
+    request_ = req(date(2026, 12, 5), **MORNING, model="远山", phone="13800138000")
+    decision = choose_slot(request_, SUN, HOURS)
+    assert read_back(request_, decision, mask_phone(request_.phone)) == (
+        "好的，跟您确认一下：12月5日（周六）上午9点到店试驾远山，联系电话138****8000。没问题的话回我“确认”就好。")
+
+
+def test_read_back_says_what_was_assumed_and_names_the_holiday():
+    request_ = req(date(2026, 10, 1), model="晨风")
+    text = read_back(request_, choose_slot(request_, datetime(2026, 9, 28, 12), HOURS), None)
+    assert text == ("好的，跟您确认一下：10月1日（周四）上午9点到店试驾晨风。您没说几点，先按最早的上午9点给您排上，"
+                    "想换时间直接跟我说。那天是国庆节，展厅照常营业。没问题的话回我“确认”就好。")
+
+
+def test_read_back_without_model_or_phone():
+    request_ = req(date(2026, 11, 30), time(15))
+    text = read_back(request_, choose_slot(request_, SUN, HOURS), None)
+    assert "试驾您感兴趣的车型" in text and "联系电话" not in text
+
+
+def test_read_back_needs_a_slot():
+    with pytest.raises(ValueError):
+        read_back(BookingRequest(), choose_slot(BookingRequest(), SUN, HOURS), None)
+
+
+def test_read_back_words_come_from_the_data_file(write_yaml):
+    text = DEFAULT_PATH.read_text(encoding="utf-8").replace("好的，跟您确认一下：", "Booked: ").replace("周六, 周日", "Sat, Sun")
+    cfg = load_booking_config(write_yaml("booking.yml", text))
+    request_ = req(date(2026, 12, 5), time(15), model="远山")
+    assert read_back(request_, choose_slot(request_, SUN, HOURS, cfg), None, cfg).startswith(
+        "Booked: 12月5日（Sat）下午3点到店试驾远山。")
+
+
+def test_clock_uses_the_parts_of_day_of_the_data_file(write_yaml):
+    text = DEFAULT_PATH.read_text(encoding="utf-8").replace("afternoon: 下午", "afternoon: 午后")
+    cfg = load_booking_config(write_yaml("booking.yml", text))
+    assert format_clock(at("2026-12-05 15:30"), cfg) == "午后3点半"
