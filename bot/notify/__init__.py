@@ -112,8 +112,9 @@ def run_command(db: Optional[str] = None, deliver: bool = False, retry_failed: b
         if report.rate_limited:
             line += "; stopped at the robot's rate limit"
         if report.note == NO_WEBHOOK:
-            line = f"{ENV_WEBHOOK} is not set: nothing sent, {report.pending} pending"
-            status = 1
+            problem = "is not an http(s) URL" if webhook_from_env() else "is not set"
+            line = f"{ENV_WEBHOOK} {problem}: nothing sent, {report.pending} pending"
+            status = 1 if report.pending else 0
         print(line)
     counts = notifier.outbox.counts()
     robot = notifier.client.masked_url if notifier.client else NO_WEBHOOK

@@ -128,8 +128,9 @@ class Notifier:
             report.note = NO_WEBHOOK
             if not _warned["no_webhook"]:
                 _warned["no_webhook"] = True
-                logger.warning("WECOM_ROBOT_WEBHOOK is not set: notifications stay in the outbox (%d pending) "
-                               "until it is set and `python -m bot notify --deliver` runs", report.pending)
+                logger.warning("no webhook configured (WECOM_ROBOT_WEBHOOK unset or not an http(s) URL): "
+                               "notifications stay in the outbox (%d pending) until it is set and "
+                               "`python -m bot notify --deliver` runs", report.pending)
             return report
         while max_requests is None or report.requests < max_requests:
             now = self.clock()

@@ -443,7 +443,7 @@ def test_a_restart_picks_up_pending_rows(db, templates, robot, clock, caplog):
     assert before.deliver_pending().note == "no webhook configured"
     before.deliver_pending()
     assert [r.last_error for r in Outbox(db).rows()] == ["no webhook configured"] * 3
-    assert caplog.text.count("WECOM_ROBOT_WEBHOOK is not set") == 1  # said once
+    assert caplog.text.count("no webhook configured (WECOM_ROBOT_WEBHOOK unset") == 1  # said once
     del before  # the process ends; a new one starts with the webhook set
     after = make(db, templates, robot.url, clock)
     assert after.deliver_pending().sent == 3
@@ -467,6 +467,10 @@ def test_python_m_bot_notify_deliver(db, robot, monkeypatch, capsys):
     assert main(["notify", "--db", db]) == 0 and "1 pending" in capsys.readouterr().out
     assert main(["notify", "--deliver", "--db", db]) == 1
     assert "WECOM_ROBOT_WEBHOOK is not set" in capsys.readouterr().out
+    monkeypatch.setenv("WECOM_ROBOT_WEBHOOK", f"file:///etc/passwd?key={SECRET}")
+    assert main(["notify", "--deliver", "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert "WECOM_ROBOT_WEBHOOK is not an http(s) URL: nothing sent, 1 pending" in out and SECRET not in out
     monkeypatch.setenv("WECOM_ROBOT_WEBHOOK", robot.url)
     assert main(["notify", "--deliver", "--db", db]) == 0
     out = capsys.readouterr().out
