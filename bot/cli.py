@@ -147,6 +147,25 @@ def _forget(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ConversationResumed
+
+    from bot.stores import DealerTrackerStore
+
+    store = DealerTrackerStore(domain=Domain.empty())
+    tracker = asyncio.run(store.retrieve(args.sender))
+    if tracker is None or not tracker.is_paused():
+        print(f"{args.sender}: not with a person (nothing to release)")
+        return 1 if tracker is None else 0
+    tracker.update(ConversationResumed())
+    asyncio.run(store.save(tracker))
+    print(f"{args.sender}: released, the bot answers again")
+    return 0
+
+
 def _purge(args: argparse.Namespace) -> int:
     from bot.retention import purge
 
@@ -204,6 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sender", metavar="ID")
     p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
     p.set_defaults(func=_forget)
+    p = sub.add_parser("release", help="hand a conversation back to the bot after a person took it over "
+                                       "(it also returns by itself after $BOT_HANDOFF_TIMEOUT minutes, 30)")
+    p.add_argument("sender", metavar="ID", help="the conversation's sender id (e.g. wechat:default:OPENID)")
+    p.set_defaults(func=_release)
     p = sub.add_parser("purge", help="delete conversations and leads past their retention period (run daily)")
     p.add_argument("--conversation-days", type=int,
                    help="conversations without a lead, by their last message (default $BOT_RETENTION_DAYS or 180)")

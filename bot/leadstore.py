@@ -36,11 +36,12 @@ leads_table = sa.Table(
     sa.Column("grade", sa.String(1)),  # O/A/B/C, or empty when not graded yet
     sa.Column("follow_up_date", sa.Date, index=True),
     sa.Column("dealer", sa.Text),  # JSON: dealer id and name, showroom/page/account the lead came from
+    sa.Column("reason", sa.String(200)),  # why the sales team should call: 要求真人, 预约试驾 …
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
 EXPORT_FIELDS = ("sender_id", "channel", "name", "phone", "car_model", "objections", "grade", "follow_up_date",
-                 "dealer", "created_at", "updated_at")
+                 "dealer", "reason", "created_at", "updated_at")
 RASA_EVENTS_TABLE = "events"  # Rasa's SQLTrackerStore
 
 
@@ -61,17 +62,19 @@ class Lead:
     dealer: Dict[str, Any] = field(default_factory=dict)
     created_at: Optional[dt.datetime] = None
     updated_at: Optional[dt.datetime] = None
+    reason: Optional[str] = None
 
     def row(self) -> Dict[str, Any]:
         return {"sender_id": self.sender_id, "channel": self.channel, "name": self.name, "phone": self.phone,
                 "car_model": self.car_model, "objections": json.dumps(self.objections, ensure_ascii=False),
                 "grade": self.grade or "", "follow_up_date": self.follow_up_date,
-                "dealer": json.dumps(self.dealer, ensure_ascii=False, sort_keys=True)}
+                "dealer": json.dumps(self.dealer, ensure_ascii=False, sort_keys=True), "reason": self.reason}
 
     @classmethod
     def from_row(cls, r: Any) -> "Lead":
         return cls(r.sender_id, r.channel, r.name, r.phone, r.car_model, json.loads(r.objections or "[]"),
-                   r.grade or None, r.follow_up_date, json.loads(r.dealer or "{}"), r.created_at, r.updated_at)
+                   r.grade or None, r.follow_up_date, json.loads(r.dealer or "{}"), r.created_at, r.updated_at,
+                   getattr(r, "reason", None))
 
     def __str__(self) -> str:  # what logs may show: never the whole phone number
         return f"lead {self.sender_id} ({self.channel}) {self.grade or '-'} phone {mask_phone(self.phone)}"
@@ -84,6 +87,9 @@ def _engine(url: str) -> sa.engine.Engine:
     else:
         engine = sa.create_engine(url, pool_pre_ping=True, future=True)
     metadata.create_all(engine)  # idempotent: creates the leads table on first use
+    with engine.begin() as conn:  # a table from before the column was added gets it now
+        if "reason" not in {c["name"] for c in sa.inspect(conn).get_columns("leads")}:
+            conn.execute(sa.text("ALTER TABLE leads ADD COLUMN reason VARCHAR(200)"))
     return engine
 
 

@@ -12,6 +12,8 @@ instance at a time), switched by ``DB_HOST`` and ``REDIS_HOST``.
 
 import json
 import logging
+import os
+import time
 from typing import Any, Callable, Iterator, Optional, Tuple, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
@@ -25,6 +27,8 @@ from bot.database import database_settings, redis_settings, sqlite_engine
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+ENV_HANDOFF_TIMEOUT = "BOT_HANDOFF_TIMEOUT"  # minutes
+DEFAULT_HANDOFF_TIMEOUT_MIN = 30.0
 
 
 class DealerTrackerStore(SQLTrackerStore):
@@ -46,6 +50,20 @@ class DealerTrackerStore(SQLTrackerStore):
 
         ensure_tables(self.engine)
 
+    async def retrieve(self, sender_id: str) -> Any:
+        """Rasa's tracker; a conversation handed to a person (paused by ``action_hand_over``) resumes
+        by itself once ``BOT_HANDOFF_TIMEOUT`` minutes (30, like WeChat's customer service) have
+        passed since the handover, so the bot answers again."""
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None and tracker.is_paused():
+            from rasa.shared.core.events import ConversationPaused, ConversationResumed
+
+            paused_at = next((e.timestamp for e in reversed(tracker.events) if isinstance(e, ConversationPaused)), None)
+            if paused_at is not None and time.time() - paused_at > handoff_timeout_s():
+                logger.info("a conversation handed to a person resumes after the handoff timeout")
+                tracker.update(ConversationResumed())
+        return tracker
+
     def _additional_events(self, session: Any, tracker: Any) -> Iterator:
         """Rasa's new events of ``tracker``, or none when the person was forgotten (``python -m bot
         forget``) after this conversation began: a turn in flight during the forget must not write
@@ -57,6 +75,14 @@ class DealerTrackerStore(SQLTrackerStore):
             logger.info("a conversation forgotten while its turn ran was not saved again")
             return iter(())
         return super()._additional_events(session, tracker)
+
+
+def handoff_timeout_s() -> float:
+    try:
+        minutes = float(os.environ.get(ENV_HANDOFF_TIMEOUT, "") or DEFAULT_HANDOFF_TIMEOUT_MIN)
+    except ValueError:
+        minutes = DEFAULT_HANDOFF_TIMEOUT_MIN
+    return max(minutes, 0.0) * 60
 
 
 class AtomicRedisLockStore(RedisLockStore):

@@ -138,6 +138,9 @@ class FakeWeChatApi:
 
 
 WECHAT = {"token": "AAAAA", "appid": "wxba5fad812f8e6fb9", "encoding_aes_key": "A" * 43}
+# a plain-mode account with customer service (多客服): a request for a person is handed over to it
+KF_ACCOUNT = {"name": "kf", "token": "kftoken0123", "appid": "wxkf0123", "appsecret": "s", "transfer_to_kf": "true",
+              "delivery": "customer_service"}
 VECTOR_FILE = ROOT / "tests/data/wechat_vectors.json"
 
 
@@ -205,7 +208,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
                          "tracker_store:\n  type: bot.stores.DealerTrackerStore\n"
                          "lock_store:\n  type: bot.stores.DealerLockStore\n")
     accounts_file = tmp / "wechat-accounts.yml"
-    accounts_file.write_text(json.dumps({"accounts": list(wechat_vector_accounts().values())}))  # JSON is YAML
+    accounts_file.write_text(json.dumps({"accounts": list(wechat_vector_accounts().values()) + [KF_ACCOUNT]}))  # YAML
     bin_dir = Path(sys.executable).parent
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
            "WIDGET_ALLOWED_ORIGINS": dealer_origin, "BOT_DATA_DIR": str(tmp), "DB_HOST": "", "REDIS_HOST": "",

@@ -53,6 +53,7 @@ DEFAULT_ACTION_TIMEOUT_S = 8.0
 DEFAULT_MAX_PENDING = 5
 DEFAULT_MAX_PENDING_PER_ADDRESS = 20
 FOLLOW_UP_RESPONSE = "utter_consultant_follow_up"
+WITH_A_PERSON_RESPONSE = "utter_with_a_person"
 # The same text as the domain response; used while the loaded model predates that response.
 FOLLOW_UP_TEXT = "抱歉，系统刚才有点忙，没能及时回答您。您的问题我已经记下了，顾问稍后会尽快联系您；您也可以继续问我别的问题。"
 TOO_LONG_TEXT = (f"您的消息有点长（超过{MAX_MESSAGE_CHARS}字），我一次看不完～"
@@ -281,6 +282,12 @@ def _transient(error: BaseException) -> bool:
     return isinstance(cause, aiohttp.ClientConnectionError) and any(t in str(cause) for t in _TRANSIENT)
 
 
+def response_text(domain: Any, name: str) -> str:
+    """The first text of the domain response ``name`` ('' if the domain has none)."""
+    variants = getattr(domain, "responses", {}).get(name) if domain is not None else None
+    return next((v["text"] for v in variants or [] if isinstance(v, dict) and v.get("text")), "")
+
+
 def follow_up_text(domain: Any) -> str:
     """The text of ``utter_consultant_follow_up`` in ``domain``, else the built-in same text."""
     variants = getattr(domain, "responses", {}).get(FOLLOW_UP_RESPONSE) if domain is not None else None
@@ -305,7 +312,7 @@ class TurnGuard:
         return self.max_pending is not None and self.pending.get(sender, 0) >= self.max_pending
 
     async def run(self, on_new_message: Callable[[Any], Awaitable[Any]], message: Any, domain: Any = None,
-                  admit: bool = True) -> None:
+                  admit: bool = True, tracker_store: Any = None) -> None:
         """One turn for ``message`` (a ``UserMessage``); its answers go to ``message.output_channel``.
         Raises only ``SenderBusy`` (when ``admit`` and the sender has too many messages waiting)."""
         sender = message.sender_id
@@ -339,6 +346,8 @@ class TurnGuard:
             else:
                 self.pending.pop(sender, None)
         if not state.action_failed:
+            if tracker_store is not None and _sent(message.output_channel) == 0:
+                await self._note_if_with_a_person(message, tracker_store, domain)
             return
         sent = _sent(message.output_channel)
         if state.sent_at_failure is not None and sent is not None and sent > state.sent_at_failure:
@@ -349,6 +358,19 @@ class TurnGuard:
         logger.warning("%s: action server unavailable in this turn (%s); the user was told a consultant "
                        "will follow up", self.channel, "; ".join(state.failures) or "turn failed")
         await message.output_channel.send_text_message(sender, follow_up_text(state.domain))
+
+
+    async def _note_if_with_a_person(self, message: Any, tracker_store: Any, domain: Any) -> None:
+        """A turn that said nothing because a person has the conversation (``action_hand_over``
+        paused it): a short note that the message reached the person, instead of silence."""
+        try:
+            tracker = await tracker_store.retrieve(message.sender_id)
+        except Exception as e:
+            logger.warning("%s: could not check whether a person has the conversation (%s)", self.channel, e)
+            return
+        if tracker is not None and tracker.is_paused():
+            await message.output_channel.send_text_message(message.sender_id,
+                                                           response_text(domain, WITH_A_PERSON_RESPONSE))
 
 
 _GUARDS: Dict[str, TurnGuard] = {}

@@ -112,7 +112,7 @@ class CheckedRestInput(RestInput):
             collector = AudienceCollectingOutputChannel(coaching)
             message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
             try:
-                await guard.run(on_new_message, message, domain)
+                await guard.run(on_new_message, message, domain, tracker_store=getattr(agent, "tracker_store", None))
             except SenderBusy as e:
                 return error_response(e)
             finally:

@@ -37,6 +37,7 @@ from bot.channels.wechat_xml import (
     parse_message,
     split_text,
     text_reply,
+    transfer_reply,
     with_numbered_options,
 )
 
@@ -83,6 +84,9 @@ class Account:
     keys: Optional[Keys] = None
     delivery: str = CUSTOMER_SERVICE
     mode: str = PLAIN  # safe: only encrypted pushes are accepted (the default once a key is set)
+    # customer service (客服) enabled: a request for a person is handed over with transfer_customer_service
+    transfer_to_kf: bool = False
+    kf_account: Optional[str] = None
     access_token: Optional[Tuple[str, float]] = None
     token_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -107,8 +111,17 @@ class Account:
             raise ValueError(f"{where}mode: '{mode}' is not one of {', '.join(MODES)}")
         if mode != PLAIN and keys is None:
             raise ValueError(f"{where}mode: {mode} mode needs encoding_aes_key")
+        transfer = (text("transfer_to_kf") or "false").lower()
+        if transfer not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError(f"{where}transfer_to_kf: '{transfer}' is not true or false")
         return cls(name=name, token=text("token"), appid=text("appid") or "", appsecret=text("appsecret"),
-                   keys=keys, delivery=delivery, mode=mode)
+                   keys=keys, delivery=delivery, mode=mode, transfer_to_kf=transfer in ("true", "1", "yes"),
+                   kf_account=text("kf_account"))
+
+
+def _asks_for_a_person(messages: List[Dict[str, Any]]) -> bool:
+    """The turn handed the conversation to a person (``action_hand_over`` sends ``{"handoff": ...}``)."""
+    return any(isinstance(m.get("custom"), dict) and "handoff" in m["custom"] for m in messages)
 
 
 def load_accounts(path: Path) -> Dict[str, Account]:
@@ -174,6 +187,7 @@ class WeChatInput(InputChannel):
             token=_env(c, "token"), appid=_env(c, "appid"), appsecret=_env(c, "appsecret"),
             encoding_aes_key=_env(c, "encoding_aes_key"),
             previous_encoding_aes_key=_env(c, "previous_encoding_aes_key"), mode=_env(c, "mode"),
+            transfer_to_kf=_env(c, "transfer_to_kf"), kf_account=_env(c, "kf_account"),
             api_base=_env(c, "api_base", "https://api.weixin.qq.com"),
             reply_budget_s=float(_env(c, "reply_budget", 4.0)),
             reply_margin_s=float(_env(c, "reply_margin", 1.5)),
@@ -192,10 +206,12 @@ class WeChatInput(InputChannel):
                  timestamp_window_s: int = 300, delivery: str = CUSTOMER_SERVICE,
                  menu: Optional[Dict[str, str]] = None, welcome_payload: str = "/greet",
                  max_concurrent_turns: int = 1, accounts: Optional[Dict[str, Account]] = None,
-                 mode: Optional[str] = None) -> None:
+                 mode: Optional[str] = None, transfer_to_kf: Any = None, kf_account: Optional[str] = None) -> None:
         self.default = Account.from_settings("", {
             "token": token, "appid": appid, "appsecret": appsecret, "encoding_aes_key": encoding_aes_key,
             "previous_encoding_aes_key": previous_encoding_aes_key, "mode": mode,
+            "transfer_to_kf": str(transfer_to_kf).lower() if transfer_to_kf not in (None, "") else None,
+            "kf_account": kf_account,
             "delivery": delivery if delivery in (CUSTOMER_SERVICE, RIDE_RETRIES) else CUSTOMER_SERVICE})
         self.accounts = dict(accounts or {})
         self.api_base = api_base.rstrip("/")
@@ -209,6 +225,7 @@ class WeChatInput(InputChannel):
         self.welcome_payload = welcome_payload
         self.max_concurrent_turns = max(1, max_concurrent_turns)
         self.state = _State()
+        self.tracker_store: Any = None  # the agent's, once the server starts (a paused conversation is noted)
 
     # -- verification -------------------------------------------------------------------------
 
@@ -280,7 +297,8 @@ class WeChatInput(InputChannel):
         collector = CollectingOutputChannel()
         metadata = {"openid": message.from_user, "msg_id": message.msg_id, "msg_type": message.msg_type}
         await guard_for(self.name()).run(on_new_message, UserMessage(text, collector, sender,
-                                                                     input_channel=self.name(), metadata=metadata))
+                                                                     input_channel=self.name(), metadata=metadata),
+                                         tracker_store=self.tracker_store)
         return collector.messages
 
     def _forget_follower(self, sender: str) -> None:
@@ -504,6 +522,7 @@ class WeChatInput(InputChannel):
         now = time.time()
         for k in [k for k, t in self.state.turns.items() if now - t.started > DEDUPE_TTL_S]:
             del self.state.turns[k]
+        self.tracker_store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
         key = f"{account.name}:{message.dedupe_key}"
         sender = wechat_sender(account.name, message.from_user)
         turn = self.state.turns.get(key)
@@ -541,6 +560,13 @@ class WeChatInput(InputChannel):
             return None
         turn.delivered = True
         chunks = self._render(sender, messages)
+        if account.transfer_to_kf and _asks_for_a_person(messages) and message.msg_type in ("text", "voice"):
+            # Hand this message to the account's customer service (多客服); the bot's own answer (when a
+            # person will answer) goes through the customer-service message API.
+            if chunks and account.delivery == CUSTOMER_SERVICE:
+                asyncio.ensure_future(self._send_customer_service(account, message.from_user, chunks))
+            logger.info("wechat reply path=transfer_customer_service key=%s", key)
+            return transfer_reply(message, account.kf_account)
         if not chunks:
             return None
         if len(chunks) > 1 and account.delivery == CUSTOMER_SERVICE:

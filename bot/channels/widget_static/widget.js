@@ -157,6 +157,9 @@
     messages.forEach(function (m) {
       if (m.text || m.image) addBubble("bot", m.text, m.image);
       if (m.buttons && m.buttons.length) buttons = m.buttons;
+      if (m.custom && m.custom.handoff && m.custom.handoff.need_phone && mode !== "trainee") {
+        lead.hidden = false;  // a person was asked for: the call-back form, so the consultant can call
+      }
       if (m.custom && mode === "trainee") addAnnotation(m.custom);
     });
     showButtons(buttons);

@@ -1,0 +1,74 @@
+"""Handing a customer to a person: what to tell them, and what to record and send to the team.
+
+``handoff_plan`` decides the answer from the showroom's opening hours (catalog) and whether a
+consented phone number is known; ``record_handoff`` writes or updates the lead row with the reason
+(tomorrow's follow-up becomes today) and sends the team a notification (``bot.notify``: written to
+the outbox first, delivered in the background, so a slow robot never delays the answer).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Sequence
+
+from bot.privacy import mask_phone
+
+REASON = "客户要求真人顾问"
+
+
+@dataclass(frozen=True)
+class HandoffPlan:
+    response: str  # the domain response to utter
+    variables: Dict[str, str] = field(default_factory=dict)
+    need_phone: bool = True
+    reason: str = REASON
+
+
+def _clock(t: dt.time) -> str:
+    return f"{t.hour}:{t.minute:02d}"
+
+
+def consented_phone(slots: Dict[str, Any]) -> Optional[str]:
+    phone = slots.get("lead_phone")
+    return phone if slots.get("lead_consent") is True and isinstance(phone, str) and phone[:1].isdigit() else None
+
+
+def handoff_plan(catalog: Any, slots: Dict[str, Any], now: dt.datetime) -> HandoffPlan:
+    """Open now: a consultant answers today; closed: when the showroom opens next. With a consented
+    phone number the consultant calls it; without one the customer is asked for one."""
+    phone = consented_phone(slots)
+    hours = getattr(catalog.dealer, "opening_hours", None)
+    variables = {"hours": hours.describe() if hours else "营业时间内"}
+    if phone:
+        variables["masked_phone"] = mask_phone(phone)
+    if hours is None or hours.is_open(now):
+        name = "utter_hand_over_open"
+        variables["close"] = _clock(hours.close) if hours else ""
+    else:
+        name = "utter_hand_over_closed"
+        opens = hours.next_open(now)
+        day = "今天" if opens.date() == now.date() else "明天" if opens.date() == now.date() + dt.timedelta(days=1) \
+            else f"{opens.month}月{opens.day}日"
+        variables["next_open"] = f"{day}{_clock(opens.time())}"
+    return HandoffPlan(name + ("_phone" if phone else ""), variables, need_phone=phone is None)
+
+
+def record_handoff(sender_id: str, channel: Optional[str], slots: Dict[str, Any], events: Sequence[Dict[str, Any]],
+                   dealer: Any, plan: HandoffPlan, now: dt.datetime) -> None:
+    """The lead row (new, or the existing one updated) with the reason and follow-up today, and the
+    team's notification."""
+    from bot.leadstore import LeadStore, lead_from_state
+    from bot.notify import NotifyEvent, notify
+
+    store = LeadStore()
+    lead = lead_from_state(sender_id, channel, slots, events, dealer, now.date())
+    existing = store.get(sender_id)
+    lead.phone = consented_phone(slots) or (existing.phone if existing else "") or ""
+    lead.name = slots.get("lead_name") or (existing.name if existing else None)
+    lead.grade = lead.grade or (existing.grade if existing else None)
+    lead.follow_up_date = now.date()
+    lead.reason = plan.reason
+    started = next((e.get("timestamp") for e in events if e.get("timestamp")), None)
+    store.save(lead, conversation_started=started)
+    notify(NotifyEvent("handoff", channel or "unknown", sender_id, car_model=lead.car_model, reason=plan.reason,
+                       grade=lead.grade, phone=lead.phone or None, phone_consent=bool(lead.phone),
+                       name=lead.name, at=now))

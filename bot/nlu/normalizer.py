@@ -1,0 +1,75 @@
+"""Traditional Chinese and full-width characters read like Simplified, before the tokenizer.
+
+``ChineseTextNormalizer`` is the first component of the pipeline (config.yml). It converts each
+message's text to Simplified Chinese with OpenCC (``t2s``) and folds full-width letters, digits and
+punctuation to their ordinary forms (Unicode NFKC), one character for one character, so entity
+offsets stay valid. Rasa keeps the customer's own text in the tracker (``UserUttered.text``); the
+classifiers, the entity rules and the actions' ``latest_message["text"]`` see the normalised text.
+Answers are written in Simplified Chinese.
+"""
+
+import functools
+import unicodedata
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+
+@functools.lru_cache(maxsize=1)
+def _converter() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _fold(char: str) -> str:
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char  # e.g. '…' would become '...': keep one character
+
+
+def normalise(text: str) -> str:
+    """``text`` in Simplified Chinese with full-width forms folded; always the same length."""
+    if not text:
+        return text
+    converted = _converter().convert(text)
+    if len(converted) != len(text):  # a phrase conversion changed the length: convert per character
+        converted = "".join(_converter().convert(c) if len(_converter().convert(c)) == 1 else c for c in text)
+    return "".join(_fold(c) if not c.isascii() else c for c in converted)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class ChineseTextNormalizer(GraphComponent):
+    """Converts message texts to Simplified Chinese and folds full-width characters (see module)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ChineseTextNormalizer":
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._normalise(example)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._normalise(message)
+        return messages
+
+    @staticmethod
+    def _normalise(message: Message) -> None:
+        text = message.get(TEXT)
+        if isinstance(text, str) and text:
+            converted = normalise(text)
+            if converted != text:
+                message.set(TEXT, converted)

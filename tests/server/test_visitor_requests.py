@@ -1,0 +1,84 @@
+"""What visitors ask besides objections, through the running servers: a person on request (REST,
+the widget, WeChat's hand-over to customer service), honesty about being an AI, Traditional Chinese."""
+
+import json
+import time
+import urllib.parse
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from bot.channels.wechat_crypto import signature
+from bot.leadstore import LeadStore
+from tests.conftest import KF_ACCOUNT, http, unique_nonce, widget_visitor
+
+pytestmark = pytest.mark.server
+
+
+def texts(messages):
+    return " ".join(m.get("text") or "" for m in messages)
+
+
+def events(servers, sender):
+    status, body = http("GET", f"{servers.url}/conversations/{sender}/tracker?token={servers.token}")
+    assert status == 200, body
+    return body["events"]
+
+
+def test_a_person_on_request_over_rest_pauses_the_bot_until_released(servers):
+    sender = "wants-a-person-1"
+    servers.send(sender, "远山太贵了")
+    answer = servers.send(sender, "转人工", coaching=False)
+    assert "真人顾问" in texts(answer) and any((m.get("custom") or {}).get("handoff") for m in answer)
+    lead = LeadStore(f"sqlite:///{servers.db}").get(sender)
+    assert lead is not None and lead.reason == "客户要求真人顾问" and lead.car_model == "远山"
+    assert any(e["event"] == "pause" for e in events(servers, sender))  # the transcript shows the handoff
+    # while a person has the conversation the bot does not run the sales conversation
+    quiet = servers.send(sender, "太贵了", coaching=False)
+    assert texts(quiet) and "转给真人顾问" in texts(quiet) and not any(m.get("buttons") for m in quiet)
+
+
+def test_is_it_a_bot_gets_a_plain_yes_and_the_offer_of_a_person(servers):
+    for question in ("你是机器人吗", "你是真人吗", "是AI吗", "你是真人還是AI"):
+        answer = servers.send(f"is-bot-{abs(hash(question)) % 1000}", question, coaching=False)
+        assert "AI" in texts(answer) and "不是真人" in texts(answer), (question, answer)
+        assert any(b["payload"] == "/request_human" for m in answer for b in m.get("buttons") or [])
+
+
+def test_traditional_chinese_is_understood_and_the_tracker_keeps_the_original(servers):
+    sender = "traditional-1"
+    answer = servers.send(sender, "這台車太貴了，可以便宜點嗎")
+    assert any((m.get("custom") or {}).get("objection") in ("objection_price", "ask_discount") for m in answer), answer
+    user = [e for e in events(servers, sender) if e["event"] == "user"][-1]
+    assert user["text"] == "這台車太貴了，可以便宜點嗎"
+
+
+def test_the_widget_opens_the_call_back_form_when_a_person_is_asked_for(servers):
+    visitor = widget_visitor(servers)
+    status, body = http("POST", f"{servers.url}/webhooks/widget/webhook",
+                        raw=json.dumps({**visitor, "message": "我要找真人客服"}).encode(),
+                        headers={"Content-Type": "text/plain"})
+    assert status == 200 and "真人顾问" in texts(body)
+    handoff = [m["custom"] for m in body if isinstance(m.get("custom"), dict)]
+    assert handoff == [{"handoff": {"reason": "客户要求真人顾问", "need_phone": True}}]  # nothing else for prospects
+
+
+def test_wechat_hands_the_user_to_customer_service_when_the_account_has_it(servers, wechat_api):
+    nonce, token = unique_nonce(), KF_ACCOUNT["token"]
+    root = ET.Element("xml")
+    for field, value in (("ToUserName", "gh_kf"), ("FromUserName", "o_kf_user"), ("CreateTime", int(time.time())),
+                         ("MsgType", "text"), ("Content", "转人工"), ("MsgId", time.time_ns())):
+        ET.SubElement(root, field).text = str(value)
+    query = {"timestamp": "1714037059", "nonce": nonce, "signature": signature(token, "1714037059", nonce)}
+    status, body = http("POST", f"{servers.url}/webhooks/wechat/webhook/kf?" + urllib.parse.urlencode(query),
+                        raw=ET.tostring(root, encoding="utf-8"), headers={"Content-Type": "text/xml"})
+    assert status == 200, body
+    reply = ET.fromstring(body)
+    assert reply.findtext("MsgType") == "transfer_customer_service"
+    assert (reply.findtext("ToUserName"), reply.findtext("FromUserName")) == ("o_kf_user", "gh_kf")
+    assert any(e["event"] == "pause" for e in events(servers, "wechat:kf:o_kf_user"))
+    # the bot's own answer (when a person answers) goes through the customer-service API
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not [m for m in wechat_api.sent if m["touser"] == "o_kf_user"]:
+        time.sleep(0.2)
+    assert "真人顾问" in "".join(m["text"]["content"] for m in wechat_api.sent if m["touser"] == "o_kf_user")
