@@ -6,6 +6,7 @@ Optional facts may be missing; a playbook script that needs a missing fact is ne
 
 import functools
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
@@ -20,6 +21,7 @@ ASPECTS = ("安全性", "动力与操控性", "舒适实用性", "造型与外�
 class Trim:
     name: str
     price: int  # yuan, manufacturer's suggested retail price
+    range_km: Optional[int] = None  # electric range, by the model's range_cycle
 
 
 @dataclass(frozen=True)
@@ -55,11 +57,30 @@ class CarModel:
     owner_quotes: Tuple[OwnerQuote, ...] = ()
     fab: Dict[str, Fab] = field(default_factory=dict)
     image: Optional[str] = None  # URL or path of a picture of the model
+    engine: Optional[str] = None  # e.g. 1.5T发动机配CVT变速箱; None for an electric car or when unknown
+    range_cycle: Optional[str] = None  # the test cycle of the trims' range_km, e.g. CLTC
+    colours: Tuple[str, ...] = ()
+    # equipment -> the trims that have it (empty: none has it); equipment not listed is unknown
+    features: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def price_range(self) -> Tuple[int, int]:
         prices = [t.price for t in self.trims]
         return min(prices), max(prices)
+
+    def trim_by_name(self, name: Optional[str]) -> Optional[Trim]:
+        for t in self.trims:
+            if t.name == name:
+                return t
+        return None
+
+    @property
+    def cheapest_trim(self) -> Trim:
+        return min(self.trims, key=lambda t: t.price)
+
+    @property
+    def dearest_trim(self) -> Trim:
+        return max(self.trims, key=lambda t: t.price)
 
 
 @dataclass(frozen=True)
@@ -75,6 +96,9 @@ class Dealer:
     test_drive_perk: Optional[str] = None
     referral_reward: Optional[str] = None
     opening_hours: Optional[OpeningHours] = None
+    city: Optional[str] = None
+    address: Optional[str] = None
+    phone: Optional[str] = None  # as visitors should read it, e.g. 010-12345678
 
 
 @dataclass(frozen=True)
@@ -100,11 +124,63 @@ class TradeIn:
 
 
 @dataclass(frozen=True)
+class PurchaseTaxRule:
+    energy: str
+    rate: float
+    start: Optional[date] = None  # first day the rule holds (None: always did)
+    until: Optional[date] = None  # last day the rule holds (None: still does)
+    relief: float = 0.0  # share of the tax waived
+    relief_cap: Optional[int] = None  # at most this many yuan waived
+
+    def applies(self, energy: str, day: date) -> bool:
+        return (energy == self.energy and (self.start is None or self.start <= day)
+                and (self.until is None or day <= self.until))
+
+
+@dataclass(frozen=True)
+class OnTheRoadEstimate:
+    price: int
+    purchase_tax: int
+    insurance: int
+    registration_fee: int
+
+    @property
+    def total(self) -> int:
+        return self.price + self.purchase_tax + self.insurance + self.registration_fee
+
+
+@dataclass(frozen=True)
+class OnTheRoad:
+    """Rates for an on-the-road estimate (落地价): price + purchase tax + first-year insurance + registration."""
+
+    note: str
+    vat_rate: float
+    purchase_tax: Tuple[PurchaseTaxRule, ...]
+    insurance_base: int
+    insurance_rate: float
+    registration_fee: int
+
+    def estimate(self, price: int, energy: str, day: date) -> Optional[OnTheRoadEstimate]:
+        """The estimate for a car of ``price`` yuan and ``energy`` bought on ``day``; None when no
+        purchase-tax rule covers that energy type on that day."""
+        rule = next((r for r in self.purchase_tax if r.applies(energy, day)), None)
+        if rule is None:
+            return None
+        tax = price / (1 + self.vat_rate) * rule.rate
+        waived = tax * rule.relief
+        if rule.relief_cap is not None:
+            waived = min(waived, rule.relief_cap)
+        insurance = self.insurance_base + price * self.insurance_rate
+        return OnTheRoadEstimate(price, round(tax - waived), round(insurance), self.registration_fee)
+
+
+@dataclass(frozen=True)
 class Catalog:
     dealer: Dealer
     models: Tuple[CarModel, ...]
     financing: Tuple[FinancePlan, ...] = ()
     trade_in: Optional[TradeIn] = None
+    on_the_road: Optional[OnTheRoad] = None
 
     def model_by_name(self, name: Optional[str]) -> Optional[CarModel]:
         """The model whose canonical name or id is ``name``."""
@@ -116,9 +192,11 @@ class Catalog:
 
 _MODEL_REQUIRED = ("id", "name", "aliases", "body", "seats", "energy", "trims")
 _MODEL_OPTIONAL = ("popular_trim", "monthly_orders", "popular_with", "delivery_weeks", "safety_rating",
-                   "economy", "maintenance_cost", "headline_aspect", "owner_quotes", "fab", "image")
+                   "economy", "maintenance_cost", "headline_aspect", "owner_quotes", "fab", "image",
+                   "engine", "range_cycle", "colours", "features")
 _DEALER_OPTIONAL = ("sample_data", "city", "gifts", "max_cash_discount", "warranty", "service_outlets",
-                    "test_drive_perk", "referral_reward", "opening_hours")
+                    "test_drive_perk", "referral_reward", "opening_hours", "address", "phone")
+_ON_THE_ROAD_FIELDS = ("note", "vat_rate", "purchase_tax", "insurance", "registration_fee")
 
 
 def _opt_text(c: Checker, d: Dict[str, Any], key: str, where: str) -> Optional[str]:
@@ -136,6 +214,62 @@ def _ratio(c: Checker, value: Any, where: str) -> float:
     return float(value)
 
 
+def _phone(c: Checker, d: Dict[str, Any], where: str) -> Optional[str]:
+    text = _opt_text(c, d, "phone", where)
+    if text:
+        from bot.phone import find_phone  # libphonenumber: loaded only when a catalog has a phone
+
+        if find_phone(text) is None:
+            c.fail(f"{where}.phone", f"expected a Chinese phone number such as 010-12345678, got {text!r}")
+    return text
+
+
+def _opt_date(c: Checker, d: Dict[str, Any], key: str, where: str) -> Optional[date]:
+    if key not in d:
+        return None
+    value = d[key]
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        c.fail(f"{where}.{key}", f'expected a date written "YYYY-MM-DD", got {value!r}')
+        return None
+
+
+def _on_the_road(c: Checker, raw: Any, energies: Tuple[str, ...]) -> Optional[OnTheRoad]:
+    w = "on_the_road"
+    if not c.mapping(raw, w, _ON_THE_ROAD_FIELDS):
+        return None
+    rules: List[PurchaseTaxRule] = []
+    if not isinstance(raw["purchase_tax"], list) or not raw["purchase_tax"]:
+        c.fail(f"{w}.purchase_tax", "expected a non-empty list of rules")
+    else:
+        for i, r in enumerate(raw["purchase_tax"]):
+            rw = f"{w}.purchase_tax[{i}]"
+            if not c.mapping(r, rw, ("energy", "rate"), ("from", "until", "relief", "relief_cap")):
+                continue
+            energy = c.text(r["energy"], f"{rw}.energy")
+            if energy and energy not in energies:
+                c.fail(f"{rw}.energy", f"'{energy}' is not the energy of any model ({', '.join(energies)})")
+            relief = r.get("relief", 0.0)
+            if isinstance(relief, bool) or not isinstance(relief, (int, float)) or not 0 <= relief <= 1:
+                c.fail(f"{rw}.relief", f"expected a fraction between 0 and 1, got {relief!r}")
+                relief = 0.0
+            rule = PurchaseTaxRule(energy, _ratio(c, r["rate"], f"{rw}.rate"), _opt_date(c, r, "from", rw),
+                                   _opt_date(c, r, "until", rw), float(relief), _opt_int(c, r, "relief_cap", rw))
+            if rule.start and rule.until and rule.until < rule.start:
+                c.fail(f"{rw}.until", "is before 'from'")
+            rules.append(rule)
+    insurance = raw["insurance"]
+    base, rate = 0, 0.0
+    if c.mapping(insurance, f"{w}.insurance", ("base", "rate")):
+        base = c.integer(insurance["base"], f"{w}.insurance.base")
+        rate = _ratio(c, insurance["rate"], f"{w}.insurance.rate")
+    return OnTheRoad(c.text(raw["note"], f"{w}.note"), _ratio(c, raw["vat_rate"], f"{w}.vat_rate"), tuple(rules),
+                     base, rate, c.integer(raw["registration_fee"], f"{w}.registration_fee"))
+
+
 def _dealer(c: Checker, d: Any) -> Dealer:
     if not c.mapping(d, "dealer", ("id", "name", "brand"), _DEALER_OPTIONAL):
         return Dealer("", "", "", True)
@@ -151,6 +285,9 @@ def _dealer(c: Checker, d: Any) -> Dealer:
         test_drive_perk=_opt_text(c, d, "test_drive_perk", "dealer"),
         referral_reward=_opt_text(c, d, "referral_reward", "dealer"),
         opening_hours=read_opening_hours(c, d["opening_hours"], "dealer.opening_hours") if "opening_hours" in d else None,
+        city=_opt_text(c, d, "city", "dealer"),
+        address=_opt_text(c, d, "address", "dealer"),
+        phone=_phone(c, d, "dealer"),
     )
 
 
@@ -163,8 +300,9 @@ def _model(c: Checker, m: Any, w: str) -> Optional[CarModel]:
     else:
         for j, t in enumerate(m["trims"]):
             tw = f"{w}.trims[{j}]"
-            if c.mapping(t, tw, ("name", "price")):
-                trims.append(Trim(c.text(t["name"], f"{tw}.name"), c.integer(t["price"], f"{tw}.price", 1)))
+            if c.mapping(t, tw, ("name", "price"), ("range_km",)):
+                trims.append(Trim(c.text(t["name"], f"{tw}.name"), c.integer(t["price"], f"{tw}.price", 1),
+                                  _opt_int(c, t, "range_km", tw)))
     quotes: List[OwnerQuote] = []
     for j, q in enumerate(m.get("owner_quotes") or []):
         qw = f"{w}.owner_quotes[{j}]"
@@ -185,8 +323,24 @@ def _model(c: Checker, m: Any, w: str) -> Optional[CarModel]:
     if headline is not None and headline not in fab:
         c.fail(f"{w}.headline_aspect", "must be one of the aspects listed under fab")
     popular_trim = _opt_text(c, m, "popular_trim", w)
-    if popular_trim is not None and popular_trim not in {t.name for t in trims}:
+    trim_names = {t.name for t in trims}
+    if popular_trim is not None and popular_trim not in trim_names:
         c.fail(f"{w}.popular_trim", f"'{popular_trim}' is not one of the model's trims")
+    features: Dict[str, Tuple[str, ...]] = {}
+    raw_features = m.get("features") or {}
+    if not isinstance(raw_features, dict):
+        c.fail(f"{w}.features", "expected a mapping of equipment to the trims that have it")
+        raw_features = {}
+    for name, having in raw_features.items():
+        fw = f"{w}.features.{name}"
+        names = c.texts(having if having is not None else [], fw)
+        for j, t in enumerate(names):
+            if t and t not in trim_names:
+                c.fail(f"{fw}[{j}]", f"'{t}' is not one of the model's trims")
+        features[c.text(name, fw)] = names
+    range_cycle = _opt_text(c, m, "range_cycle", w)
+    if range_cycle is None and any(t.range_km is not None for t in trims):
+        c.fail(f"{w}.range_cycle", "needed when a trim has range_km (e.g. CLTC)")
     return CarModel(
         id=c.text(m["id"], f"{w}.id"),
         name=c.text(m["name"], f"{w}.name"),
@@ -206,6 +360,10 @@ def _model(c: Checker, m: Any, w: str) -> Optional[CarModel]:
         owner_quotes=tuple(quotes),
         fab=fab,
         image=_opt_text(c, m, "image", w),
+        engine=_opt_text(c, m, "engine", w),
+        range_cycle=range_cycle,
+        colours=c.texts(m.get("colours", []), f"{w}.colours"),
+        features=features,
     )
 
 
@@ -218,7 +376,7 @@ def load_catalog(path: Union[str, Path]) -> Catalog:
     path = Path(path)
     raw = read_yaml(path)
     c = Checker(path)
-    if not c.mapping(raw, "", ("dealer", "models"), ("financing", "trade_in")):
+    if not c.mapping(raw, "", ("dealer", "models"), ("financing", "trade_in", "on_the_road")):
         c.raise_if_any()
     dealer = _dealer(c, raw["dealer"])
     models: List[CarModel] = []
@@ -247,8 +405,12 @@ def load_catalog(path: Union[str, Path]) -> Catalog:
     if "trade_in" in raw and c.mapping(raw["trade_in"], "trade_in", (), ("subsidy", "policy")):
         t = raw["trade_in"]
         trade_in = TradeIn(_opt_int(c, t, "subsidy", "trade_in"), _opt_text(c, t, "policy", "trade_in"))
+    on_the_road = None
+    if "on_the_road" in raw:
+        on_the_road = _on_the_road(c, raw["on_the_road"], tuple(dict.fromkeys(m.energy for m in models)))
     c.raise_if_any()
-    return Catalog(dealer=dealer, models=tuple(models), financing=tuple(plans), trade_in=trade_in)
+    return Catalog(dealer=dealer, models=tuple(models), financing=tuple(plans), trade_in=trade_in,
+                   on_the_road=on_the_road)
 
 
 @functools.lru_cache(maxsize=4)
