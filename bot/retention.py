@@ -10,8 +10,9 @@ process — cannot re-save the session.
 
 ``purge(...)`` (``python -m bot purge``, for a cron job or a Kubernetes CronJob) deletes
 conversations without a lead whose last event is older than ``BOT_RETENTION_DAYS`` (180), leads
-(with their conversations) not updated for ``BOT_LEAD_RETENTION_DAYS`` (365), and tombstones older
-than a week.
+(with their conversations) not updated for ``BOT_LEAD_RETENTION_DAYS`` (365), team notifications
+sent (or given up) before the conversation cutoff, and tombstones older than a week. ``forget``
+also deletes the team notifications about the person.
 """
 
 import datetime as dt
@@ -104,6 +105,9 @@ def forget(identifier: str, url: Optional[Any] = None, now: Optional[float] = No
             deleted["leads"] += conn.execute(leads_table.delete().where(leads_table.c.sender_id == sender)).rowcount
             if _has_events(conn):
                 deleted["events"] += conn.execute(EVENTS.delete().where(EVENTS.c.sender_id == sender)).rowcount
+    from bot.notify.outbox import Outbox
+
+    deleted["notifications"] = Outbox(url).forget(senders)  # they name the person
     logger.info("forgot %d sender id(s): %s", len(senders), deleted)
     return {"senders": senders, **deleted}
 
@@ -137,7 +141,7 @@ def purge(url: Optional[Any] = None, now: Optional[dt.datetime] = None, conversa
     lead_cutoff = now - dt.timedelta(days=lead_days)
     engine = _engine(url)
     ensure_tables(engine)
-    counts = {"conversations": 0, "events": 0, "leads": 0, "tombstones": 0}
+    counts = {"conversations": 0, "events": 0, "leads": 0, "tombstones": 0, "notifications": 0}
     with engine.begin() as conn:
         old_leads: List[str] = [r[0] for r in conn.execute(sa.select(leads_table.c.sender_id).where(
             leads_table.c.updated_at < lead_cutoff))]
@@ -153,6 +157,10 @@ def purge(url: Optional[Any] = None, now: Optional[dt.datetime] = None, conversa
             counts["conversations"] = len(set(stale) | set(old_leads))
         counts["tombstones"] = conn.execute(tombstones.delete().where(
             tombstones.c.forgotten_at < (now - dt.timedelta(days=TOMBSTONE_DAYS)).timestamp())).rowcount
+    from bot.notify.outbox import Outbox
+
+    # team notifications name the person: kept as long as a conversation without a lead
+    counts["notifications"] = Outbox(url).purge(conversation_cutoff)
     logger.info("purged: %s (conversations older than %d days, leads older than %d days)", counts,
                 conversation_days, lead_days)
     return counts

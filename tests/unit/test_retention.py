@@ -111,3 +111,19 @@ def test_a_lead_saved_by_a_turn_that_began_before_the_forget_is_not_written_back
     assert leads.get("widget:inflight") is None
     leads.save(lead("widget:inflight", "13800138000"), conversation_started=time.time() + 1)  # a later visit
     assert leads.get("widget:inflight") is not None
+
+
+def test_forget_also_deletes_the_team_notifications_about_the_person(stores):
+    from bot.notify import NotifyEvent, notify
+    from bot.notify.outbox import Outbox
+
+    leads, trackers = stores
+    conversation(trackers, "wechat:default:oNOTE")
+    notify(NotifyEvent("handoff", "wechat", "wechat:default:oNOTE", reason="客户要求真人顾问"))
+    notify(NotifyEvent("handoff", "rest", "someone-else", reason="客户要求真人顾问"))
+    result = forget("oNOTE")
+    assert result["notifications"] == 1
+    with Outbox().engine.connect() as conn:
+        import sqlalchemy as sa
+
+        assert [r[0] for r in conn.execute(sa.text("SELECT sender_id FROM outbox"))] == ["someone-else"]
