@@ -253,3 +253,137 @@ def test_clock_uses_the_parts_of_day_of_the_data_file(write_yaml):
     text = DEFAULT_PATH.read_text(encoding="utf-8").replace("afternoon: 下午", "afternoon: 午后")
     cfg = load_booking_config(write_yaml("booking.yml", text))
     assert format_clock(at("2026-12-05 15:30"), cfg) == "午后3点半"
+
+
+# --- reading a message -------------------------------------------------------------------------------
+
+from bot.booking.parse import parse_booking  # noqa: E402
+
+D, P, E = Precision.DAY, Precision.PART_OF_DAY, Precision.EXACT
+FEB_10 = datetime(2026, 2, 10, 12, 0)
+
+# text, now, model, start, precision, problems
+UTTERANCES = [
+    # the examples
+    ("我手机号13800138000，周六上午来试驾远山", SUN, "远山", "2026-12-05 07:00", P, ()),
+    ("明天下午三点能试驾晨风吗", SUN, "晨风", "2026-11-30 15:00", E, ()),
+    ("下周三", SUN, None, "2026-12-02 00:00", D, ()),
+    ("12月5号", SUN, None, "2026-12-05 00:00", D, ()),
+    ("2月30号", SUN, None, "2027-03-01 00:00", D, (IMPOSSIBLE_DATE,)),
+    ("凌晨三点", SUN, None, "2026-11-30 03:00", E, (OUTSIDE_HOURS,)),  # a time alone, past today: tomorrow
+    # weekdays: the next such day, never the one just past
+    ("周六上午", WED, None, "2026-11-28 07:00", P, ()),
+    ("周6", SUN, None, "2026-12-05 00:00", D, ()),
+    ("礼拜六", SUN, None, "2026-12-05 00:00", D, ()),
+    ("星期6下午", WED, None, "2026-11-28 13:00", P, ()),
+    ("周三下午4点", SUN, None, "2026-12-02 16:00", E, ()),
+    ("这周六", SUN, None, "2026-12-05 00:00", D, ()),
+    ("下礼拜三", SUN, None, "2026-12-02 00:00", D, ()),
+    ("礼拜天上午十点", WED, None, "2026-11-29 10:00", E, ()),
+    ("周末", WED, None, "2026-11-28 00:00", D, ()),  # the Saturday
+    ("周末来看看", SUN, None, "2026-11-29 00:00", D, ()),  # on a weekend: today
+    ("下周末", SUN, None, "2026-12-05 00:00", D, ()),
+    # relative days, colloquial
+    ("明儿", WED, None, "2026-11-26 00:00", D, ()),
+    ("明儿个上午过去", WED, None, "2026-11-26 07:00", P, ()),
+    ("后天下午两点半", SUN, None, "2026-12-01 14:30", E, ()),
+    ("大后天上午", SUN, None, "2026-12-02 07:00", P, ()),
+    ("今晚", SUN, None, "2026-11-29 18:00", P, (OUTSIDE_HOURS,)),
+    ("明早", SUN, None, "2026-11-30 06:00", P, ()),  # 早上 6:00-9:59: 9:00 fits
+    ("今天上午", WED, None, "2026-11-25 07:00", P, (PAST,)),
+    # dates
+    ("12.5", SUN, None, "2026-12-05 00:00", D, ()),
+    ("12/5下午", SUN, None, "2026-12-05 13:00", P, ()),
+    ("十二月五号", SUN, None, "2026-12-05 00:00", D, ()),
+    ("１２月５号下午３点", SUN, None, "2026-12-05 15:00", E, ()),
+    ("5号", SUN, None, "2026-12-05 00:00", D, ()),  # the next 5th
+    ("十号", SUN, None, "2026-12-10 00:00", D, ()),
+    ("3月1号", SUN, None, "2027-03-01 00:00", D, ()),  # a month over this year: next year's
+    ("明年1月3号", SUN, None, "2027-01-03 00:00", D, ()),
+    ("11月28号", SUN, None, "2026-11-28 00:00", D, (PAST,)),
+    ("31号", SUN, None, "2026-12-01 00:00", D, (IMPOSSIBLE_DATE,)),  # November has 30 days
+    ("2月29号", SUN, None, "2027-03-01 00:00", D, (IMPOSSIBLE_DATE,)),  # 2027 is no leap year
+    ("2月29号", datetime(2027, 11, 1, 10), None, "2028-02-29 00:00", D, ()),  # 2028 is
+    ("2026年2月29日下午", SUN, None, "2026-03-01 13:00", P, (IMPOSSIBLE_DATE, PAST)),
+    ("13月5号", SUN, None, None, None, (IMPOSSIBLE_DATE,)),
+    ("2月16号上午10点", FEB_10, None, "2026-02-16 10:00", E, (CLOSED_DAY,)),
+    # times: 1-7 o'clock without 上午/凌晨... is the afternoon; a time alone is today, or tomorrow once past
+    ("三点半", SUN, None, "2026-11-29 15:30", E, ()),
+    ("下午3点", WED, None, "2026-11-26 15:00", E, ()),
+    ("明天15:00", SUN, None, "2026-11-30 15:00", E, ()),
+    ("晚上7点", SUN, None, "2026-11-29 19:00", E, (OUTSIDE_HOURS,)),
+    ("明天早上8点", SUN, None, "2026-11-30 08:00", E, (OUTSIDE_HOURS,)),
+    ("下午5点半", SUN, None, "2026-11-29 17:30", E, (ENDS_AFTER_CLOSING,)),
+    ("今天", datetime(2026, 11, 29, 17, 45), None, "2026-11-29 00:00", D, (DAY_OVER,)),
+    # typos, emoji, models by alias and typo, punctuation
+    ("陈风 礼拜6下五两点", SUN, "晨风", "2026-12-05 14:00", E, ()),
+    ("圆山pro明天下午3点👌", SUN, "远山Pro", "2026-11-30 15:00", E, ()),
+    ("周六上午🚗来试驾远山👍", SUN, "远山", "2026-12-05 07:00", P, ()),
+    ("😀后天下午两点半🚗", SUN, None, "2026-12-01 14:30", E, ()),
+    ("明天，下午3点", SUN, None, "2026-11-30 15:00", E, ()),  # a day, then a time: one time
+    ("明天,下午3点", SUN, None, "2026-11-30 15:00", E, ()),
+    ("周六不行，周日下午可以", WED, None, "2026-11-29 13:00", P, ()),
+    ("我周六上午有空，下午不行", WED, None, "2026-11-28 07:00", P, ()),
+    ("预算12.5万，周六来", WED, None, "2026-11-28 00:00", D, ()),
+    ("预算20万周六来", WED, None, "2026-11-28 00:00", D, ()),  # jionlp alone: 20万周, a delta of weeks
+    ("CS75和远山比一下，明天来", SUN, "远山", "2026-11-30 00:00", D, ()),
+    ("138 0013 8000周六", SUN, None, "2026-12-05 00:00", D, ()),
+    ("我是13800138000 3点到", SUN, None, "2026-11-29 15:00", E, ()),
+    # no day yet
+    ("下周吧", SUN, None, None, None, (VAGUE,)),
+    ("想试驾星河，时间还没定", SUN, "星河EV", None, None, ()),
+    ("你好", SUN, None, None, None, ()),
+    ("", SUN, None, None, None, ()),
+]
+
+
+@pytest.mark.parametrize("text, now, model, start, precision, problems", UTTERANCES,
+                         ids=[f"{u[0] or 'empty'}@{u[1]:%a}" for u in UTTERANCES])
+def test_parse_booking(finder, text, now, model, start, precision, problems):
+    request_ = parse_booking(text, now, finder, HOURS)
+    assert (request_.model, request_.start, request_.precision, request_.problems) == \
+        (model, at(start), precision, problems)
+
+
+@pytest.mark.parametrize("text, phone", [
+    ("我手机号13800138000，周六上午来试驾远山", "13800138000"),
+    ("+86 138 0013 8000 明天下午3点", "13800138000"),
+    ("电话010-62345678，12.5上午", "010-62345678"),
+    ("周六上午", None),
+])
+def test_parse_reads_the_phone_and_not_as_a_time(finder, text, phone):
+    request_ = parse_booking(text, SUN, finder)
+    assert request_.phone == phone
+    assert request_.day is not None
+
+
+@pytest.mark.parametrize("text, words", [
+    ("我手机号13800138000，周六上午来试驾远山", "周六上午"),
+    ("陈风 礼拜6下五两点", "礼拜6下五两点"),
+    ("１２月５号下午３点", "１２月５号下午３点"),
+    ("明天,下午3点来", "明天,下午3点"),
+    ("那就12.5吧", "12.5"),
+])
+def test_parse_keeps_the_customers_own_time_words(finder, text, words):
+    assert parse_booking(text, SUN, finder).time_words == words
+
+
+def test_parse_keeps_the_impossible_date_in_the_customers_words(finder):
+    request_ = parse_booking("二月三十号上午来", SUN, finder)
+    assert (request_.asked_date, request_.start, request_.problems) == (
+        "二月三十号", at("2027-03-01 07:00"), (IMPOSSIBLE_DATE,))
+
+
+def test_parse_without_hours_checks_only_the_calendar(finder):
+    assert parse_booking("晚上7点", SUN, finder).problems == ()
+    assert parse_booking("11月28号", SUN, finder).problems == (PAST,)
+
+
+def test_parse_day_given_or_assumed(finder):
+    assert parse_booking("明天", SUN, finder).day_given
+    assert not parse_booking("下午三点", SUN, finder).day_given
+
+
+def test_parse_survives_what_jionlp_cannot_read(finder):
+    for text in ("2026年13月45日下午", "99:99", "周周周周", "2月", "下午下午下午三三三点", "号号号"):
+        parse_booking(text, SUN, finder)  # no exception
