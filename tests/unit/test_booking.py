@@ -2,6 +2,7 @@
 messages, merging messages, choosing the slot, and the read-back text from data/booking.yml."""
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -387,3 +388,86 @@ def test_parse_day_given_or_assumed(finder):
 def test_parse_survives_what_jionlp_cannot_read(finder):
     for text in ("2026年13月45日下午", "99:99", "周周周周", "2月", "下午下午下午三三三点", "号号号"):
         parse_booking(text, SUN, finder)  # no exception
+
+
+# --- details over several messages ---------------------------------------------------------------
+
+from bot.booking import merge  # noqa: E402
+
+
+def conversation(finder, messages, now=SUN, hours=None):
+    request_ = BookingRequest()
+    for text in messages:
+        request_ = merge(request_, parse_booking(text, now, finder), now=now if hours else None, hours=hours)
+    return request_
+
+
+def test_model_first_day_later(finder):
+    request_ = conversation(finder, ["想试驾一下远山", "周六上午吧"])
+    assert (request_.model, request_.start, request_.precision) == ("远山", at("2026-12-05 07:00"), P)
+
+
+def test_day_then_time_combine(finder):
+    request_ = conversation(finder, ["明天过来", "下午三点"])
+    assert (request_.start, request_.precision, request_.time_words) == (at("2026-11-30 15:00"), E, "明天下午三点")
+
+
+def test_time_then_day_combine(finder):
+    request_ = conversation(finder, ["下午三点可以吗", "明天"])
+    assert (request_.start, request_.precision, request_.time_words) == (at("2026-11-30 15:00"), E, "明天下午三点")
+
+
+def test_a_new_time_on_the_same_day(finder):
+    request_ = conversation(finder, ["明天下午三点", "四点吧"])
+    assert (request_.start, request_.time_words) == (at("2026-11-30 16:00"), "四点")
+
+
+def test_a_new_day_with_a_time_replaces_the_old_one(finder):
+    request_ = conversation(finder, ["周六", "算了，周日下午"], now=WED)
+    assert (request_.start, request_.precision) == (at("2026-11-29 13:00"), P)
+
+
+def test_a_vague_answer_replaces_the_day(finder):
+    request_ = conversation(finder, ["周六", "还是下周吧"])
+    assert (request_.day, request_.problems) == (None, (VAGUE,))
+
+
+def test_a_message_without_a_time_keeps_the_time_and_its_impossible_date(finder):
+    request_ = conversation(finder, ["2月30号", "我手机13800138000", "开晨风"])
+    assert (request_.start, request_.problems, request_.asked_date, request_.phone, request_.model) == (
+        at("2027-03-01 00:00"), (IMPOSSIBLE_DATE,), "2月30号", "13800138000", "晨风")
+
+
+def test_the_newer_model_and_phone_win(finder):
+    request_ = conversation(finder, ["远山，13800138000", "还是看晨风吧，换个号13912345678"])
+    assert (request_.model, request_.phone) == ("晨风", "13912345678")
+
+
+def test_merge_works_out_time_problems_again_for_now():
+    earlier = req(date(2026, 11, 29), **AFTERNOON, words="今天下午")
+    later = datetime(2026, 11, 29, 18, 30)
+    assert merge(earlier, BookingRequest(phone="13800138000"), now=later, hours=HOURS).problems == (PAST,)
+    assert merge(earlier, BookingRequest(phone="13800138000"), now=later).problems == (PAST,)
+    assert merge(replace(earlier, problems=(PAST,)), BookingRequest()).problems == ()  # dropped without now
+
+
+def test_three_messages_to_a_read_back(finder):
+    request_ = conversation(finder, ["我想试驾晨风", "后天下午两点半", "13800138000"], hours=HOURS)
+    assert missing(request_) == ()
+    decision = choose_slot(request_, SUN, HOURS)
+    assert read_back(request_, decision, mask_phone(request_.phone)) == (
+        "好的，跟您确认一下：12月1日（周二）下午2点半到店试驾晨风，联系电话138****8000。没问题的话回我“确认”就好。")
+
+
+def test_one_message_to_a_read_back(finder):
+    request_ = parse_booking("我手机号13800138000，周六上午来试驾远山", SUN, finder, HOURS)
+    assert missing(request_) == ()
+    assert read_back(request_, choose_slot(request_, SUN, HOURS), mask_phone(request_.phone)) == (
+        "好的，跟您确认一下：12月5日（周六）上午9点到店试驾远山，联系电话138****8000。没问题的话回我“确认”就好。")
+
+
+def test_the_package_exports_the_api():
+    import bot.booking as booking
+
+    for name in ("parse_booking", "merge", "missing", "choose_slot", "read_back", "BookingRequest", "SlotDecision"):
+        assert hasattr(booking, name)
