@@ -66,8 +66,9 @@ _WORDS = [
 _WEEKDAY_DIGIT = re.compile(r"(周|星期|礼拜)([1-7])")
 _NEXT_WEEKEND = re.compile(r"下个?(?:周末|礼拜末|星期末)")
 _WEEKEND = re.compile(r"(?:这个?|本)?(?:周末|礼拜末|星期末)")
-# 12.5 / 12/5 (month.day), not 12.5万 nor 3.5点 nor part of a longer number.
-_MONTH_DOT_DAY = re.compile(r"(?<![\d./])(1[0-2]|0?[1-9])[./](3[01]|[12]\d|0?[1-9])[号日]?(?![\d./%万wWkK元块千点:])")
+# 12.5 / 12/5 (month.day), not 12.5万, 1.5T, 5.6升, 3.5点 nor part of a longer number or a name (V1.5).
+_MONTH_DOT_DAY = re.compile(r"(?<![\dA-Za-z./¥$])(1[0-2]|0?[1-9])[./](3[01]|[12]\d|0?[1-9])[号日]?"
+                            r"(?![\dA-Za-z./%:万千百元块毛角点升米斤倍折个次])")
 _DATE = re.compile(rf"(?:(?P<year>\d{{4}})年|(?P<rel>今年|明年))?{_NOT_AFTER_NUMBER}(?P<month>{_NUM})月"
                    rf"(?P<day>{_NUM})[号日]")
 _BARE_DAY = re.compile(rf"(?<![\d{_NUMERAL}月])(?P<day>{_NUM})[号日](?![线楼车门厅位房桌机])")
@@ -127,12 +128,16 @@ class _Text:
         return self.original[self.spans[start][0]:self.spans[end - 1][1]].strip()
 
 
-def _number(s: str) -> int:
+def _number(s: str) -> Optional[int]:
+    """12 or 十二 as 12; None for what is no number (十十: cn2an raises on it)."""
     if s.isdigit():
         return int(s)
     import cn2an
 
-    return int(cn2an.cn2an(s, "smart"))
+    try:
+        return int(cn2an.cn2an(s, "smart"))
+    except ValueError:
+        return None
 
 
 def _first_of_next_month(year: int, month: int) -> date:
@@ -162,6 +167,8 @@ class _Dates:
 
     def _month_day(self, m: Match[str]) -> str:
         month, day = _number(m["month"]), _number(m["day"])
+        if month is None or day is None:
+            return m.group()
         if m["year"]:
             year = int(m["year"])
         elif m["rel"]:
@@ -172,6 +179,8 @@ class _Dates:
 
     def _bare_day(self, m: Match[str]) -> str:
         day = _number(m["day"])
+        if day is None:
+            return m.group()
         year, month = self.now.year, self.now.month
         if day < self.now.day:  # the next such day of the month
             nxt = _first_of_next_month(year, month)

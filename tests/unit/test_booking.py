@@ -328,6 +328,8 @@ UTTERANCES = [
     ("预算12.5万，周六来", WED, None, "2026-11-28 00:00", D, ()),
     ("预算20万周六来", WED, None, "2026-11-28 00:00", D, ()),  # jionlp alone: 20万周, a delta of weeks
     ("CS75和远山比一下，明天来", SUN, "远山", "2026-11-30 00:00", D, ()),
+    ("1.5T的晨风明天能试驾吗", SUN, "晨风", "2026-11-30 00:00", D, ()),  # 1.5T is no January 5th
+    ("油耗5.6升？那12.5来看看", SUN, None, "2026-12-05 00:00", D, ()),
     ("138 0013 8000周六", SUN, None, "2026-12-05 00:00", D, ()),
     ("我是13800138000 3点到", SUN, None, "2026-11-29 15:00", E, ()),
     # no day yet
@@ -386,7 +388,7 @@ def test_parse_day_given_or_assumed(finder):
 
 
 def test_parse_survives_what_jionlp_cannot_read(finder):
-    for text in ("2026年13月45日下午", "99:99", "周周周周", "2月", "下午下午下午三三三点", "号号号"):
+    for text in ("2026年13月45日下午", "99:99", "周周周周", "2月", "下午下午下午三三三点", "号号号", "十十月十十号"):
         parse_booking(text, SUN, finder)  # no exception
 
 
