@@ -34,6 +34,7 @@ is one time (明天，下午3点). A range of several days (下周, 下个月) i
 
 import calendar
 import contextlib
+import functools
 import io
 import re
 from dataclasses import replace
@@ -192,8 +193,9 @@ class _Dates:
         self.text.sub(_BARE_DAY, self._bare_day)
 
 
+@functools.lru_cache(maxsize=1)
 def _jionlp() -> Any:
-    """jionlp, imported on first use (half a second), without the banner it prints on import."""
+    """jionlp, imported on first use (half a second), without the banner it prints to stdout then."""
     with contextlib.redirect_stdout(io.StringIO()):
         import jionlp
     return jionlp

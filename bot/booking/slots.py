@@ -115,7 +115,8 @@ def _decide(request: BookingRequest, now: datetime, hours: Hours, cfg: BookingCo
 def check(request: BookingRequest, now: datetime, hours: Optional[Hours] = None,
           config: Optional[BookingConfig] = None) -> BookingRequest:
     """The request with its time problems worked out for ``now`` (past) and, when given, ``hours``
-    (outside_hours, closed_day, day_over); the problems read from the text stay."""
+    (outside_hours, ends_after_closing, closed_day, day_over, as choose_slot sees them); the
+    problems read from the text stay."""
     problems = [p for p in request.problems if p in TEXT_PROBLEMS]
     if request.day is not None:
         if hours is not None:
