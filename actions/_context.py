@@ -29,7 +29,11 @@ def raised_objections(tracker: Tracker) -> List[str]:
 def objection_context(tracker: Tracker, objection: str) -> Context:
     """The engine's view of the conversation for answering ``objection`` now."""
     raised = raised_objections(tracker)
-    if not raised or raised[-1] != objection:  # e.g. a button payload or a form answer
+    parts = (latest_intent(tracker) or "").split("+")
+    if len(parts) > 1 and objection in parts:
+        # two objections in one message: this one counts after the earlier part, before the later one
+        raised = raised[:len(raised) - len(parts)] + parts[:parts.index(objection) + 1]
+    elif not raised or raised[-1] != objection:  # e.g. a button payload or a form answer
         raised.append(objection)
     slots: Dict[str, Any] = {name: tracker.get_slot(name) for name in CONTEXT_SLOTS}
     return Context(

@@ -50,10 +50,26 @@ class ActionAnswerObjection(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        objection = latest_intent(tracker)
-        if objection not in OBJECTION_INTENTS:
+        intent = latest_intent(tracker) or ""
+        parts = [p for p in intent.split("+") if p in OBJECTION_INTENTS]
+        if not parts:
             dispatcher.utter_message(response="utter_default")
             return []
+        if len(parts) > 1:  # two objections in one message: each answered, in order
+            return await self._answer_each(dispatcher, tracker, parts)
+        return self._answer(dispatcher, tracker, parts[0])
+
+    async def _answer_each(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           objections: List[str]) -> List[EventType]:
+        events: List[EventType] = []
+        for objection in objections:
+            answered = self._answer(dispatcher, tracker, objection)
+            events += answered
+            for event in answered:  # the next answer sees this one's scripts and stage
+                tracker.slots[event["name"]] = event["value"]
+        return events
+
+    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, objection: str) -> List[EventType]:
         ctx = objection_context(tracker, objection)
         try:
             choice = select_script(get_playbook(), catalog(), ctx)

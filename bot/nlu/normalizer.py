@@ -5,6 +5,7 @@ message's text to Simplified Chinese with OpenCC (``t2s``) and folds full-width 
 punctuation to their ordinary forms (Unicode NFKC), one character for one character, so entity
 offsets stay valid. Rasa keeps the customer's own text in the tracker (``UserUttered.text``); the
 classifiers, the entity rules and the actions' ``latest_message["text"]`` see the normalised text.
+Chinese punctuation is kept: only letters, digits and spaces are folded.
 Answers are written in Simplified Chinese.
 """
 
@@ -29,8 +30,10 @@ def _converter() -> Any:
 
 
 def _fold(char: str) -> str:
+    """Full-width letters and digits (ＳＵＶ, １３８) and the ideographic space become ordinary ones;
+    Chinese punctuation stays as typed (the training data and the date parser expect '，' and '。')."""
     folded = unicodedata.normalize("NFKC", char)
-    return folded if len(folded) == 1 else char  # e.g. '…' would become '...': keep one character
+    return folded if len(folded) == 1 and (folded.isalnum() and folded.isascii() or folded == " ") else char
 
 
 def normalise(text: str) -> str:

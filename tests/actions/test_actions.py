@@ -134,3 +134,21 @@ async def test_lead_form_accepts_only_answers_about_time(value, expected):
     result = ValidateLeadGradeForm().validate_purchase_timeframe(value, CollectingDispatcher(),
                                                                  make_tracker([user("affirm", value)]), {})
     assert result == {"purchase_timeframe": expected}
+
+
+async def test_two_objections_in_one_message_are_each_answered_in_order():
+    tracker = make_tracker([user("objection_price+consult_family", "太贵了，而且还得问问老婆")])
+    messages, events = await run(ActionAnswerObjection(), tracker)
+    annotations = [m["custom"] for m in messages if m.get("custom")]
+    assert [a["objection"] for a in annotations] == ["objection_price", "consult_family"]
+    assert all(a["attempt"] == 1 for a in annotations)
+    assert len({a["script_id"] for a in annotations}) == 2
+    used = [e["value"] for e in events if e.get("name") == "used_scripts"][-1]
+    assert used == [a["script_id"] for a in annotations]  # the second answer saw the first one's script
+
+
+def test_two_objections_count_as_raised_objections():
+    from bot.leadstore import objections_raised
+
+    assert objections_raised([user("objection_price+ask_delivery"), user("greet")]) == ["objection_price",
+                                                                                          "ask_delivery"]

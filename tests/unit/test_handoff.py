@@ -89,9 +89,10 @@ def test_a_handed_over_conversation_resumes_after_the_timeout_or_on_command(data
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("這台車太貴了，可以便宜點嗎", "这台车太贵了,可以便宜点吗"),
+    ("這台車太貴了，可以便宜點嗎", "这台车太贵了，可以便宜点吗"),
     ("遠山幾座的", "远山几座的"),
-    ("ＳＵＶ多少錢？", "SUV多少钱?"),
+    ("ＳＵＶ多少錢？", "SUV多少钱？"),
+    ("①号", "1号"),
     ("我手机１３８００１３８０００", "我手机13800138000"),
     ("太贵了…", "太贵了…"),  # folding '…' would change the length: kept
     ("晨风油耗多少", "晨风油耗多少"),
