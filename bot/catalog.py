@@ -284,7 +284,8 @@ def _dealer(c: Checker, d: Any) -> Dealer:
         service_outlets=_opt_text(c, d, "service_outlets", "dealer"),
         test_drive_perk=_opt_text(c, d, "test_drive_perk", "dealer"),
         referral_reward=_opt_text(c, d, "referral_reward", "dealer"),
-        opening_hours=read_opening_hours(c, d["opening_hours"], "dealer.opening_hours") if "opening_hours" in d else None,
+        opening_hours=(read_opening_hours(c, d["opening_hours"], "dealer.opening_hours")
+                       if "opening_hours" in d else None),
         city=_opt_text(c, d, "city", "dealer"),
         address=_opt_text(c, d, "address", "dealer"),
         phone=_phone(c, d, "dealer"),

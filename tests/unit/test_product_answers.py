@@ -1,6 +1,7 @@
-"""Answering what a visitor asks from the dealer's data: opening hours (bot/dealer_hours.py) and the
-catalog's facts."""
+"""Answering what a visitor asks from the dealer's data (bot/product, bot/dealer_hours.py, the catalog's
+facts): our own table of questions."""
 
+import shutil
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from bot.catalog import load_catalog
 from bot.dealer_hours import OpeningHours
 from bot.exceptions import DataFileError
+from bot.product import answer, load_product_knowledge
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -139,3 +141,219 @@ def test_catalog_errors_name_file_and_field(tmp_path, old, new, message):
     with pytest.raises(DataFileError) as e:
         load_catalog(path)
     assert f"catalog.yml: {message}" in str(e.value)
+
+
+# ---------------------------------------------------------------- the vocabulary and sentence files
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    shutil.copy(ROOT / "data/catalog.yml", tmp_path / "catalog.yml")
+    shutil.copy(ROOT / "data/product_answers.yml", tmp_path / "product_answers.yml")
+    shutil.copytree(ROOT / "data/lexicon", tmp_path / "lexicon")
+    return tmp_path
+
+
+def _load(d):
+    return load_product_knowledge(d / "catalog.yml", d / "lexicon", d / "product_answers.yml")
+
+
+@pytest.mark.parametrize("file, old, new, message", [
+    ("lexicon/specs.yml", "  economy: {label: 油耗,", "  fuel: {label: 油耗,",
+     ["specs.yml: specs: missing spec 'economy'", "specs.yml: specs.fuel: not a spec the engine answers"]),
+    ("lexicon/specs.yml", "  boot: {label: 后备箱容积, words: [后备箱多大,", "  boot: {label: 后备箱容积, words: [油耗,",
+     ["specs.yml: not_in_catalog.boot: '油耗' is also listed in specs.economy"]),
+    ("lexicon/specs.yml", "  电动尾门: [电动尾门, ", "  电尾: [电动尾门, ",
+     ["catalog.yml: models[0].features.电动尾门: no words for this equipment"]),
+    ("lexicon/specs.yml", "  cheapest: [", "  cheap: [",
+     ["specs.yml: superlatives: missing field 'cheapest'", "specs.yml: superlatives.cheap: unknown field"]),
+    ("product_answers.yml", 'price_trim: "{model}{trim}指导价{price}。"', 'price_trim: "{model}{trim}指导价{cost}。"',
+     ["product_answers.yml: price_trim: unknown placeholder {cost}"]),
+    ("product_answers.yml", "unknown: 这个我这里没有准确数据，顾问会和您确认。\n", "",
+     ["product_answers.yml: missing field 'unknown'"]),
+])
+def test_vocabulary_and_sentence_errors_name_file_and_field(data_copy, file, old, new, message):
+    path = data_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DataFileError) as e:
+        _load(data_copy)
+    for m in message:
+        assert m in str(e.value)
+
+
+def test_the_project_files_load(knowledge):
+    assert "price" in knowledge.vocabulary.specs and knowledge.competitors
+
+
+# ---------------------------------------------------------------- answers: our own table
+
+MONDAY_10 = datetime(2026, 3, 2, 10, 0)
+UNKNOWN = "这个我这里没有准确数据，顾问会和您确认"
+
+# (messages, now, every substring expected in the last answer, substrings it must not hold, flags)
+# flags: U = honest_unknown, N = not_sold; an empty flag string means neither may be set.
+TABLE = [
+    # prices, by trim and by model, in many spellings
+    (["晨风舒适版多少钱？"], None, ["晨风舒适版指导价10.98万"], [], ""),
+    (["chenfeng 旗舰版 啥价"], None, ["13.98万"], ["10.98万"], ""),
+    (["CF豪华版多钱"], None, ["12.68万"], [], ""),
+    (["远山两驱豪华多少钱呀"], None, ["两驱豪华版", "16.68万"], ["14.98万"], ""),
+    (["YS Pro 顶配多少钱"], None, ["七座旗舰版", "25.98万"], [], ""),
+    (["远山pro最低配什么价"], None, ["七座豪华版", "21.98万"], ["25.98万"], ""),
+    (["大远山多少钱"], None, ["21.98万", "25.98万"], [], ""),
+    (["星河EV多少w"], None, ["12.98万", "15.28万"], [], ""),
+    (["心河长续航版报价😀"], None, ["15.28万"], ["12.98万"], ""),
+    (["遠山四驅旗艦版多少錢"], None, ["四驱旗舰版", "18.98万"], [], ""),
+    (["晨峰多少钱"], None, ["10.98万"], [], ""),
+    (["ｙｕａｎｓｈａｎ 多少钱"], None, ["14.98万"], [], ""),
+    (["长续航版多少钱"], None, ["星河EV长续航版", "15.28万"], [], ""),
+    (["xinghe ev标准续航版价格"], None, ["12.98万"], ["15.28万"], ""),
+    (["你们店车都什么价位"], None, ["晨风10.98万起", "远山Pro21.98万起", "星河EV12.98万起"], [], ""),
+    # cheapest, dearest, lowest and highest trims
+    (["你们家最便宜的是哪个车"], None, ["晨风舒适版", "10.98万"], [], ""),
+    (["最贵的那款多少钱"], None, ["远山Pro七座旗舰版", "25.98万"], [], ""),
+    (["最便宜的SUV"], None, ["远山两驱舒适版", "14.98万"], [], ""),
+    (["纯电的最便宜多少"], None, ["星河EV标准续航版", "12.98万"], [], ""),
+    (["远山最便宜的版本多少钱"], None, ["两驱舒适版", "14.98万"], ["18.98万"], ""),
+    (["晨风低配多少"], None, ["舒适版", "10.98万"], [], ""),
+    # budgets and kinds of car
+    (["二十万以内有七座吗"], None, ["没有", "远山Pro", "21.98万"], [], ""),
+    (["20w以内的suv有哪些"], None, ["远山"], ["远山Pro", "晨风"], ""),
+    (["预算12万能买啥"], None, ["晨风舒适版", "10.98万"], ["远山", "星河"], ""),
+    (["10万以内有车吗"], None, ["没有", "晨风舒适版", "10.98万"], [], ""),
+    (["15万左右的电车"], None, ["星河EV"], ["晨风"], ""),
+    (["25万以上的车"], None, ["远山Pro七座旗舰版", "25.98万"], ["晨风"], ""),
+    (["月供三千以内能买哪款"], None, ["晨风", "2554元"], ["远山"], ""),
+    (["二十万以内有没有纯电SUV"], None, ["没有纯电SUV"], [], ""),
+    (["有没有七座的车"], None, ["远山Pro", "21.98万"], [], ""),
+    # specs of a model
+    (["晨风油耗多少"], None, ["5.6升"], [], ""),
+    (["远山费油吗"], None, ["7.2升"], [], ""),
+    (["远山pro百公里几个油"], None, ["8.1升"], [], ""),
+    (["星河ev续航多少公里"], None, ["长续航版CLTC续航520公里", "标准续航版的续航", UNKNOWN], [], "U"),
+    (["星河长续航能跑多远"], None, ["520公里"], [UNKNOWN], ""),
+    (["星河标准续航版能跑多远"], None, [UNKNOWN], ["520"], "U"),
+    (["远山几座的"], None, ["5座"], [], ""),
+    (["大远山坐几个人"], None, ["7座"], [], ""),
+    (["晨风坐得下一家五口吗"], None, ["5座", "坐得下5个人"], [], ""),
+    (["远山pro安全吗 几星"], None, ["五星"], [], ""),
+    (["晨风是几T的"], None, ["1.5T"], [], ""),
+    (["星河ev有发动机吗"], None, ["纯电", "没有发动机"], [], ""),
+    (["远山保养一次多少钱"], None, ["500元"], ["万"], ""),
+    (["星河多久能提车"], None, ["3周"], [], ""),
+    (["质保多久"], None, ["三年或十万公里"], [], ""),
+    (["远山有几种颜色"], None, ["珍珠白", "森林绿"], [], ""),
+    (["晨风有红色的吗"], None, ["烈焰红"], [], ""),
+    (["星河有没有红色"], None, ["没有红色", "星河蓝"], [], ""),
+    # equipment by trim
+    (["远山有没有全景天窗"], None, ["两驱豪华版、四驱旗舰版有全景天窗", "两驱舒适版没有"], [], ""),
+    (["远山两驱舒适版带天窗吗"], None, ["两驱舒适版没有全景天窗"], [], ""),
+    (["远山pro有电尾门吗"], None, ["全系都有电动尾门"], [], ""),
+    (["晨风有电动尾门吗"], None, ["都没有电动尾门"], [], ""),
+    (["星河有360吗"], None, ["长续航版有360全景影像"], [], ""),
+    (["晨风有没有HUD"], None, [UNKNOWN], ["万"], "U"),
+    (["星河座椅加热有吗"], None, ["全系都有座椅加热"], [], ""),
+    (["哪款车有全景天窗"], None, ["晨风（旗舰版）", "远山（两驱豪华版、四驱旗舰版）"], [], ""),
+    # the showroom
+    (["你们店在哪里啊"], None, ["示例大道88号"], [], ""),
+    (["展厅怎么走"], None, ["示例大道88号"], [], ""),
+    (["你们几点关门"], MONDAY_10, ["每天9:00–18:00", "正在营业"], [], ""),
+    (["营业时间？"], datetime(2026, 3, 2, 19, 30), ["每天9:00–18:00", "明天9:00开门"], [], ""),
+    (["周末开门吗"], MONDAY_10, ["每天9:00–18:00"], [], ""),
+    (["过年放假吗"], datetime(2026, 2, 15, 19, 0), ["2月18日9:00开门", "2月16日、2月17日休息"], [], ""),
+    (["你们电话多少"], None, ["010-12345678"], [], ""),
+    # on the road, monthly payments, down payments
+    (["晨风舒适版落地多少"], MONDAY_10, ["落地约12.37万", "购置税约9717元", "估算"], [], ""),
+    (["星河长续航落地价"], MONDAY_10, ["购置税约6761元", "估算"], [], ""),
+    (["星河长续航落地价"], datetime(2025, 6, 1, 10, 0), ["购置税约0元"], [], ""),
+    (["远山两驱豪华版月供多少"], None, ["3880元", "首付20%", "36期"], [], ""),
+    (["远山分期每月要还多少"], None, ["3485元", "4415元"], [], ""),
+    (["晨风旗舰版首付多少"], None, ["2.8万"], [], ""),
+    # what the catalog does not hold
+    (["远山百公里加速几秒"], None, ["远山的百公里加速", UNKNOWN], [], "U"),
+    (["星河充电要多久"], None, [UNKNOWN], [], "U"),
+    (["远山pro后备箱多大"], None, [UNKNOWN], [], "U"),
+    (["远山风阻系数多少"], None, [UNKNOWN], ["万"], "U"),
+    # what the dealer does not sell
+    (["远山Max多少钱"], None, ["没有远山Max", "两驱舒适版14.98万"], [], "N"),
+    (["晨风Plus什么价"], None, ["没有晨风Plus", "舒适版10.98万"], [], "N"),
+    (["有没有凯美瑞"], None, ["没有凯美瑞", "晨风", "星河EV"], [], "N"),
+    (["远山混动版多少钱"], None, ["没有混动", "14.98万"], [], "N"),
+    (["远山运动版啥价"], None, ["没有远山运动版", "四驱旗舰版18.98万"], [], "N"),
+    # follow-ups
+    (["晨风多少钱", "油耗呢"], None, ["5.6升"], [], ""),
+    (["远山油耗多少", "那远山pro呢"], None, ["8.1升"], ["7.2升"], ""),
+    (["远山两驱豪华版多少钱", "它有天窗吗"], None, ["两驱豪华版有全景天窗"], [], ""),
+    (["星河多少钱", "长续航的呢"], None, ["15.28万"], [], ""),
+    (["最便宜的SUV多少钱", "那七座的呢"], None, ["远山Pro七座豪华版", "21.98万"], [], ""),
+    (["二十万以内有七座吗", "那SUV呢"], None, ["20万以内的SUV", "远山"], ["远山Pro"], ""),
+    (["远山顶配多少", "晨风呢"], None, ["旗舰版", "13.98万"], [], ""),
+    (["远山Pro多少钱", "落地呢"], MONDAY_10, ["远山Pro落地约", "七座豪华版约24.62万"], [], ""),
+    # kinds of car, versions, equipment only the FAB text names, the showroom's other facts
+    (["晨风有四驱吗"], None, ["没有晨风四驱", "舒适版10.98万"], [], "N"),
+    (["两驱SUV最便宜的"], None, ["远山两驱舒适版", "14.98万"], [], ""),
+    (["手里16个w 买suv够不够"], None, ["远山两驱舒适版14.98万"], ["16.68万"], ""),
+    (["15万能买远山豪华版吗"], None, ["16.68万", "两驱舒适版14.98万"], [], ""),
+    (["远山pro几个安全气囊"], None, ["九气囊"], [], ""),
+    (["星河ev电池有防护吗"], None, ["电池包多重防护"], [UNKNOWN], ""),
+    (["晨风是电车吗"], None, ["晨风是燃油车"], [], "N"),
+    (["远山是suv吧"], None, ["远山是紧凑型SUV"], [], ""),
+    (["远山卖得好吗"], None, ["35台"], [], ""),
+    (["远山哪个版本卖得最好"], None, ["两驱豪华版", "16.68万"], [], ""),
+    (["贷款利率多少"], None, ["2.99%"], [], ""),
+    (["你们卖啥牌子"], None, ["云启汽车"], [], ""),
+    (["旧车能置换吗"], None, ["5000元"], [], ""),
+    (["晨风运动款多少钱"], None, ["没有晨风运动款"], [], "N"),
+    (["远山舒适吗"], None, [UNKNOWN], ["两驱舒适版"], "U"),
+    (["晨风保养费用和质保"], None, ["400元", "三年或十万公里"], [], ""),
+    # noise around the question
+    (["请问一下，远山pro 油耗怎么样？？🙏"], None, ["8.1升"], [], ""),
+    (["hi 晨风舒适版 落地大概多少"], MONDAY_10, ["12.37万"], [], ""),
+]
+
+
+@pytest.fixture(scope="module")
+def knowledge():
+    return load_product_knowledge(ROOT / "data/catalog.yml", ROOT / "data/lexicon", ROOT / "data/product_answers.yml")
+
+
+def converse(messages, catalog, knowledge, now=None):
+    previous = None
+    for text in messages:
+        previous = answer(text, catalog, now=now or MONDAY_10, previous=previous, knowledge=knowledge)
+    return previous
+
+
+@pytest.mark.parametrize("messages, now, expected, forbidden, flags", TABLE, ids=[" / ".join(t[0]) for t in TABLE])
+def test_answers_from_the_catalog(catalog, knowledge, messages, now, expected, forbidden, flags):
+    a = converse(messages, catalog, knowledge, now)
+    for e in expected:
+        assert e in a.text, a.text
+    for f in forbidden:
+        assert f not in a.text, a.text
+    assert a.honest_unknown is ("U" in flags), a.text
+    assert a.not_sold is ("N" in flags), a.text
+
+
+def test_the_table_is_large_enough():
+    assert len(TABLE) >= 60
+
+
+def test_the_answer_names_its_subject_for_follow_ups(catalog, knowledge):
+    a = answer("远山两驱豪华版多少钱", catalog, now=MONDAY_10, knowledge=knowledge)
+    assert (a.model, a.trim, a.subject, a.specs) == ("远山", "两驱豪华版", "远山两驱豪华版", ("price",))
+    b = answer("它油耗多少", catalog, subject=a.subject, now=MONDAY_10, knowledge=knowledge)
+    assert "7.2升" in b.text and b.model == "远山"
+
+
+def test_the_fact_comes_first(catalog, knowledge):
+    for text, fact in (("远山Pro多少钱", "远山Pro指导价21.98万"), ("晨风油耗多少", "晨风综合油耗"),
+                       ("你们地址在哪", "展厅地址")):
+        assert answer(text, catalog, now=MONDAY_10, knowledge=knowledge).text.startswith(fact)
+
+
+def test_a_text_that_asks_nothing_gets_no_answer(catalog, knowledge):
+    a = answer("你好", catalog, now=MONDAY_10, knowledge=knowledge)
+    assert not a.answered and a.text == ""
