@@ -18,8 +18,8 @@ from bot.product.knowledge import ProductKnowledge
 from bot.product.matching import Hit, Prepared, TermMatcher, has_cjk, prepare
 from bot.product.numbers import parse_count
 from bot.product.vocabulary import (
-    BODY, BUDGET, BUDGET_RANGE, COLOUR, COST_SPECS, DEALER_SPECS, DRIVE, ENERGY, FEATURE, FILLER, PRICE_IF_ALONE, PRONOUN, QUESTION,
-    RANK, SPEC, SUPERLATIVE, UNKNOWN_SPEC, match_form,
+    BODY, BUDGET, BUDGET_RANGE, COLOUR, COST_SPECS, DEALER_SPECS, DRIVE, ENERGY, FEATURE, FILLER, PRICE_IF_ALONE,
+    PRONOUN, QUESTION, RANK, SPEC, SUPERLATIVE, UNKNOWN_SPEC, match_form,
 )
 
 MODEL, COMPETITOR = "model", "competitor"
@@ -271,7 +271,8 @@ class QuestionReader:
             while i < len(low) and (skip[i] or low[i] == " "):
                 i += 1
             j = i
-            while j < len(low) and j - i < _VARIANT_LENGTH and low[j] not in _VARIANT_SUFFIX and _CJK_CHAR.match(low[j]):
+            while (j < len(low) and j - i < _VARIANT_LENGTH and low[j] not in _VARIANT_SUFFIX
+                   and _CJK_CHAR.match(low[j])):
                 j += 1
             if i < j < len(low) and low[j] in _VARIANT_SUFFIX and low[j + 1 : j + 2] != "本" \
                     and not all(taken[i:j]):

@@ -95,7 +95,8 @@ class SpecVocabulary:
                 out += [(w, kind, value, f"{section}.{value}") for w in words]
         for kind, section, words in ((BUDGET_RANGE, "budget_range", self.budget_range),
                                      (PRONOUN, "pronouns", self.pronouns), (QUESTION, "questions", self.questions),
-                                     (CONJUNCTION, "conjunctions", self.conjunctions), (FILLER, "fillers", self.fillers)):
+                                     (CONJUNCTION, "conjunctions", self.conjunctions),
+                                     (FILLER, "fillers", self.fillers)):
             out += [(w, kind, "", section) for w in words]
         return [(match_form(w), kind, value, where) for w, kind, value, where in out]
 

@@ -1,5 +1,5 @@
 """Answering what a visitor asks from the dealer's data (bot/product, bot/dealer_hours.py, the catalog's
-facts): our own table of questions."""
+facts): our own table of questions, and the independent set tests/data/visitor_questions.yml."""
 
 import shutil
 from datetime import date, datetime, time, timedelta, timezone
@@ -11,6 +11,7 @@ from bot.catalog import load_catalog
 from bot.dealer_hours import OpeningHours
 from bot.exceptions import DataFileError
 from bot.product import answer, load_product_knowledge
+from bot.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -357,3 +358,63 @@ def test_the_fact_comes_first(catalog, knowledge):
 def test_a_text_that_asks_nothing_gets_no_answer(catalog, knowledge):
     a = answer("你好", catalog, now=MONDAY_10, knowledge=knowledge)
     assert not a.answered and a.text == ""
+
+
+# ---------------------------------------------------------------- the independent set
+
+VISITOR_QUESTIONS = ROOT / "tests/data/visitor_questions.yml"
+EVALUATED_KINDS = ("fact", "missing_fact", "not_sold", "follow_up")
+# The set's "today" (its header): 2026-11-29, a Sunday; 15:00 is within the sample opening hours.
+SET_NOW = datetime(2026, 11, 29, 15, 0)
+# Facts the set was written without, and that the catalog extension of this issue added.
+ADDED_BY_THE_EXTENSION = {"address", "hours", "phone", "colours", "feature"}
+# Reached on the set's fact, missing_fact, not_sold and follow_up cases, superseded ones left out:
+# 113 of 113 (fact 89/89, missing_fact 5/5, not_sold 7/7, follow_up 12/12). Required, so that it
+# does not drop. (Before the rules were made general against the set's failures: 98 of 113.)
+REQUIRED_PASS_RATE = 1.0
+# The set's honest_unknown cases that ask for the showroom's address, hours and phone, colours and
+# seat heating: facts the set was written without and this issue added to the catalog.
+MOST_SUPERSEDED = 6
+
+
+def check_case(case, catalog, knowledge):
+    """(outcome, answer, reasons): outcome is pass, fail or superseded."""
+    a = converse(case["messages"], catalog, knowledge, SET_NOW)
+    reasons = []
+    if case.get("expect_any") and not any(e in a.text for e in case["expect_any"]):
+        reasons.append(f"none of {case['expect_any']}")
+    reasons += [f"missing {e!r}" for e in case.get("expect_all", []) if e not in a.text]
+    reasons += [f"holds {e!r}" for e in case.get("expect_none", []) if e in a.text]
+    wants_unknown = "honest_unknown" in (case.get("behaviour") or [])
+    if wants_unknown and not a.honest_unknown:
+        if a.answered and set(a.specs) <= ADDED_BY_THE_EXTENSION and not reasons:
+            return "superseded", a, ["answered from a fact the catalog extension added"]
+        reasons.append("no honest 'not known'")
+    if not a.answered:
+        reasons.append("no answer")
+    return ("fail" if reasons else "pass"), a, reasons
+
+
+def evaluate_visitor_questions(catalog, knowledge):
+    cases = read_yaml(VISITOR_QUESTIONS)["cases"]
+    results = [(case, *check_case(case, catalog, knowledge)) for case in cases if case["kind"] in EVALUATED_KINDS]
+    lines = []
+    for kind in EVALUATED_KINDS:
+        mine = [r for r in results if r[0]["kind"] == kind]
+        passed = sum(r[1] == "pass" for r in mine)
+        superseded = sum(r[1] == "superseded" for r in mine)
+        lines.append(f"{kind}: {passed}/{len(mine) - superseded} passed" + (f", {superseded} superseded" if superseded else ""))
+    for case, outcome, a, reasons in results:
+        if outcome != "pass":
+            lines.append(f"{outcome.upper()} {case['id']} {case['messages']}: {'; '.join(reasons)} -> {a.text}")
+    return results, lines
+
+
+def test_the_independent_visitor_questions(catalog, knowledge):
+    results, lines = evaluate_visitor_questions(catalog, knowledge)
+    counted = [r for r in results if r[1] != "superseded"]
+    rate = sum(r[1] == "pass" for r in counted) / len(counted)
+    report = f"pass rate {rate:.1%} of {len(counted)}\n" + "\n".join(lines)
+    print(report)
+    assert rate >= REQUIRED_PASS_RATE, report
+    assert len(results) - len(counted) <= MOST_SUPERSEDED, report
