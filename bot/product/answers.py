@@ -185,6 +185,8 @@ def _about_model(c: CatalogSearch, model: CarModel, trims: Optional[List[Trim]],
             if not c.fab_mentions(model, q.leftover):
                 c.say_unknown()
             return
+        elif q.unknown_topic:  # 我想周六试驾晨风: no question for this engine
+            return
         elif any(spec in DEALER_SPECS for spec in q.specs):  # 远山质保几年: the showroom's answer is the answer
             return
         else:

@@ -155,6 +155,8 @@ class QuestionReader:
         not_sold += [NotSold(p.display[h.start : h.end]) for h in name_hits if h.kind == COMPETITOR]
         hits = _heads(hits, taken)
         specs = _unique(h.value for h in hits if h.kind in (SPEC, UNKNOWN_SPEC))
+        if "phone" in specs and _has_phone_number(p.display):  # 电话13800138001: the visitor's, not a question
+            specs.remove("phone")
         q = Query(
             models=tuple(models),
             trims=tuple(trims),
@@ -174,7 +176,7 @@ class QuestionReader:
             leftover=tuple(_leftover(p.display, low, taken)),
             price_if_alone=any(h.kind == PRICE_IF_ALONE for h in hits),
         )
-        budget = self._budget(amounts, hits, q.specs)
+        budget = self._budget(amounts, hits, q, low)
         return replace(q, budget=budget) if budget else q
 
     def _trims(self, low: str, taken: List[bool], scope: Sequence[CarModel], scoped: bool) -> List[Tuple[str, str]]:
@@ -218,19 +220,19 @@ class QuestionReader:
         order = {(m, t): k for k, (m, t, _) in enumerate(candidates)}
         return sorted(chosen, key=order.__getitem__)
 
-    def _amounts(self, p: Prepared, taken: List[bool]) -> List[Tuple[int, int]]:
-        """(start, yuan) of every amount of money, in order: as the money lexicon reads them, and
-        the spoken 十九个w / 20个万 (a count of a unit)."""
+    def _amounts(self, p: Prepared, taken: List[bool]) -> List[Tuple[int, int, int]]:
+        """(start, end, yuan) of every amount of money, in order: as the money lexicon reads them,
+        and the spoken 十九个w / 20个万 (a count of a unit)."""
         out = []
         for a in self.knowledge.money_parser.find(p.low):
             if not any(taken[a.start : a.end]):
-                out.append((a.start, a.value))
+                out.append((a.start, a.end, a.value))
                 for k in range(a.start, a.end):
                     taken[k] = True
         for m in self.counted_units.finditer(p.low):
             count = parse_count(m.group(1))
             if count is not None and not any(taken[m.start() : m.end()]):
-                out.append((m.start(), count * self.units[m.group(2)]))
+                out.append((m.start(), m.end(), count * self.units[m.group(2)]))
                 for k in range(m.start(), m.end()):
                     taken[k] = True
         return sorted(out)
@@ -281,16 +283,23 @@ class QuestionReader:
                     taken[k] = True
         return out
 
-    def _budget(self, found: List[Tuple[int, int]], hits: List[Hit], specs: Sequence[str]) -> Optional[Budget]:
+    def _budget(self, found: List[Tuple[int, int, int]], hits: List[Hit], q: Query, text: str) -> Optional[Budget]:
+        """The budget the amounts of money say: with a budget word (以内, 预算, 左右, 能买), a range
+        (15万到20万), an amount describing a car (20万的SUV), or with a kind of car or the cheapest
+        asked for. Other amounts are not a budget (隔壁便宜两万)."""
         if not found:
             return None
-        amounts = [value for _, value in found]
-        measure = next((s for s in specs if s in ("monthly", "down_payment", "on_the_road")), "price")
+        amounts = [value for _, _, value in found]
+        measure = next((s for s in q.specs if s in ("monthly", "down_payment", "on_the_road")), "price")
         if len(amounts) >= 2 and any(h.kind == BUDGET_RANGE for h in hits):
             low, high = sorted(amounts[:2])
             return Budget("range", low, high, amounts[0], measure)
         said = {h.value for h in hits if h.kind == BUDGET}
-        kind = next((k for k in ("around", "min", "max") if k in said), "max")  # 预算13万左右: around
+        describes = text[found[0][1] : found[0][1] + 1] == "的"
+        if not (said or describes or q.has_kind or q.superlative):
+            return None
+        # 预算13万左右: around; 20万的SUV: around too; 20万能买啥: at most
+        kind = next((k for k in ("around", "min", "max") if k in said), "around" if describes else "max")
         amount = amounts[0]
         if kind == "min":
             return Budget(kind, amount, None, amount, measure)
@@ -328,6 +337,12 @@ def _previous_spec(kept: List[Hit], h: Hit, taken: Sequence[bool]) -> Optional[H
             return prev
         return None
     return None
+
+
+def _has_phone_number(text: str) -> bool:
+    from bot.phone import find_phone  # libphonenumber, loaded only when a phone word is read
+
+    return find_phone(text) is not None
 
 
 def _unique(values) -> List[str]:

@@ -229,6 +229,8 @@ TABLE = [
     (["月供三千以内能买哪款"], None, ["晨风", "2554元"], ["远山"], ""),
     (["二十万以内有没有纯电SUV"], None, ["没有纯电SUV"], [], ""),
     (["有没有七座的车"], None, ["远山Pro", "21.98万"], [], ""),
+    (["20万的suv有啥"], None, ["20万左右", "远山四驱旗舰版18.98万", "远山Pro七座豪华版21.98万"], [], ""),
+    (["别家的远山便宜两万"], None, [], ["万以内"], ""),
     # specs of a model
     (["晨风油耗多少"], None, ["5.6升"], [], ""),
     (["远山费油吗"], None, ["7.2升"], [], ""),
@@ -265,6 +267,7 @@ TABLE = [
     (["周末开门吗"], MONDAY_10, ["每天9:00–18:00"], [], ""),
     (["过年放假吗"], datetime(2026, 2, 15, 19, 0), ["2月18日9:00开门", "2月16日、2月17日休息"], [], ""),
     (["你们电话多少"], None, ["010-12345678"], [], ""),
+    (["晨风多少钱 我电话13912345678"], None, ["10.98万"], ["010-12345678"], ""),
     # on the road, monthly payments, down payments
     (["晨风舒适版落地多少"], MONDAY_10, ["落地约12.37万", "购置税约9717元", "估算"], [], ""),
     (["星河长续航落地价"], MONDAY_10, ["购置税约6761元", "估算"], [], ""),
@@ -355,8 +358,9 @@ def test_the_fact_comes_first(catalog, knowledge):
         assert answer(text, catalog, now=MONDAY_10, knowledge=knowledge).text.startswith(fact)
 
 
-def test_a_text_that_asks_nothing_gets_no_answer(catalog, knowledge):
-    a = answer("你好", catalog, now=MONDAY_10, knowledge=knowledge)
+@pytest.mark.parametrize("text", ["你好", "我想周六下午试驾晨风，电话13800138001"])
+def test_a_text_that_asks_nothing_gets_no_answer(catalog, knowledge, text):
+    a = answer(text, catalog, now=MONDAY_10, knowledge=knowledge)
     assert not a.answered and a.text == ""
 
 
