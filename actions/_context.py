@@ -1,6 +1,6 @@
 """Tracker → plain engine context. The only place that knows how our slots are named."""
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
 
@@ -26,13 +26,15 @@ def raised_objections(tracker: Tracker) -> List[str]:
     return objections_raised(tracker.events)
 
 
-def objection_context(tracker: Tracker, objection: str) -> Context:
-    """The engine's view of the conversation for answering ``objection`` now."""
+def objection_context(tracker: Tracker, objection: str, in_message: Sequence[str] = ()) -> Context:
+    """The engine's view of the conversation for answering ``objection`` now; ``in_message``: the
+    objections of the latest message in the order said, when there are two."""
     raised = raised_objections(tracker)
-    parts = (latest_intent(tracker) or "").split("+")
-    if len(parts) > 1 and objection in parts:
-        # two objections in one message: this one counts after the earlier part, before the later one
-        raised = raised[:len(raised) - len(parts)] + parts[:parts.index(objection) + 1]
+    if len(in_message) > 1 and objection in in_message:
+        # this one counts after the message's earlier objection, before its later one
+        if raised and raised[-1] == latest_intent(tracker):
+            raised = raised[:-1]
+        raised += list(in_message[:list(in_message).index(objection) + 1])
     elif not raised or raised[-1] != objection:  # e.g. a button payload or a form answer
         raised.append(objection)
     slots: Dict[str, Any] = {name: tracker.get_slot(name) for name in CONTEXT_SLOTS}

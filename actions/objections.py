@@ -2,7 +2,7 @@
 
 import logging
 import os
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Sequence, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -18,13 +18,22 @@ from actions._context import (
     objection_context,
 )
 from bot.catalog import Catalog, get_catalog
-from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH, OBJECTION_INTENTS
+from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR, ENV_CATALOG_PATH, ENV_LEXICON_DIR, OBJECTION_INTENTS
 from bot.exceptions import BotError
 from bot.playbook.loader import get_playbook
 from bot.playbook.rules import ScriptChoice, select_script
+from bot.playbook.second_objection import get_cues, objections_in_message
 
 logger = logging.getLogger(__name__)
 ACTION_ANSWER_OBJECTION = "action_answer_objection"
+# Objections that often come as a fact question (油耗多少？质保几年？提车要多久？月供多少？): the
+# catalog's fact is said first. Price complaints and stalls are not questions, so never here.
+FACT_FIRST = ("objection_quality", "objection_after_sales", "ask_delivery", "ask_financing", "ask_trade_in")
+
+
+def cues() -> Any:
+    """The cue words for a second objection in one message (data/lexicon/objection_cues.yml)."""
+    return get_cues(os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR))
 
 
 def catalog() -> Catalog:
@@ -50,27 +59,46 @@ class ActionAnswerObjection(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        intent = latest_intent(tracker) or ""
-        parts = [p for p in intent.split("+") if p in OBJECTION_INTENTS]
-        if not parts:
+        objection = latest_intent(tracker)
+        if objection not in OBJECTION_INTENTS:
             dispatcher.utter_message(response="utter_default")
             return []
+        parts = objections_in_message(tracker.latest_message.get("text") or "", objection,
+                                      tracker.latest_message.get("entities") or [], cues())
         if len(parts) > 1:  # two objections in one message: each answered, in order
             return await self._answer_each(dispatcher, tracker, parts)
-        return self._answer(dispatcher, tracker, parts[0])
+        facts = self._fact_first(dispatcher, tracker) if objection in FACT_FIRST else []
+        return facts + self._answer(dispatcher, tracker, objection)
+
+    @staticmethod
+    def _fact_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """A fact asked inside an objection (远山油耗多少，会不会很费油) is answered first, from the
+        catalog; the script comes after (the domain brief's honesty rules)."""
+        from actions.product import product_answer, remember
+
+        try:
+            result = product_answer(tracker)
+        except Exception:  # the objection is still answered
+            logger.exception("fact lookup failed")
+            return []
+        if not result.answered or result.honest_unknown or result.not_sold:
+            return []
+        dispatcher.utter_message(text=result.text)
+        return remember(tracker, result)
 
     async def _answer_each(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                            objections: List[str]) -> List[EventType]:
         events: List[EventType] = []
         for objection in objections:
-            answered = self._answer(dispatcher, tracker, objection)
+            answered = self._answer(dispatcher, tracker, objection, objections)
             events += answered
             for event in answered:  # the next answer sees this one's scripts and stage
                 tracker.slots[event["name"]] = event["value"]
         return events
 
-    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, objection: str) -> List[EventType]:
-        ctx = objection_context(tracker, objection)
+    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, objection: str,
+                in_message: Sequence[str] = ()) -> List[EventType]:
+        ctx = objection_context(tracker, objection, in_message)
         try:
             choice = select_script(get_playbook(), catalog(), ctx)
         except BotError:

@@ -3,7 +3,7 @@ bot.product): the fact first, short, and the subject kept for follow-ups (那远
 
 import datetime as dt
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,6 +12,29 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.objections import catalog
 
 logger = logging.getLogger(__name__)
+SLOT_SUBJECT = "product_subject"  # the car talked about (远山 or 远山两驱豪华版)
+SLOT_QUESTION = "product_question"  # the last fact question, so 那远山呢 asks it again about 远山
+
+
+def product_answer(tracker: Tracker, now: Optional[dt.datetime] = None) -> Any:
+    """The catalog's answer to the latest message, with the conversation's subject and last question."""
+    from bot.product import answer
+
+    text = tracker.latest_message.get("text") or ""
+    subject = tracker.get_slot(SLOT_SUBJECT) or tracker.get_slot("car_model")
+    last = tracker.get_slot(SLOT_QUESTION)
+    previous = answer(last, catalog(), subject=subject) if last else None
+    return answer(text, catalog(), subject=subject, now=now or dt.datetime.now(), previous=previous)
+
+
+def remember(tracker: Tracker, result: Any) -> List[EventType]:
+    """Slots that keep the subject and the question for a follow-up."""
+    events: List[EventType] = [SlotSet(SLOT_QUESTION, tracker.latest_message.get("text") or "")]
+    if result.subject:
+        events.append(SlotSet(SLOT_SUBJECT, result.subject))
+    if result.model and result.model != tracker.get_slot("car_model"):
+        events.append(SlotSet("car_model", result.model))
+    return events
 
 
 class ActionAnswerProduct(Action):
@@ -23,11 +46,9 @@ class ActionAnswerProduct(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        from bot.product import answer
-
-        text = tracker.latest_message.get("text") or ""
-        result = answer(text, catalog(), subject=tracker.get_slot("car_model"), now=dt.datetime.now())
+        result = product_answer(tracker)
+        if not result.answered:
+            dispatcher.utter_message(response="utter_ask_product_detail")
+            return []
         dispatcher.utter_message(text=result.text)
-        if result.model and result.model != tracker.get_slot("car_model"):
-            return [SlotSet("car_model", result.model)]
-        return []
+        return remember(tracker, result)

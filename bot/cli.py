@@ -38,6 +38,11 @@ def _validate(args: argparse.Namespace) -> int:
         load_rubric(f"{args.roleplay}/rubric.yml")
     except DataFileError as e:
         problems += e.problems
+    for name, load in _more_data_files(args):
+        try:
+            load()
+        except DataFileError as e:
+            problems += e.problems
     if problems:
         print("Data files have problems:", file=sys.stderr)
         for p in problems:
@@ -47,6 +52,19 @@ def _validate(args: argparse.Namespace) -> int:
           f"{len(playbook.scripts)} scripts for {len(playbook.rules)} objections in {args.playbook}; "
           f"{len(personas)} personas and the rubric in {args.roleplay}")
     return 0
+
+
+def _more_data_files(args: argparse.Namespace) -> "list[tuple[str, object]]":
+    """The other data files a trainer may edit, each loaded (and so checked) by its own loader."""
+    from bot.booking import load_booking_config
+    from bot.notify import load_templates
+    from bot.playbook.second_objection import CUES_FILE, load_cues
+    from bot.product import load_product_knowledge
+
+    return [("product answers", lambda: load_product_knowledge(args.catalog, args.lexicon)),
+            ("second-objection cues", lambda: load_cues(f"{args.lexicon}/{CUES_FILE}")),
+            ("booking texts", lambda: load_booking_config("data/booking.yml")),
+            ("team notifications", lambda: load_templates("data/notify.yml"))]
 
 
 def _latest_model(models_dir: str = "models") -> Optional[str]:

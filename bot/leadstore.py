@@ -169,8 +169,9 @@ def objections_raised(events: Sequence[Dict[str, Any]]) -> List[str]:
         if event.get("event") == "session_started":
             out = []
         elif event.get("event") == "user":
-            name = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
-            out += [part for part in name.split("+") if part in OBJECTION_INTENTS]  # "a+b": two in one message
+            name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if name in OBJECTION_INTENTS:
+                out.append(name)
     return out
 
 

@@ -82,3 +82,29 @@ def test_wechat_hands_the_user_to_customer_service_when_the_account_has_it(serve
     while time.monotonic() < deadline and not [m for m in wechat_api.sent if m["touser"] == "o_kf_user"]:
         time.sleep(0.2)
     assert "真人顾问" in "".join(m["text"]["content"] for m in wechat_api.sent if m["touser"] == "o_kf_user")
+
+
+def test_a_test_drive_booked_in_one_message_is_read_back_and_kept_on_yes(servers):
+    sender = "booking-one-message"
+    answer = servers.send(sender, "我手机号13800138000，周六上午来试驾远山", coaching=False)
+    text = texts(answer)
+    assert "周六" in text and "远山" in text and "138****8000" in text and "13800138000" not in text, text
+    assert LeadStore(f"sqlite:///{servers.db}").get(sender) is None  # nothing kept before the yes
+    saved = servers.send(sender, "确认", coaching=False)
+    assert "预约好了" in texts(saved), saved
+    lead = LeadStore(f"sqlite:///{servers.db}").get(sender)
+    assert lead.grade == "O" and lead.phone == "13800138000" and "预约试驾" in lead.reason and lead.car_model == "远山"
+
+
+def test_a_booking_asks_for_what_is_missing_and_moves_an_impossible_date(servers):
+    sender = "booking-several-messages"
+    first = texts(servers.send(sender, "想约个试驾", coaching=False))
+    assert "哪款车" in first, first
+    second = texts(servers.send(sender, "晨风吧", coaching=False))
+    assert "哪天" in second, second
+    third = texts(servers.send(sender, "2月30号上午", coaching=False))
+    assert "手机号" in third, third
+    read_back = texts(servers.send(sender, "13912345678", coaching=False))
+    assert "没有2月30号" in read_back and "晨风" in read_back and "139****5678" in read_back, read_back
+    declined = texts(servers.send(sender, "算了，不约了", coaching=False))
+    assert "不会保存" in declined and LeadStore(f"sqlite:///{servers.db}").get(sender) is None

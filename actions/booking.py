@@ -1,0 +1,157 @@
+"""Booking a test drive in as few messages as the customer gives (the logic lives in bot.booking):
+the model, day and time and a phone number are read from every message of the booking and merged;
+what is missing is asked; the booking is read back (masked phone) and kept only on an explicit yes,
+as a lead graded O with its follow-up before the visit, and the sales team is notified."""
+
+import datetime as dt
+import functools
+import json
+import logging
+import os
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions._context import latest_intent
+from actions.objections import catalog
+from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR, ENV_CATALOG_PATH, ENV_LEXICON_DIR
+
+logger = logging.getLogger(__name__)
+FORM = "test_drive_form"
+SLOT_REQUEST = "booking_request"  # what was asked so far, as JSON (bot.booking.BookingRequest)
+SLOT_PROMPT = "booking_prompt"  # the form's next question: what is missing, or the read-back
+SLOT_CONFIRMED = "booking_confirmed"  # True: booked; False: not wanted (nothing kept)
+SLOT_START = "booking_start"  # the slot read back, ISO
+
+
+@functools.lru_cache(maxsize=1)
+def finder() -> Any:
+    from bot.entities import EntityFinder
+    from bot.lexicon import load_lexicon
+
+    return EntityFinder(load_lexicon(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH),
+                                     os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR)))
+
+
+def _dump(request: Any) -> str:
+    return json.dumps({"model": request.model, "day": request.day.isoformat() if request.day else None,
+                       "day_given": request.day_given,
+                       "time_from": request.time_from.isoformat() if request.time_from else None,
+                       "time_to": request.time_to.isoformat() if request.time_to else None,
+                       "time_words": request.time_words, "asked_date": request.asked_date, "phone": request.phone},
+                      ensure_ascii=False)
+
+
+def _load(raw: Optional[str]) -> Any:
+    from bot.booking import BookingRequest
+
+    try:
+        d = json.loads(raw or "")
+    except ValueError:
+        return BookingRequest()
+    if not isinstance(d, dict):
+        return BookingRequest()
+    return BookingRequest(model=d.get("model"), day=dt.date.fromisoformat(d["day"]) if d.get("day") else None,
+                          day_given=bool(d.get("day_given")),
+                          time_from=dt.time.fromisoformat(d["time_from"]) if d.get("time_from") else None,
+                          time_to=dt.time.fromisoformat(d["time_to"]) if d.get("time_to") else None,
+                          time_words=d.get("time_words") or "", asked_date=d.get("asked_date") or "",
+                          phone=d.get("phone"))
+
+
+def booking_so_far(tracker: Tracker, now: dt.datetime) -> Any:
+    """The booking asked for until now, this message included (a model talked about before counts)."""
+    from bot.booking import merge, parse_booking
+
+    hours = catalog().dealer.opening_hours
+    previous = _load(tracker.get_slot(SLOT_REQUEST))
+    new = parse_booking(tracker.latest_message.get("text") or "", now, finder(), hours)
+    request = merge(previous, new, now, hours)
+    if request.model is None and tracker.get_slot("car_model"):
+        from dataclasses import replace
+
+        request = replace(request, model=tracker.get_slot("car_model"))
+    return request
+
+
+class ValidateTestDriveForm(FormValidationAction):
+    """Reads each message of the booking; the form asks ``booking_prompt`` until the customer says yes
+    or no to the read-back."""
+
+    def name(self) -> Text:
+        return "validate_test_drive_form"
+
+    async def extract_booking_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> Dict[Text, Any]:
+        from bot.booking import ask, choose_slot, missing, read_back
+        from bot.contact import Consent, read_consent
+        from bot.privacy import mask_phone
+
+        now = dt.datetime.now()
+        text = tracker.latest_message.get("text") or ""
+        asked_back = bool(tracker.get_slot(SLOT_START)) and tracker.get_slot("requested_slot") == SLOT_CONFIRMED
+        request = booking_so_far(tracker, now)
+        changed = _dump(request) != (tracker.get_slot(SLOT_REQUEST) or _dump(_load(None)))
+        if asked_back and not changed:
+            consent = read_consent(text, latest_intent(tracker))
+            if consent is Consent.YES:
+                return {SLOT_CONFIRMED: True}
+            if consent is Consent.NO:
+                return {SLOT_CONFIRMED: False}
+        slots: Dict[Text, Any] = {SLOT_REQUEST: _dump(request), SLOT_CONFIRMED: None}
+        todo = missing(request)
+        if todo:
+            slots[SLOT_PROMPT] = ask(todo)
+            slots[SLOT_START] = None
+            return slots
+        slot = choose_slot(request, now, catalog().dealer.opening_hours)
+        slots[SLOT_PROMPT] = read_back(request, slot, mask_phone(request.phone))
+        slots[SLOT_START] = slot.start.isoformat() if slot.start else None
+        return slots
+
+    def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        return {SLOT_CONFIRMED: value if isinstance(value, bool) else None}
+
+
+class ActionSaveBooking(Action):
+    """After the read-back: on a yes, the lead (grade O, reason, follow-up the day before the visit)
+    and the team's notification; on a no, nothing is kept."""
+
+    def name(self) -> Text:
+        return "action_save_booking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        from bot.booking import format_when
+        from bot.leadstore import Forgotten, LeadStore, lead_from_state
+        from bot.notify import NotifyEvent, notify
+        from bot.privacy import mask_phone
+
+        clear = [SlotSet(s, None) for s in (SLOT_REQUEST, SLOT_PROMPT, SLOT_CONFIRMED, SLOT_START)]
+        request = _load(tracker.get_slot(SLOT_REQUEST))
+        start = tracker.get_slot(SLOT_START)
+        if tracker.get_slot(SLOT_CONFIRMED) is not True or not start or not request.phone:
+            dispatcher.utter_message(response="utter_booking_not_kept")
+            return clear
+        when = dt.datetime.fromisoformat(start)
+        today = dt.date.today()
+        lead = lead_from_state(tracker.sender_id, tracker.get_latest_input_channel(), tracker.slots, tracker.events,
+                               catalog().dealer, today)
+        lead.phone, lead.grade, lead.car_model = request.phone, "O", request.model or lead.car_model
+        lead.follow_up_date = max(today, when.date() - dt.timedelta(days=1))
+        lead.reason = f"预约试驾 {format_when(when)}"
+        started = next((e.get("timestamp") for e in tracker.events if e.get("timestamp")), None)
+        try:
+            LeadStore().save(lead, conversation_started=started)
+        except Forgotten:
+            return clear
+        notify(NotifyEvent("booking", lead.channel, tracker.sender_id, car_model=lead.car_model, when=when,
+                           grade="O", phone=request.phone, phone_consent=True, name=lead.name))
+        dispatcher.utter_message(response="utter_booking_saved", when=format_when(when),
+                                 model=request.model or "", masked_phone=mask_phone(request.phone))
+        return clear + [SlotSet("lead_phone", request.phone), SlotSet("lead_consent", True),
+                        SlotSet("lead_grade", "O"), SlotSet("car_model", request.model or lead.car_model)]
