@@ -77,6 +77,37 @@ def booking_so_far(tracker: Tracker, now: dt.datetime) -> Any:
     return request
 
 
+def next_prompt(tracker: Tracker, now: dt.datetime) -> Dict[Text, Any]:
+    """The booking so far and the form's next question: what is missing, or the read-back."""
+    from bot.booking import ask, choose_slot, missing, read_back
+    from bot.privacy import mask_phone
+
+    request = booking_so_far(tracker, now)
+    slots: Dict[Text, Any] = {SLOT_REQUEST: _dump(request), SLOT_CONFIRMED: None}
+    todo = missing(request)
+    if todo:
+        slots[SLOT_PROMPT] = ask(todo)
+        slots[SLOT_START] = None
+        return slots
+    slot = choose_slot(request, now, catalog().dealer.opening_hours)
+    slots[SLOT_PROMPT] = read_back(request, slot, mask_phone(request.phone))
+    slots[SLOT_START] = slot.start.isoformat() if slot.start else None
+    return slots
+
+
+class ActionStartBooking(Action):
+    """Reads the message that asked for a test drive (it may already hold the model, the day and
+    the phone) before the booking form asks its first question."""
+
+    def name(self) -> Text:
+        return "action_start_booking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        slots = next_prompt(tracker, dt.datetime.now())
+        return [SlotSet(k, v) for k, v in slots.items()]
+
+
 class ValidateTestDriveForm(FormValidationAction):
     """Reads each message of the booking; the form asks ``booking_prompt`` until the customer says yes
     or no to the read-back."""
@@ -86,30 +117,18 @@ class ValidateTestDriveForm(FormValidationAction):
 
     async def extract_booking_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> Dict[Text, Any]:
-        from bot.booking import ask, choose_slot, missing, read_back
         from bot.contact import Consent, read_consent
-        from bot.privacy import mask_phone
 
         now = dt.datetime.now()
         text = tracker.latest_message.get("text") or ""
-        asked_back = bool(tracker.get_slot(SLOT_START)) and tracker.get_slot("requested_slot") == SLOT_CONFIRMED
-        request = booking_so_far(tracker, now)
-        changed = _dump(request) != (tracker.get_slot(SLOT_REQUEST) or _dump(_load(None)))
-        if asked_back and not changed:
+        slots = next_prompt(tracker, now)
+        changed = slots[SLOT_REQUEST] != (tracker.get_slot(SLOT_REQUEST) or _dump(_load(None)))
+        if tracker.get_slot(SLOT_START) and not changed:  # an answer to the read-back
             consent = read_consent(text, latest_intent(tracker))
             if consent is Consent.YES:
                 return {SLOT_CONFIRMED: True}
             if consent is Consent.NO:
                 return {SLOT_CONFIRMED: False}
-        slots: Dict[Text, Any] = {SLOT_REQUEST: _dump(request), SLOT_CONFIRMED: None}
-        todo = missing(request)
-        if todo:
-            slots[SLOT_PROMPT] = ask(todo)
-            slots[SLOT_START] = None
-            return slots
-        slot = choose_slot(request, now, catalog().dealer.opening_hours)
-        slots[SLOT_PROMPT] = read_back(request, slot, mask_phone(request.phone))
-        slots[SLOT_START] = slot.start.isoformat() if slot.start else None
         return slots
 
     def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
