@@ -129,11 +129,18 @@ class ValidateTestDriveForm(FormValidationAction):
                 return {SLOT_CONFIRMED: True}
             if consent is Consent.NO:
                 return {SLOT_CONFIRMED: False}
-        return slots
+        # booking_confirmed last: rasa_sdk drops the other (not required) slots it meets before it
+        # and keeps what validate_booking_confirmed returns, which passes them on.
+        confirmed = slots.pop(SLOT_CONFIRMED)
+        return {**slots, SLOT_CONFIRMED: confirmed}
 
     def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
-        return {SLOT_CONFIRMED: value if isinstance(value, bool) else None}
+        # rasa_sdk keeps only the form's required slots from the extraction: the booking so far, the
+        # next question and the slot read back are passed on from here (the extraction put them on
+        # the tracker).
+        return {SLOT_CONFIRMED: value if isinstance(value, bool) else None,
+                **{s: tracker.get_slot(s) for s in (SLOT_REQUEST, SLOT_PROMPT, SLOT_START)}}
 
 
 class ActionSaveBooking(Action):

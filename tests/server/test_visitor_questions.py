@@ -20,7 +20,7 @@ from tests.conftest import ROOT, http
 pytestmark = pytest.mark.server
 CASES = yaml.safe_load((ROOT / "tests/data/visitor_questions.yml").read_text(encoding="utf-8"))["cases"]
 REPORT = ROOT / "reports/visitor_questions.md"
-FLOOR = 0.0  # raised to the measured pass rate as the features land (see the report)
+FLOOR = 0.0  # the measured rate, rounded down (set below once measured)
 HONEST_UNKNOWN = ("没有准确数据", "顾问会和您确认", "暂时没有", "不清楚")
 NEXT_SLOT = ("最近", "改到", "顺延", "下一个", "可以约", "推荐您")
 
@@ -69,21 +69,43 @@ def judge(case: Dict[str, Any], answer: List[Dict[str, Any]], tracker: Dict[str,
     return problems
 
 
+def superseded_by_the_catalog(case: Dict[str, Any]) -> bool:
+    """The set was written when the catalog had no address, hours, phone, colours or seat heating; a
+    case expecting 'not known' for one of those is answered from the extended catalog now (the same
+    rule as the engine's own check in tests/unit/test_product_answers.py, at most 6 cases)."""
+    from tests.unit.test_product_answers import check_case
+
+    if "honest_unknown" not in (case.get("behaviour") or []):
+        return False
+    from bot.catalog import load_catalog
+    from bot.product import get_product_knowledge
+
+    outcome, _, _ = check_case(case, load_catalog(ROOT / "data/catalog.yml"), get_product_knowledge())
+    return outcome == "superseded"
+
+
 def test_visitor_questions_through_rest(servers):
     store = LeadStore(f"sqlite:///{servers.db}")
     results = collections.defaultdict(list)
     failures = []
+    superseded = []
     for case in CASES:
+        if superseded_by_the_catalog(case):
+            superseded.append(case["id"])
+            continue
         sender = f"visitor-{case['id']}"
         answer, tracker = _last_turn(servers, sender, case["messages"])
         problems = judge(case, answer, tracker, store.get(sender))
         results[case["kind"]].append(not problems)
         if problems:
             failures.append((case, problems, " ".join(m.get("text") or "" for m in answer)))
+    counted = len(CASES) - len(superseded)
     passed = sum(sum(v) for v in results.values())
-    rate = passed / len(CASES)
+    rate = passed / counted
     lines = ["# Visitor questions through REST", "",
-             f"{passed} of {len(CASES)} cases right ({rate:.1%}).", "", "| kind | right | cases |", "|---|---|---|"]
+             f"{passed} of {counted} cases right ({rate:.1%}); {len(superseded)} superseded (they expect 'not known' "
+             f"for facts the catalog now holds: {', '.join(superseded)}).", "",
+             "| kind | right | cases |", "|---|---|---|"]
     lines += [f"| {kind} | {sum(v)} | {len(v)} |" for kind, v in sorted(results.items())]
     lines += ["", "## Failures", ""]
     lines += [f"- `{c['id']}` {json.dumps(c['messages'], ensure_ascii=False)}: {'; '.join(p)} — answer: {a[:160]}"
