@@ -46,6 +46,16 @@ class DatabaseSettings:
         return f"PostgreSQL {self.username or ''}@{self.host}:{self.port}/{self.db}"
 
 
+def engine_for(url: str) -> Any:
+    """A SQLAlchemy engine for one of our database URLs: the pooled write-ahead-log SQLite engine
+    below, or a PostgreSQL engine that checks its pooled connections before use."""
+    import sqlalchemy as sa
+
+    if url.startswith("sqlite"):
+        return sqlite_engine(url, future=True)
+    return sa.create_engine(url, pool_pre_ping=True, future=True)
+
+
 def sqlite_engine(url: Any, **kwargs: Any) -> Any:
     """A SQLAlchemy engine for a SQLite file that keeps its connections open and writes through a
     write-ahead log.

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from bot.constants import OBJECTION_INTENTS
-from bot.database import database_settings, sqlite_engine
+from bot.database import database_settings, engine_for
 from bot.exceptions import BotError
 from bot.privacy import mask_phone
 from bot.safe_output import csv_cell
@@ -82,10 +82,7 @@ class Lead:
 
 @functools.lru_cache(maxsize=8)
 def _engine(url: str) -> sa.engine.Engine:
-    if url.startswith("sqlite"):
-        engine = sqlite_engine(url, future=True)
-    else:
-        engine = sa.create_engine(url, pool_pre_ping=True, future=True)
+    engine = engine_for(url)
     metadata.create_all(engine)  # idempotent: creates the leads table on first use
     with engine.begin() as conn:  # a table from before the column was added gets it now
         if "reason" not in {c["name"] for c in sa.inspect(conn).get_columns("leads")}:

@@ -38,7 +38,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence
 
 import sqlalchemy as sa
 
-from bot.database import database_settings, sqlite_engine
+from bot.database import database_settings, engine_for
 from bot.notify.message import Message
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -98,10 +98,7 @@ class OutboxRow:
 
 @functools.lru_cache(maxsize=8)
 def _engine(url: str) -> sa.engine.Engine:
-    if url.startswith("sqlite"):
-        engine = sqlite_engine(url, future=True)
-    else:
-        engine = sa.create_engine(url, pool_pre_ping=True, future=True)
+    engine = engine_for(url)
     metadata.create_all(engine)  # idempotent: creates the outbox tables on first use
     return engine
 
