@@ -41,7 +41,8 @@ def _dump(request: Any) -> str:
                        "day_given": request.day_given,
                        "time_from": request.time_from.isoformat() if request.time_from else None,
                        "time_to": request.time_to.isoformat() if request.time_to else None,
-                       "time_words": request.time_words, "asked_date": request.asked_date, "phone": request.phone},
+                       "time_words": request.time_words, "asked_date": request.asked_date, "phone": request.phone,
+                       "problems": list(request.problems)},
                       ensure_ascii=False)
 
 
@@ -59,7 +60,7 @@ def _load(raw: Optional[str]) -> Any:
                           time_from=dt.time.fromisoformat(d["time_from"]) if d.get("time_from") else None,
                           time_to=dt.time.fromisoformat(d["time_to"]) if d.get("time_to") else None,
                           time_words=d.get("time_words") or "", asked_date=d.get("asked_date") or "",
-                          phone=d.get("phone"))
+                          phone=d.get("phone"), problems=tuple(p for p in d.get("problems") or () if isinstance(p, str)))
 
 
 def booking_so_far(tracker: Tracker, now: dt.datetime) -> Any:

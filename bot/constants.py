@@ -18,7 +18,9 @@ OBJECTION_INTENTS = (
     "request_test_drive",
 )
 SMALLTALK_INTENTS = ("greet", "goodbye", "affirm", "deny", "thank", "out_of_scope")
-ALL_INTENTS: FrozenSet[str] = frozenset(OBJECTION_INTENTS + SMALLTALK_INTENTS)
+# What a visitor asks besides objections: a fact, a person, whether this is a machine.
+VISITOR_INTENTS = ("ask_product_info", "request_human", "ask_is_bot")
+ALL_INTENTS: FrozenSet[str] = frozenset(OBJECTION_INTENTS + SMALLTALK_INTENTS + VISITOR_INTENTS)
 FALLBACK_INTENT = "nlu_fallback"
 
 # Entities.

@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.utils.io import read_yaml_file
 
-from bot.constants import ALL_ENTITIES, ALL_INTENTS, OBJECTION_INTENTS, SMALLTALK_INTENTS
+from bot.constants import ALL_ENTITIES, ALL_INTENTS, OBJECTION_INTENTS, SMALLTALK_INTENTS, VISITOR_INTENTS
 from bot.nlu.holdout import load_examples
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +50,8 @@ def test_training_data_has_enough_examples_per_intent(training):
         assert counts[intent] >= 40, intent
     for intent in SMALLTALK_INTENTS:
         assert counts[intent] >= 15, intent
+    for intent in VISITOR_INTENTS:
+        assert counts[intent] >= 40, intent
 
 
 def test_training_data_has_short_replies_and_every_entity_type(training):

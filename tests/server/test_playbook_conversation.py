@@ -20,7 +20,8 @@ TWELVE_TURNS = [
     ("我得回去跟老婆商量一下", "consult_family"),
     ("你们这车质量靠得住吗", "objection_quality"),
     ("最低能优惠多少", "ask_discount"),
-    ("保养一次多少钱", "objection_after_sales"),
+    # "保养一次多少钱" asks a fact now (ask_product_info, answered from the catalog); a worry about it is still an objection
+    ("以后保养会不会很贵，售后网点多吗", "objection_after_sales"),
     ("能分期吗，首付多少", "ask_financing"),
     ("我那台旧车能置换吗", "ask_trade_in"),
     ("价格真的接受不了", "objection_price"),
