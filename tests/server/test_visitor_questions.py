@@ -20,7 +20,7 @@ from tests.conftest import ROOT, http
 pytestmark = pytest.mark.server
 CASES = yaml.safe_load((ROOT / "tests/data/visitor_questions.yml").read_text(encoding="utf-8"))["cases"]
 REPORT = ROOT / "reports/visitor_questions.md"
-FLOOR = 0.0  # the measured rate, rounded down (set below once measured)
+FLOOR = 0.70  # measured 131 of 175 (74.9%) on 2026-11-29; raise it as the answers improve
 HONEST_UNKNOWN = ("没有准确数据", "顾问会和您确认", "暂时没有", "不清楚")
 NEXT_SLOT = ("最近", "改到", "顺延", "下一个", "可以约", "推荐您")
 
