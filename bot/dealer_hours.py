@@ -62,14 +62,15 @@ class OpeningHours:
 
     def describe(self) -> str:
         """The hours as a visitor reads them, e.g. 每天9:00–18:00."""
-        return f"每天{_clock(self.open)}–{_clock(self.close)}"
+        return f"每天{clock(self.open)}–{clock(self.close)}"
 
     def closed_on(self, day: date) -> bool:
         """Whether ``day`` is one of the closed dates."""
         return day in self.closed
 
 
-def _clock(t: time) -> str:
+def clock(t: time) -> str:
+    """9:00, 18:30: a time of day as the showroom writes it."""
     return f"{t.hour}:{t.minute:02d}"
 
 
@@ -114,6 +115,6 @@ def read_opening_hours(c: Checker, raw: Any, where: str) -> Optional[OpeningHour
     if opening is None or closing is None:
         return None
     if not opening < closing:
-        c.fail(f"{where}.close", f"closing time {_clock(closing)} is not after opening time {_clock(opening)}")
+        c.fail(f"{where}.close", f"closing time {clock(closing)} is not after opening time {clock(opening)}")
         return None
     return OpeningHours(opening, closing, frozenset(days))

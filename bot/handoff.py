@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Sequence
 
+from bot.dealer_hours import clock
 from bot.privacy import mask_phone
 
 REASON = "客户要求真人顾问"
@@ -21,10 +22,6 @@ class HandoffPlan:
     variables: Dict[str, str] = field(default_factory=dict)
     need_phone: bool = True
     reason: str = REASON
-
-
-def _clock(t: dt.time) -> str:
-    return f"{t.hour}:{t.minute:02d}"
 
 
 def consented_phone(slots: Dict[str, Any]) -> Optional[str]:
@@ -42,13 +39,13 @@ def handoff_plan(catalog: Any, slots: Dict[str, Any], now: dt.datetime) -> Hando
         variables["masked_phone"] = mask_phone(phone)
     if hours is None or hours.is_open(now):
         name = "utter_hand_over_open"
-        variables["close"] = _clock(hours.close) if hours else ""
+        variables["close"] = clock(hours.close) if hours else ""
     else:
         name = "utter_hand_over_closed"
         opens = hours.next_open(now)
         day = "今天" if opens.date() == now.date() else "明天" if opens.date() == now.date() + dt.timedelta(days=1) \
             else f"{opens.month}月{opens.day}日"
-        variables["next_open"] = f"{day}{_clock(opens.time())}"
+        variables["next_open"] = f"{day}{clock(opens.time())}"
     return HandoffPlan(name + ("_phone" if phone else ""), variables, need_phone=phone is None)
 
 

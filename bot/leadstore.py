@@ -42,7 +42,6 @@ leads_table = sa.Table(
 )
 EXPORT_FIELDS = ("sender_id", "channel", "name", "phone", "car_model", "objections", "grade", "follow_up_date",
                  "dealer", "reason", "created_at", "updated_at")
-RASA_EVENTS_TABLE = "events"  # Rasa's SQLTrackerStore
 
 
 class Forgotten(BotError):

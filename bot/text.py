@@ -1,7 +1,9 @@
 """The one text normalisation used before matching customer text."""
 
+import functools
 import re
 import unicodedata
+from typing import Any
 
 _SPACES = re.compile(r"\s+")
 
@@ -24,4 +26,26 @@ def normalize_keep_offsets(text: str) -> str:
     for ch in text:
         n = unicodedata.normalize("NFKC", ch)
         out.append(n if len(n) == 1 else ch)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """``text`` in Simplified Chinese (OpenCC t2s), the same length: where a phrase conversion would
+    change the length, each character is converted alone (or kept)."""
+    if not text:
+        return text
+    converted = _t2s().convert(text)
+    if len(converted) == len(text):
+        return converted
+    out = []
+    for ch in text:
+        c = _t2s().convert(ch)
+        out.append(c if len(c) == 1 else ch)
     return "".join(out)

@@ -290,11 +290,7 @@ def response_text(domain: Any, name: str) -> str:
 
 def follow_up_text(domain: Any) -> str:
     """The text of ``utter_consultant_follow_up`` in ``domain``, else the built-in same text."""
-    variants = getattr(domain, "responses", {}).get(FOLLOW_UP_RESPONSE) if domain is not None else None
-    for variant in variants or []:
-        if isinstance(variant, dict) and variant.get("text"):
-            return variant["text"]
-    return FOLLOW_UP_TEXT
+    return response_text(domain, FOLLOW_UP_RESPONSE) or FOLLOW_UP_TEXT
 
 
 class TurnGuard:

@@ -9,7 +9,6 @@ Chinese punctuation is kept: only letters, digits and spaces are folded.
 Answers are written in Simplified Chinese.
 """
 
-import functools
 import unicodedata
 from typing import Any, Dict, List, Text
 
@@ -21,12 +20,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-
-@functools.lru_cache(maxsize=1)
-def _converter() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
+from bot.text import to_simplified
 
 
 def _fold(char: str) -> str:
@@ -38,12 +32,7 @@ def _fold(char: str) -> str:
 
 def normalise(text: str) -> str:
     """``text`` in Simplified Chinese with full-width forms folded; always the same length."""
-    if not text:
-        return text
-    converted = _converter().convert(text)
-    if len(converted) != len(text):  # a phrase conversion changed the length: convert per character
-        converted = "".join(_converter().convert(c) if len(_converter().convert(c)) == 1 else c for c in text)
-    return "".join(_fold(c) if not c.isascii() else c for c in converted)
+    return "".join(_fold(c) if not c.isascii() else c for c in to_simplified(text)) if text else text
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)

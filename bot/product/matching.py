@@ -6,21 +6,13 @@ character for one character, so positions found in the lower-case form are posit
 display form (which keeps the visitor's capitals, for echoing a name back: 远山Max).
 """
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from bot.text import normalize
+from bot.text import normalize, to_simplified
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-@functools.lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 @dataclass(frozen=True)
@@ -30,10 +22,7 @@ class Prepared:
 
 
 def prepare(text: str) -> Prepared:
-    simplified = normalize(text or "")
-    converted = _t2s().convert(simplified)
-    if len(converted) == len(simplified):  # t2s is one character for one here; keep positions if not
-        simplified = converted
+    simplified = to_simplified(normalize(text or ""))  # one character for one: positions kept
     low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in simplified)
     return Prepared(simplified, low)
 
