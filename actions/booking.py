@@ -1,7 +1,11 @@
 """Booking a test drive in as few messages as the customer gives (the logic lives in bot.booking):
 the model, day and time and a phone number are read from every message of the booking and merged;
-what is missing is asked; the booking is read back (masked phone) and kept only on an explicit yes,
-as a lead graded O with its follow-up before the visit, and the sales team is notified."""
+what is missing is asked (with the next possible slot at once when the time asked for cannot be
+booked). The phone number the customer types to book is their yes to this booking: with model, day
+and phone given and the slot as asked, the booking is kept at once — a lead graded O with its
+follow-up before the visit, the sales team notified — and read back (masked phone); a no right
+after it calls it off and deletes what it stored. A slot that had to move is read back first and
+kept only on an explicit yes."""
 
 import datetime as dt
 import functools
@@ -25,6 +29,7 @@ SLOT_REQUEST = "booking_request"  # what was asked so far, as JSON (bot.booking.
 SLOT_PROMPT = "booking_prompt"  # the form's next question: what is missing, or the read-back
 SLOT_CONFIRMED = "booking_confirmed"  # True: booked; False: not wanted (nothing kept)
 SLOT_START = "booking_start"  # the slot read back, ISO
+SLOT_KEPT = "booking_kept"  # the booking just kept, as JSON: {"when": ISO, "new_lead": bool}; None once undone
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,20 +84,28 @@ def booking_so_far(tracker: Tracker, now: dt.datetime) -> Any:
 
 
 def next_prompt(tracker: Tracker, now: dt.datetime) -> Dict[Text, Any]:
-    """The booking so far and the form's next question: what is missing, or the read-back."""
-    from bot.booking import ask, choose_slot, missing, read_back
+    """The booking so far and what comes next: the question for what is missing (after the next
+    possible slot, when the time asked for cannot be booked); with everything given, the booking
+    itself (``booking_confirmed`` True: the customer typed the phone to book this test drive) or,
+    when the slot had to move, the read-back of the slot proposed, to be answered yes or no."""
+    from bot.booking import ask, booking_moved, choose_slot, missing, propose, read_back
     from bot.privacy import mask_phone
 
     request = booking_so_far(tracker, now)
     slots: Dict[Text, Any] = {SLOT_REQUEST: _dump(request), SLOT_CONFIRMED: None}
+    hours = catalog().dealer.opening_hours
+    slot = choose_slot(request, now, hours)
     todo = missing(request)
     if todo:
-        slots[SLOT_PROMPT] = ask(todo)
+        slots[SLOT_PROMPT] = propose(slot) + (ask(todo) or "")
         slots[SLOT_START] = None
         return slots
-    slot = choose_slot(request, now, catalog().dealer.opening_hours)
-    slots[SLOT_PROMPT] = read_back(request, slot, mask_phone(request.phone))
     slots[SLOT_START] = slot.start.isoformat() if slot.start else None
+    if booking_moved(slot):
+        slots[SLOT_PROMPT] = read_back(request, slot, mask_phone(request.phone))
+    else:
+        slots[SLOT_PROMPT] = None
+        slots[SLOT_CONFIRMED] = True
     return slots
 
 
@@ -124,7 +137,7 @@ class ValidateTestDriveForm(FormValidationAction):
         text = tracker.latest_message.get("text") or ""
         slots = next_prompt(tracker, now)
         changed = slots[SLOT_REQUEST] != (tracker.get_slot(SLOT_REQUEST) or _dump(_load(None)))
-        if tracker.get_slot(SLOT_START) and not changed:  # an answer to the read-back
+        if slots[SLOT_CONFIRMED] is None and tracker.get_slot(SLOT_START) and not changed:  # an answer to the read-back
             consent = read_consent(text, latest_intent(tracker))
             if consent is Consent.YES:
                 return {SLOT_CONFIRMED: True}
@@ -153,7 +166,7 @@ class ActionSaveBooking(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        from bot.booking import format_when
+        from bot.booking import booked, format_when
         from bot.leadstore import Forgotten, LeadStore, lead_from_state
         from bot.notify import NotifyEvent, notify
         from bot.privacy import mask_phone
@@ -172,13 +185,78 @@ class ActionSaveBooking(Action):
         lead.follow_up_date = max(today, when.date() - dt.timedelta(days=1))
         lead.reason = f"预约试驾 {format_when(when)}"
         started = next((e.get("timestamp") for e in tracker.events if e.get("timestamp")), None)
+        store = LeadStore()
+        before = store.get(tracker.sender_id)
         try:
-            LeadStore().save(lead, conversation_started=started)
+            store.save(lead, conversation_started=started)
         except Forgotten:
             return clear
         notify(NotifyEvent("booking", lead.channel, tracker.sender_id, car_model=lead.car_model, when=when,
                            grade="O", phone=request.phone, phone_consent=True, name=lead.name))
-        dispatcher.utter_message(response="utter_booking_saved", when=format_when(when),
-                                 model=request.model or "", masked_phone=mask_phone(request.phone))
+        dispatcher.utter_message(text=booked(request, when, mask_phone(request.phone)))
+        previous = None if before is None else {
+            "phone": before.phone, "grade": before.grade, "car_model": before.car_model, "reason": before.reason,
+            "follow_up_date": before.follow_up_date.isoformat() if before.follow_up_date else None}
+        kept = json.dumps({"when": when.isoformat(), "model": lead.car_model, "previous": previous},
+                          ensure_ascii=False)
         return clear + [SlotSet("lead_phone", request.phone), SlotSet("lead_consent", True),
-                        SlotSet("lead_grade", "O"), SlotSet("car_model", request.model or lead.car_model)]
+                        SlotSet("lead_grade", "O"), SlotSet("car_model", request.model or lead.car_model),
+                        SlotSet(SLOT_KEPT, kept)]
+
+
+class ActionCancelBooking(Action):
+    """A no right after a booking was kept (不约了, 取消): the booking is undone. A lead the booking
+    created is deleted with its phone number; a lead that existed before keeps what the customer had
+    agreed to then, without the booking. The team is told, so nobody calls to confirm. A no at any
+    other time is answered as usual."""
+
+    def name(self) -> Text:
+        return "action_cancel_booking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        from bot.leadstore import LeadStore
+        from bot.notify import NotifyEvent, notify
+
+        try:
+            kept = json.loads(tracker.get_slot(SLOT_KEPT) or "")
+        except ValueError:
+            kept = None
+        if not isinstance(kept, dict) or _last_bot_action(tracker) != "action_save_booking":
+            dispatcher.utter_message(response="utter_deny")
+            return [SlotSet(SLOT_KEPT, None)]
+        store = LeadStore()
+        lead = store.get(tracker.sender_id)
+        previous = kept.get("previous")
+        if lead is not None:
+            if not isinstance(previous, dict):
+                store.delete(tracker.sender_id)
+            else:  # back to what the customer had agreed to before the booking
+                lead.phone, lead.grade, lead.car_model = previous.get("phone") or lead.phone, previous.get("grade"), \
+                    previous.get("car_model")
+                lead.reason = previous.get("reason")
+                follow = previous.get("follow_up_date")
+                lead.follow_up_date = dt.date.fromisoformat(follow) if follow else None
+                store.save(lead)
+        when = dt.datetime.fromisoformat(kept["when"]) if kept.get("when") else None
+        notify(NotifyEvent("cancel", tracker.get_latest_input_channel() or "rest", tracker.sender_id,
+                           car_model=kept.get("model"), when=when))
+        slots = [SlotSet(SLOT_KEPT, None)]
+        if isinstance(previous, dict):
+            dispatcher.utter_message(response="utter_booking_cancelled_only")
+            return slots + [SlotSet("lead_phone", previous.get("phone")), SlotSet("lead_grade", previous.get("grade"))]
+        dispatcher.utter_message(response="utter_booking_cancelled")
+        return slots + [SlotSet("lead_phone", None), SlotSet("lead_consent", None), SlotSet("lead_grade", None)]
+
+
+def _last_bot_action(tracker: Tracker) -> Optional[str]:
+    """The last action before the latest message, other than listening and bookkeeping."""
+    seen_user = False
+    for e in reversed(tracker.events):
+        if e.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and e.get("event") == "action" and e.get("name") not in ("action_listen", None):
+            return e.get("name")
+    return None

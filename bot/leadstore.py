@@ -149,6 +149,12 @@ class LeadStore:
                                 .order_by(leads_table.c.follow_up_date, leads_table.c.id)).all()
         return [Lead.from_row(r) for r in rows]
 
+    def delete(self, sender_id: str) -> bool:
+        """Deletes the sender's lead row only (a booking called off at once); the conversation stays.
+        Returns whether there was one."""
+        with self.engine.begin() as conn:
+            return bool(conn.execute(leads_table.delete().where(leads_table.c.sender_id == sender_id)).rowcount)
+
     def forget(self, sender_id: str) -> Dict[str, int]:
         """Deletes the person's leads and conversations on every channel (``bot.retention.forget``)."""
         from bot.retention import forget

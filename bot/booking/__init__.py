@@ -29,11 +29,12 @@ from bot.booking.request import (
     missing,
 )
 from bot.booking.slots import TIME_ASSUMED, SlotDecision, check, choose_slot, holiday_name
-from bot.booking.summary import ask, format_when, read_back
+from bot.booking.summary import ask, booked, booking_moved, format_when, propose, read_back
 
 __all__ = [
     "BookingConfig", "BookingRequest", "Precision", "SlotDecision",
-    "parse_booking", "merge", "missing", "check", "choose_slot", "read_back", "ask", "format_when",
+    "parse_booking", "merge", "missing", "check", "choose_slot", "read_back", "booked", "propose", "booking_moved",
+    "ask", "format_when",
     "holiday_name", "load_booking_config", "default_config",
     "IMPOSSIBLE_DATE", "VAGUE", "PAST", "OUTSIDE_HOURS", "ENDS_AFTER_CLOSING", "CLOSED_DAY", "DAY_OVER", "TIME_ASSUMED",
     "MODEL", "WHEN", "PHONE",

@@ -42,6 +42,8 @@ _TEMPLATES: Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]] = {
         "time_assumed": ({"clock"}, {"clock"}),
         "holiday": ({"holiday"}, {"holiday"}),
         "read_back": ({"when", "model", "phone", "notes"}, {"when", "notes"}),
+        "proposed": ({"why", "when"}, {"when"}),
+        "booked": ({"when", "model", "phone", "notes"}, {"when", "notes"}),
         "phone_part": ({"phone"}, {"phone"}),
         "any_model": (set(), set()),
         **{f"parts_of_day.{k}": (set(), set()) for k in PART_KEYS},
@@ -101,7 +103,7 @@ def load_booking_config(path: Union[str, Path] = DEFAULT_PATH) -> BookingConfig:
     raw = read_yaml(path)
     c = Checker(path)
     top = ("settings", "weekdays", "date", "clock_whole", "clock_half", "clock_minutes", "parts_of_day",
-           "asked_default", "reasons", "moved", "time_assumed", "holiday", "read_back", "phone_part",
+           "asked_default", "reasons", "moved", "time_assumed", "holiday", "read_back", "proposed", "booked", "phone_part",
            "any_model", "ask")
     if not c.mapping(raw, "", top):
         c.raise_if_any()

@@ -52,6 +52,7 @@ class SlotDecision:
     reasons: Tuple[str, ...] = ()  # problem codes that moved it, or (TIME_ASSUMED,)
     note: str = ""  # why, in plain Chinese, for the read-back ("" when booked as asked)
     holiday: Optional[str] = None  # Chinese name of the public holiday that day, e.g. 国庆节
+    why: str = ""  # the reasons alone, in plain Chinese ("" when booked as asked or the time assumed)
 
     @property
     def as_asked(self) -> bool:
@@ -155,10 +156,12 @@ def choose_slot(request: BookingRequest, now: datetime, hours: Hours,
     if request.day is None:
         return SlotDecision(None)
     slot, reasons = _decide(request, now, hours, cfg)
+    why = ""
     if reasons == [TIME_ASSUMED]:
         note = cfg.text("time_assumed", clock=format_clock(slot, cfg))
     elif reasons:
-        note = cfg.text("moved", why=_why(request, reasons, hours, cfg))
+        why = _why(request, reasons, hours, cfg)
+        note = cfg.text("moved", why=why)
     else:
         note = ""
-    return SlotDecision(slot, tuple(reasons), note, holiday_name(slot.date()))
+    return SlotDecision(slot, tuple(reasons), note, holiday_name(slot.date()), why)

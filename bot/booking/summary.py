@@ -42,9 +42,7 @@ def read_back(request: BookingRequest, slot: SlotDecision, masked_phone: Optiona
     cfg = config or default_config()
     if slot.start is None:
         raise ValueError("nothing to read back: the slot decision has no start (ask for the day first)")
-    notes = slot.note
-    if slot.holiday:
-        notes += cfg.text("holiday", holiday=slot.holiday)
+    notes = _notes(slot, cfg)
     return cfg.text(
         "read_back",
         when=format_when(slot.start, cfg),
@@ -52,6 +50,42 @@ def read_back(request: BookingRequest, slot: SlotDecision, masked_phone: Optiona
         phone=cfg.text("phone_part", phone=masked_phone) if masked_phone else "",
         notes=notes,
     )
+
+
+def _notes(slot: SlotDecision, cfg: BookingConfig) -> str:
+    return slot.note + (cfg.text("holiday", holiday=slot.holiday) if slot.holiday else "")
+
+
+def booked(request: BookingRequest, start: datetime, masked_phone: Optional[str],
+           config: Optional[BookingConfig] = None) -> str:
+    """What the customer reads once the booking is kept: day, time, model and masked phone, as done;
+    that the time was chosen when the customer gave only a day, and the public holiday if any."""
+    from bot.booking.slots import holiday_name
+
+    cfg = config or default_config()
+    notes = cfg.text("time_assumed", clock=format_clock(start, cfg)) if request.time_from is None else ""
+    holiday = holiday_name(start.date())
+    if holiday:
+        notes += cfg.text("holiday", holiday=holiday)
+    return cfg.text("booked", when=format_when(start, cfg), model=request.model or cfg.text("any_model"),
+                    phone=cfg.text("phone_part", phone=masked_phone) if masked_phone else "", notes=notes)
+
+
+def propose(slot: SlotDecision, config: Optional[BookingConfig] = None) -> str:
+    """The next possible slot for a time that cannot be booked (an impossible or past date, a time
+    the showroom is shut), said at once: 日历上没有11月31号这一天，最近能约的是12月1日（周二）下午1点。
+    Empty when the slot is as asked or only its time was assumed."""
+    cfg = config or default_config()
+    if slot.start is None or not booking_moved(slot):
+        return ""
+    return cfg.text("proposed", why=slot.why, when=format_when(slot.start, cfg))
+
+
+def booking_moved(slot: SlotDecision) -> bool:
+    """Whether the slot is not what the customer asked for (beyond a time assumed within their day)."""
+    from bot.booking.slots import TIME_ASSUMED
+
+    return any(r != TIME_ASSUMED for r in slot.reasons)
 
 
 def ask(missing_items: Sequence[str], config: Optional[BookingConfig] = None) -> Optional[str]:

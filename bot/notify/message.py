@@ -23,7 +23,7 @@ from bot.privacy import mask_phone
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 
-KINDS = ("handoff", "booking", "lead")
+KINDS = ("handoff", "booking", "cancel", "lead")
 MSGTYPES = ("text", "markdown")
 BYTE_LIMITS = {"text": 2048, "markdown": 4096}  # the robot's limits for content, UTF-8 bytes
 PLACEHOLDERS = ("channel", "sender", "model", "reason", "when", "grade", "name", "phone", "at")

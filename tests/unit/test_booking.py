@@ -81,7 +81,7 @@ from bot.booking.request import (  # noqa: E402
     missing,
 )
 from bot.booking.slots import TIME_ASSUMED, choose_slot, holiday_name  # noqa: E402
-from bot.booking.summary import ask, format_clock, format_when, read_back  # noqa: E402
+from bot.booking.summary import ask, booked, booking_moved, format_clock, format_when, propose, read_back  # noqa: E402
 from bot.privacy import mask_phone  # noqa: E402
 
 
@@ -134,7 +134,7 @@ def test_no_day_no_slot():
 
 @pytest.mark.parametrize("request_, now, note", [
     (req(date(2026, 11, 30), time(15)), SUN, ""),
-    (req(date(2026, 12, 2), words="下周三"), SUN, "您没说几点，先按最早的上午9点给您排上，想换时间直接跟我说。"),
+    (req(date(2026, 12, 2), words="下周三"), SUN, "您没说几点，先按最早的上午9点给您排上。"),
     (req(date(2026, 11, 29), time(9), words="今天上午9点"), SUN, "今天上午9点已经过了，给您约了最近能约的时间。"),
     (req(date(2026, 11, 30), time(3), words="凌晨三点"), SUN,
      "凌晨三点不在展厅的营业时间（每天9:00–18:00），给您约了最近能约的时间。"),
@@ -227,8 +227,8 @@ def test_read_back_of_a_complete_booking():
 def test_read_back_says_what_was_assumed_and_names_the_holiday():
     request_ = req(date(2026, 10, 1), model="晨风")
     text = read_back(request_, choose_slot(request_, datetime(2026, 9, 28, 12), HOURS), None)
-    assert text == ("好的，跟您确认一下：10月1日（周四）上午9点到店试驾晨风。您没说几点，先按最早的上午9点给您排上，"
-                    "想换时间直接跟我说。那天是国庆节，展厅照常营业。没问题的话回我“确认”就好。")
+    assert text == ("好的，跟您确认一下：10月1日（周四）上午9点到店试驾晨风。您没说几点，先按最早的上午9点给您排上。"
+                    "那天是国庆节，展厅照常营业。没问题的话回我“确认”就好。")
 
 
 def test_read_back_without_model_or_phone():
@@ -466,6 +466,30 @@ def test_one_message_to_a_read_back(finder):
     assert missing(request_) == ()
     assert read_back(request_, choose_slot(request_, SUN, HOURS), mask_phone(request_.phone)) == (
         "好的，跟您确认一下：12月5日（周六）上午9点到店试驾远山，联系电话138****8000。没问题的话回我“确认”就好。")
+
+
+def test_a_kept_booking_reads_back_day_time_model_and_masked_phone(finder):
+    request_ = parse_booking("我手机号13800138000，周六上午来试驾远山", SUN, finder, HOURS)
+    slot = choose_slot(request_, SUN, HOURS)
+    assert not booking_moved(slot) and propose(slot) == ""
+    assert booked(request_, slot.start, mask_phone(request_.phone)) == (
+        "预约好了：12月5日（周六）上午9点到店试驾远山，联系电话138****8000。顾问会提前一天打电话跟您确认，"
+        "到店报手机号就行；时间要改随时跟我说。")
+
+
+def test_a_kept_booking_says_the_time_was_chosen_and_names_the_holiday():
+    request_ = req(date(2026, 10, 1), model="晨风")
+    slot = choose_slot(request_, datetime(2026, 9, 28, 12), HOURS)
+    assert not booking_moved(slot)
+    text = booked(request_, slot.start, None)
+    assert "您没说几点，先按最早的上午9点给您排上。那天是国庆节" in text and "联系电话" not in text
+
+
+def test_an_impossible_date_gets_the_next_slot_proposed_before_the_phone_question(finder):
+    request_ = parse_booking("11月31号下午试驾晨风可以吗", SUN, finder, HOURS)
+    slot = choose_slot(request_, SUN, HOURS)
+    assert booking_moved(slot) and missing(request_) == (PHONE,)
+    assert propose(slot) == "日历上没有11月31号这一天，最近能约的是12月1日（周二）下午1点。"
 
 
 def test_the_package_exports_the_api():

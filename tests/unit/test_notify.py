@@ -15,6 +15,7 @@ import pytest
 
 from bot.exceptions import DataFileError
 from bot.notify import (
+    KINDS,
     Backoff,
     Message,
     Notifier,
@@ -238,7 +239,7 @@ def test_typed_values_cannot_fake_lines_or_markup(templates, write_yaml):
     assert any(line.startswith("客户：张三 电话") for line in m.content.split("\n"))
     path = write_yaml("notify.yml", "kinds:\n" + "".join(
         f"  {k}: {{msgtype: markdown, lines: ['**客户**：{{name}}', '车型：{{model}}']}}\n"
-        for k in ("handoff", "booking", "lead")))
+        for k in KINDS))
     md = compose(event(name="[点我](http://evil.example) <font>#", car_model="**远山**"), load_templates(path))
     assert md.msgtype == "markdown" and md.payload() == {"msgtype": "markdown", "markdown": {"content": md.content}}
     assert "[" not in md.content.split("：", 1)[1] and "(http" not in md.content and "<font>" not in md.content
@@ -254,7 +255,7 @@ def test_one_long_value_cannot_push_the_rest_out(templates):
 def test_the_content_is_cut_to_the_byte_limit_at_a_character_boundary(msgtype, write_yaml):
     lines = "".join(f"      - '第{i}行 {{reason}} 🚗'\n" for i in range(40))
     path = write_yaml("notify.yml", "kinds:\n" + "".join(f"  {k}:\n    msgtype: {msgtype}\n    lines:\n{lines}"
-                                                         for k in ("handoff", "booking", "lead")))
+                                                         for k in KINDS))
     m = compose(event(reason="价格" * 60 + "😀"), load_templates(path))
     data = m.content.encode("utf-8")
     assert BYTE_LIMITS[msgtype] - 8 <= len(data) <= BYTE_LIMITS[msgtype]
@@ -279,7 +280,7 @@ def test_a_batch_fits_and_keeps_every_mention():
 
 
 def test_the_shipped_templates_are_valid(templates):
-    assert set(templates.kinds) == {"handoff", "booking", "lead"}
+    assert set(templates.kinds) == {"handoff", "booking", "cancel", "lead"}
     assert all(t.msgtype == "text" for t in templates.kinds.values())
 
 
@@ -303,7 +304,7 @@ kinds:
 
 
 def test_events_are_checked_and_never_show_the_whole_phone():
-    with pytest.raises(ValueError, match="handoff, booking, lead"):
+    with pytest.raises(ValueError, match="handoff, booking, cancel, lead"):
         NotifyEvent("call_me", "rest", "u1")
     assert PHONE not in repr(event(phone_consent=True)) and "138****8000" in repr(event(phone_consent=True))
 
