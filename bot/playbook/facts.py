@@ -5,7 +5,7 @@ eligible (domain brief, honesty rules).
 """
 
 import re
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Sequence
 
 from bot.catalog import Catalog
 
@@ -33,8 +33,18 @@ def yuan_text(value: float) -> str:
     return f"{int(round(value))}元"
 
 
-def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int = 0) -> Dict[str, str]:
-    """Every fact available for this conversation, as text ready to put into a template."""
+def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int = 0,
+                  aspects: Sequence[str] = (), aspect_words: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """Every fact available for this conversation, as text ready to put into a template.
+
+    Args:
+        catalog: the dealer's data.
+        slots: what the customer told us (car_model, budget, family_member, competitor, priority).
+        gifts_offered: gifts already offered in this conversation; ``dealer.gift`` is the next one.
+        aspects: the aspects the objection is about, best first (rules.yml); empty: any aspect.
+        aspect_words: catalog aspect -> the word a customer uses for it. ``fab.aspect`` is that word,
+            never the catalog's textbook name; without a word the ``fab.*`` facts are absent.
+    """
     facts: Dict[str, str] = {"dealer.name": catalog.dealer.name}
     d = catalog.dealer
     if gifts_offered < len(d.gifts):
@@ -81,18 +91,26 @@ def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int
         facts["model.owner_quote"] = model.owner_quotes[0].quote
     if plan:
         facts["model.monthly_payment"] = yuan_text(plan.monthly_payment(low))
-    aspect = _aspect(slots.get("priority"), model.fab, model.headline_aspect)
-    if aspect:
+    aspect = choose_aspect(slots.get("priority"), model.fab, model.headline_aspect, aspects)
+    word = (aspect_words or {}).get(aspect or "")
+    if aspect and word:
         fab = model.fab[aspect]
-        facts.update({"fab.aspect": aspect, "fab.feature": fab.feature, "fab.advantage": fab.advantage,
+        facts.update({"fab.aspect": word, "fab.feature": fab.feature, "fab.advantage": fab.advantage,
                       "fab.benefit": fab.benefit})
     return facts
 
 
-def _aspect(priority: Optional[str], fab: Mapping[str, Any], headline: Optional[str]) -> Optional[str]:
-    if isinstance(priority, str) and priority in fab:
-        return priority
-    return headline if headline in fab else None
+def choose_aspect(priority: Any, fab: Mapping[str, Any], headline: Optional[str],
+                  aspects: Sequence[str] = ()) -> Optional[str]:
+    """The aspect an answer talks about: the objection's own aspects when it has any (a quality doubt
+    is answered on safety, a price push on value for money), the customer's stated priority among
+    them first; otherwise the priority, else the model's headline aspect."""
+    stated = priority if isinstance(priority, str) and priority in fab else None
+    if aspects:
+        if stated in aspects:
+            return stated
+        return next((a for a in aspects if a in fab), None)
+    return stated or (headline if headline in fab else None)
 
 
 def fill(template: str, facts: Mapping[str, str]) -> str:

@@ -6,14 +6,17 @@ import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+from bot.catalog import ASPECTS
 from bot.constants import OBJECTION_INTENTS
 from bot.exceptions import DataFileError
+from bot.playbook.audit import carries, on_topic
 from bot.playbook.facts import FACT_KEYS, PLACEHOLDER
 from bot.playbook.model import (
     CONTEXT_SLOTS,
     MOVES,
     PRINCIPLES,
     Button,
+    Carrier,
     ObjectionRule,
     Playbook,
     Principle,
@@ -62,14 +65,39 @@ def _when(c: Checker, raw: Any, where: str, stages: Tuple[str, ...]) -> When:
     return When(lo, hi, known, unknown, after, in_stages)
 
 
-def _principles(directory: Path) -> Tuple[Dict[str, Principle], Dict[str, Principle], Tuple[str, ...]]:
+def _carriers(c: Checker, raw: Any, where: str) -> Tuple[Carrier, ...]:
+    out: List[Carrier] = []
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        c.fail(where, "expected a non-empty list of ways to carry the principle")
+        return ()
+    for i, item in enumerate(raw):
+        w = f"{where}[{i}]"
+        if not c.mapping(item, w, ("means",), ("all_facts", "any_fact", "any_cue")):
+            continue
+        lists = {k: c.texts(item.get(k, []), f"{w}.{k}") for k in ("all_facts", "any_fact", "any_cue")}
+        for key in ("all_facts", "any_fact"):
+            for f in lists[key]:
+                if f not in FACT_KEYS:
+                    c.fail(f"{w}.{key}", f"unknown fact '{f}'")
+        if not any(lists.values()):
+            c.fail(w, "names no fact and no cue, so every script would carry it")
+        out.append(Carrier(c.text(item["means"], f"{w}.means"), lists["all_facts"], lists["any_fact"],
+                           lists["any_cue"]))
+    return tuple(out)
+
+
+def _principles(directory: Path) -> Tuple[Dict[str, Principle], Dict[str, Principle], Tuple[str, ...],
+                                          Dict[str, str]]:
     path = directory / PRINCIPLES_FILE
     raw = read_yaml(path)
     c = Checker(path)
     principles: Dict[str, Principle] = {}
     moves: Dict[str, Principle] = {}
     stages: Tuple[str, ...] = ()
-    if c.mapping(raw, "", ("principles", "moves", "stages")):
+    aspect_words: Dict[str, str] = {}
+    if c.mapping(raw, "", ("principles", "moves", "stages"), ("aspects",)):
         for group, tags, out in (("principles", PRINCIPLES, principles), ("moves", MOVES, moves)):
             if not isinstance(raw[group], dict):
                 c.fail(group, "expected a mapping")
@@ -79,13 +107,21 @@ def _principles(directory: Path) -> Tuple[Dict[str, Principle], Dict[str, Princi
                     c.fail(group, f"missing '{tag}'")
             for tag, v in raw[group].items():
                 w = f"{group}.{tag}"
+                optional = ("carried_by",) if group == "principles" else ()
                 if tag not in tags:
                     c.fail(w, "unknown tag")
-                elif c.mapping(v, w, ("zh", "why")):
-                    out[tag] = Principle(tag, c.text(v["zh"], f"{w}.zh"), c.text(v["why"], f"{w}.why"))
+                elif c.mapping(v, w, ("zh", "why"), optional):
+                    out[tag] = Principle(tag, c.text(v["zh"], f"{w}.zh"), c.text(v["why"], f"{w}.why"),
+                                         _carriers(c, v.get("carried_by"), f"{w}.carried_by"))
         stages = c.texts(raw["stages"], "stages")
+        if "aspects" in raw and c.mapping(raw["aspects"], "aspects", ASPECTS):
+            for aspect, word in raw["aspects"].items():
+                word = c.text(word, f"aspects.{aspect}")
+                if any(a in word for a in ASPECTS):
+                    c.fail(f"aspects.{aspect}", "is a textbook aspect name: give the word a customer uses")
+                aspect_words[aspect] = word
     c.raise_if_any()
-    return principles, moves, stages
+    return principles, moves, stages, aspect_words
 
 
 def _rules(directory: Path, stages: Tuple[str, ...]) -> Dict[str, ObjectionRule]:
@@ -102,8 +138,13 @@ def _rules(directory: Path, stages: Tuple[str, ...]) -> Dict[str, ObjectionRule]
             if intent not in OBJECTION_INTENTS:
                 c.fail(w, "not an objection intent of the domain brief")
                 continue
-            if not c.mapping(r, w, ("stage", "steps")):
+            if not c.mapping(r, w, ("stage", "steps"), ("aspects", "topic")):
                 continue
+            aspects = c.texts(r.get("aspects", []), f"{w}.aspects")
+            for a in aspects:
+                if a not in ASPECTS:
+                    c.fail(f"{w}.aspects", f"'{a}' is not one of the five aspects ({', '.join(ASPECTS)})")
+            topic = c.texts(r.get("topic", []), f"{w}.topic")
             stage = c.text(r["stage"], f"{w}.stage")
             if stage not in stages:
                 c.fail(f"{w}.stage", f"unknown sales step '{stage}'")
@@ -118,7 +159,7 @@ def _rules(directory: Path, stages: Tuple[str, ...]) -> Dict[str, ObjectionRule]
                     rows.append(RuleRow(_when(c, row.get("when"), f"{rw}.when", stages), moves))
             if not rows:
                 c.fail(f"{w}.steps", "expected a non-empty list of rows")
-            rules[intent] = ObjectionRule(intent, stage, tuple(rows))
+            rules[intent] = ObjectionRule(intent, stage, tuple(rows), aspects, topic)
     c.raise_if_any()
     return rules
 
@@ -188,7 +229,7 @@ def load_playbook(directory: Union[str, Path]) -> Playbook:
         DataFileError: every problem found, each naming file, script id and field.
     """
     directory = Path(directory)
-    principles, moves, stages = _principles(directory)
+    principles, moves, stages, aspect_words = _principles(directory)
     rules = _rules(directory, stages)
     problems: List[str] = []
     scripts: List[Script] = []
@@ -209,9 +250,34 @@ def load_playbook(directory: Union[str, Path]) -> Playbook:
             if not have & set(row.moves):
                 problems.append(f"{directory / RULES_FILE}: objections.{intent}.steps[{i}]: no script of "
                                 f"'{intent}' makes any of the moves {list(row.moves)}")
+    problems += _trainer_checks(principles, rules, scripts)
     if problems:
         raise DataFileError(problems)
-    return Playbook(principles, moves, stages, rules, tuple(scripts))
+    return Playbook(principles, moves, stages, rules, tuple(scripts), aspect_words)
+
+
+def _trainer_checks(principles: Dict[str, Principle], rules: Dict[str, ObjectionRule],
+                    scripts: List[Script]) -> List[str]:
+    """What a sales trainer reads for: the label is true (principles.yml carried_by), the answer is on
+    the objection's topic (rules.yml topic), and no textbook aspect name reaches a customer."""
+    problems: List[str] = []
+    index: Dict[str, int] = {}
+    for s in scripts:
+        i = index[s.source] = index.get(s.source, -1) + 1
+        w = f"{s.source}: scripts[{i}] ({s.id})"
+        p = principles.get(s.principle)
+        if p is not None and not carries(p, s):
+            ways = "; ".join(c.means for c in p.carried_by)
+            problems.append(f"{w}.principle: the text does not carry '{s.principle}' (it needs one of: {ways})")
+        rule = rules.get(s.objection)
+        if rule is not None and not on_topic(rule, s):
+            problems.append(f"{w}.text: off the topic of {s.objection} (says none of {', '.join(rule.topic)})")
+        shown = " ".join([s.text, s.follow_up or ""] + [b.title for b in s.buttons])
+        for aspect in ASPECTS:
+            if aspect in shown:
+                problems.append(f"{w}.text: says the textbook aspect name '{aspect}' (customers say "
+                                f"安全, 动力, 空间, 颜值, 性价比; use {{fab.aspect}})")
+    return problems
 
 
 @functools.lru_cache(maxsize=4)

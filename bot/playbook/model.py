@@ -41,6 +41,18 @@ class Script:
 
 
 @dataclass(frozen=True)
+class Carrier:
+    """One way a script can carry a principle (principles.yml ``carried_by``): it names every fact of
+    ``all_facts``, at least one of ``any_fact`` (when given), and its own words (the text without
+    the facts filled in) say at least one of ``any_cue`` (when given)."""
+
+    means: str
+    all_facts: Tuple[str, ...] = ()
+    any_fact: Tuple[str, ...] = ()
+    any_cue: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RuleRow:
     when: When
     moves: Tuple[str, ...]
@@ -51,6 +63,8 @@ class ObjectionRule:
     objection: str
     stage: str
     rows: Tuple[RuleRow, ...]
+    aspects: Tuple[str, ...] = ()  # the aspects an answer to this objection talks about, best first
+    topic: Tuple[str, ...] = ()  # words of the topic: every script of the objection says one
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,7 @@ class Principle:
     tag: str
     zh: str
     why: str
+    carried_by: Tuple[Carrier, ...] = ()  # empty: no definition (a script carries it by its label alone)
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,7 @@ class Playbook:
     stages: Tuple[str, ...]
     rules: Dict[str, ObjectionRule]
     scripts: Tuple[Script, ...] = field(default=())
+    aspect_words: Dict[str, str] = field(default_factory=dict)  # catalog aspect -> what a customer calls it
 
     def scripts_for(self, objection: str) -> Tuple[Script, ...]:
         return tuple(s for s in self.scripts if s.objection == objection)

@@ -97,7 +97,7 @@ def select_script(playbook: Playbook, catalog: Catalog, ctx: Context) -> Optiona
     rule = playbook.rules.get(ctx.objection)
     if rule is None:
         return None
-    facts = resolve_facts(catalog, ctx.slots, ctx.gifts_offered)
+    facts = resolve_facts(catalog, ctx.slots, ctx.gifts_offered, rule.aspects, playbook.aspect_words)
     row = next((r for r in rule.rows if matches(r.when, ctx)), rule.rows[-1])
     candidates: List[Script] = []
     for move in row.moves:
