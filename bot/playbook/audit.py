@@ -4,9 +4,10 @@ on the topic of its objection (rules.yml ``topic``), and which scripts a custome
 escalation of the same objection (the variety check). Pure: no Rasa, no I/O."""
 
 import re
-from typing import Iterable, List, Optional, Set, Tuple
+from typing import Any, Iterable, List, Mapping, Optional, Set, Tuple
 
-from bot.playbook.facts import PLACEHOLDER
+from bot.catalog import Catalog
+from bot.playbook.facts import PLACEHOLDER, fill, resolve_facts
 from bot.playbook.model import Carrier, ObjectionRule, Playbook, Principle, Script
 
 CLAUSE_BREAK = re.compile(r"[，。？！；：、,.?!;:“”‘’「」（）()《》\s…—~～]+")
@@ -80,3 +81,15 @@ def met_together(playbook: Playbook, a: Script, b: Script) -> bool:
     """Whether one customer pushing the same objection again and again can hear both scripts."""
     ta, tb = meetable_attempts(playbook, a), meetable_attempts(playbook, b)
     return any(i != j for i in ta for j in tb)
+
+
+def render(playbook: Playbook, catalog: Catalog, script: Script, slots: Mapping[str, Any],
+           gifts_offered: int = 0) -> Optional[str]:
+    """What a customer reads of ``script`` in this context (text, follow-up and button titles, one per
+    line), filled from the catalog as the engine fills it; None when a fact it needs is missing."""
+    rule = playbook.rules[script.objection]
+    facts = resolve_facts(catalog, slots, gifts_offered, rule.aspects, playbook.aspect_words)
+    if not all(f in facts for f in script.facts):
+        return None
+    parts = [script.text, script.follow_up or ""] + [b.title for b in script.buttons]
+    return "\n".join(fill(p, facts) for p in parts if p)
