@@ -1,8 +1,10 @@
 """Tracker → plain engine context. The only place that knows how our slots are named."""
 
+import copy
 from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, EventType, UserUttered, UserUtteranceReverted
 
 from bot.leadstore import objections_raised
 from bot.playbook.model import CONTEXT_SLOTS
@@ -19,6 +21,35 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     """The intent of the latest message (the classifier's top intent if the fallback took over)."""
     intent = tracker.get_intent_of_latest_message(skip_fallback_intent=True)
     return intent or (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def last_bot_action(tracker: Tracker) -> Optional[str]:
+    """The last action before the latest message, other than listening (None at the start)."""
+    seen_user = False
+    for e in reversed(tracker.events):
+        if e.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and e.get("event") == "action" and e.get("name") not in ("action_listen", None):
+            return e.get("name")
+    return None
+
+
+def reinterpret(tracker: Tracker, intent: str, why: str) -> List[EventType]:
+    """The latest message read again as ``intent`` in the light of the conversation (油耗呢 right
+    after a fact answer asks a fact, not a quality objection): the message is taken back and put
+    again with the new intent, as Rasa's own two-stage fallback does, so the rules answer it and the
+    tracker shows what it was. The classifier's reading is kept under ``reinterpreted``."""
+    message = tracker.latest_message or {}
+    parse = copy.deepcopy(message)
+    before = (message.get("intent") or {}).get("name")
+    parse["intent"] = {"name": intent, "confidence": 1.0}
+    parse["reinterpreted"] = {"from": before, "why": why}
+    again = UserUttered(message.get("text"), parse_data=parse, input_channel=tracker.get_latest_input_channel())
+    if message.get("metadata"):
+        again["metadata"] = message["metadata"]
+    return [UserUtteranceReverted(), ActionExecuted("action_listen"), again]
 
 
 def raised_objections(tracker: Tracker) -> List[str]:

@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._context import latest_intent
+from actions._context import last_bot_action, latest_intent
 from actions.objections import catalog
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR, ENV_CATALOG_PATH, ENV_LEXICON_DIR
 
@@ -222,7 +222,7 @@ class ActionCancelBooking(Action):
             kept = json.loads(tracker.get_slot(SLOT_KEPT) or "")
         except ValueError:
             kept = None
-        if not isinstance(kept, dict) or _last_bot_action(tracker) != "action_save_booking":
+        if not isinstance(kept, dict) or last_bot_action(tracker) != "action_save_booking":
             dispatcher.utter_message(response="utter_deny")
             return [SlotSet(SLOT_KEPT, None)]
         store = LeadStore()
@@ -247,16 +247,3 @@ class ActionCancelBooking(Action):
             return slots + [SlotSet("lead_phone", previous.get("phone")), SlotSet("lead_grade", previous.get("grade"))]
         dispatcher.utter_message(response="utter_booking_cancelled")
         return slots + [SlotSet("lead_phone", None), SlotSet("lead_consent", None), SlotSet("lead_grade", None)]
-
-
-def _last_bot_action(tracker: Tracker) -> Optional[str]:
-    """The last action before the latest message, other than listening and bookkeeping."""
-    seen_user = False
-    for e in reversed(tracker.events):
-        if e.get("event") == "user":
-            if seen_user:
-                return None
-            seen_user = True
-        elif seen_user and e.get("event") == "action" and e.get("name") not in ("action_listen", None):
-            return e.get("name")
-    return None

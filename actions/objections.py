@@ -14,20 +14,24 @@ from actions._context import (
     SLOT_LAST_PRINCIPLE,
     SLOT_SALES_STAGE,
     SLOT_USED_SCRIPTS,
+    last_bot_action,
     latest_intent,
     objection_context,
+    reinterpret,
 )
 from bot.catalog import Catalog, get_catalog
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR, ENV_CATALOG_PATH, ENV_LEXICON_DIR, OBJECTION_INTENTS
 from bot.exceptions import BotError
 from bot.playbook.loader import get_playbook
 from bot.playbook.rules import ScriptChoice, select_script
-from bot.playbook.second_objection import get_cues, objections_in_message
+from bot.playbook.second_objection import get_cues, mentions, objections_in_message
 
 logger = logging.getLogger(__name__)
 ACTION_ANSWER_OBJECTION = "action_answer_objection"
 # Objections that often come as a fact question (油耗多少？质保几年？提车要多久？月供多少？): the
 # catalog's fact is said first. Price complaints and stalls are not questions, so never here.
+# A short question ending in 呢 right after a fact answer (油耗呢, 旗舰版呢？) is a follow-up.
+FOLLOW_UP_MAX_CHARS = 10
 FACT_FIRST = ("objection_quality", "objection_after_sales", "ask_delivery", "ask_financing", "ask_trade_in")
 
 
@@ -63,12 +67,35 @@ class ActionAnswerObjection(Action):
         if objection not in OBJECTION_INTENTS:
             dispatcher.utter_message(response="utter_default")
             return []
+        if self._follows_a_fact(tracker, objection):
+            return reinterpret(tracker, "ask_product_info", "a follow-up to the fact just given")
         parts = objections_in_message(tracker.latest_message.get("text") or "", objection,
                                       tracker.latest_message.get("entities") or [], cues())
         if len(parts) > 1:  # two objections in one message: each answered, in order
-            return await self._answer_each(dispatcher, tracker, parts)
+            return await self.answer_each(dispatcher, tracker, parts)
         facts = self._fact_first(dispatcher, tracker) if objection in FACT_FIRST else []
         return facts + self._answer(dispatcher, tracker, objection)
+
+    @staticmethod
+    def _follows_a_fact(tracker: Tracker, objection: str) -> bool:
+        """Right after a fact answer, a message that asks the same again of something else (那远山呢,
+        旗舰版呢？) or a short question ending in 呢 (油耗呢) with none of the objection's own cue
+        words is a follow-up question, whatever the classifier thought."""
+        from actions.product import product_answer
+
+        if last_bot_action(tracker) != "action_answer_product":
+            return False
+        text = tracker.latest_message.get("text") or ""
+        if mentions(text, objection, tracker.latest_message.get("entities") or [], cues()):
+            return False
+        try:
+            result = product_answer(tracker)
+        except Exception:
+            logger.exception("fact lookup failed")
+            return False
+        bare = text.strip().rstrip("?？!！。. ~～")
+        return result.answered and not result.not_sold and (
+            result.follow_up or (bare.endswith("呢") and len(bare) <= FOLLOW_UP_MAX_CHARS))
 
     @staticmethod
     def _fact_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -86,7 +113,7 @@ class ActionAnswerObjection(Action):
         dispatcher.utter_message(text=result.text)
         return remember(tracker, result)
 
-    async def _answer_each(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+    async def answer_each(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                            objections: List[str]) -> List[EventType]:
         events: List[EventType] = []
         for objection in objections:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
 from bot.constants import OBJECTION_INTENTS
+from bot.text import to_simplified
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 
@@ -28,6 +29,7 @@ class Cue:
     intent: str
     words: Tuple[str, ...]
     with_entity: Optional[str] = None
+    alone: Tuple[str, ...] = ()  # words that count even without the entity (别家 for a competitor)
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,14 @@ def load_cues(path: Union[str, Path]) -> Cues:
                 if intent not in OBJECTION_INTENTS:
                     c.fail(where, f"not an objection intent ({', '.join(OBJECTION_INTENTS)})")
                     continue
-                if c.mapping(entry, where, ("words",), ("with_entity",)):
+                if c.mapping(entry, where, ("words",), ("with_entity", "words_alone")):
                     entity = entry.get("with_entity")
                     if entity is not None and entity not in ENTITY_KINDS:
                         c.fail(f"{where}.with_entity", f"'{entity}' is not one of {', '.join(ENTITY_KINDS)}")
-                    cues.append(Cue(intent, c.texts(entry["words"], f"{where}.words"), entity))
+                    alone = c.texts(entry["words_alone"], f"{where}.words_alone") if "words_alone" in entry else ()
+                    if alone and entity is None:
+                        c.fail(f"{where}.words_alone", "only for cues with with_entity (words already count alone)")
+                    cues.append(Cue(intent, c.texts(entry["words"], f"{where}.words"), entity, tuple(alone)))
         for i, group in enumerate(raw.get("same_topic") or []):
             names = c.texts(group, f"same_topic[{i}]")
             for name in names:
@@ -88,6 +93,8 @@ def clauses(text: str) -> List[Tuple[int, int]]:
 
 def _matches(cue: Cue, text: str, span: Tuple[int, int], entities: Sequence[Dict[str, Any]]) -> bool:
     clause = text[span[0]:span[1]]
+    if any(w in clause for w in cue.alone):
+        return True
     if not any(w in clause for w in cue.words):
         return False
     if cue.with_entity is None:
@@ -96,17 +103,50 @@ def _matches(cue: Cue, text: str, span: Tuple[int, int], entities: Sequence[Dict
                for e in entities)
 
 
-def objections_in_message(text: str, main: str, entities: Sequence[Dict[str, Any]], cues: Cues) -> List[str]:
-    """The objections of the message in the order said: ``main`` plus at most one other whose cue
-    words stand in a clause of their own."""
-    spans = clauses(text or "")
-    if len(spans) < 2:
-        return [main]
+def _found(text: str, spans: Sequence[Tuple[int, int]], entities: Sequence[Dict[str, Any]],
+           cues: Cues) -> Dict[str, int]:
+    """objection -> index of the first clause whose cue words it matches."""
     found: Dict[str, int] = {}
     for index, span in enumerate(spans):
         for cue in cues.cues:
             if cue.intent not in found and _matches(cue, text, span, entities):
                 found[cue.intent] = index
+    return found
+
+
+def mentions(text: str, objection: str, entities: Sequence[Dict[str, Any]], cues: Cues) -> bool:
+    """Whether the text holds a cue word of ``objection`` anywhere (油耗呢 holds none of a quality doubt)."""
+    text = to_simplified(text or "")
+    return objection in _found(text, [(0, len(text))], entities, cues)
+
+
+def objections_by_cues(text: str, entities: Sequence[Dict[str, Any]], cues: Cues) -> List[str]:
+    """For a message the classifier could not place: the objections whose cue words stand in
+    clauses of their own, in the order said, when there are at least two on different topics
+    (太貴了，而且還要問問老婆); otherwise nothing (one cue word alone is too weak to act on)."""
+    text = to_simplified(text or "")
+    spans = clauses(text)
+    if len(spans) < 2:
+        return []
+    found = _found(text, spans, entities, cues)
+    ordered = [intent for intent, _ in sorted(found.items(), key=lambda kv: kv[1])]
+    kept: List[str] = []
+    for intent in ordered:
+        if not any(cues.related(intent, k) for k in kept):
+            kept.append(intent)
+    if len(kept) < 2 or len({found[k] for k in kept[:2]}) < 2:
+        return []
+    return kept[:2]
+
+
+def objections_in_message(text: str, main: str, entities: Sequence[Dict[str, Any]], cues: Cues) -> List[str]:
+    """The objections of the message in the order said: ``main`` plus at most one other whose cue
+    words stand in a clause of their own (Traditional characters read as Simplified)."""
+    text = to_simplified(text or "")
+    spans = clauses(text)
+    if len(spans) < 2:
+        return [main]
+    found = _found(text, spans, entities, cues)
     main_at = found.get(main)
     others = [(i, intent) for intent, i in found.items()
               if intent != main and i != main_at and not cues.related(intent, main)]

@@ -27,6 +27,7 @@ class ProductAnswer:
     honest_unknown: bool = False  # some of what was asked is not in the catalog, and the answer says so
     not_sold: bool = False  # a model or trim the dealer does not sell was asked for
     query: Query = field(default_factory=Query)  # the question as read, for reading a follow-up
+    follow_up: bool = False  # the text asked nothing itself: it repeats the previous question (那远山呢, 油耗呢)
 
     @property
     def answered(self) -> bool:
@@ -88,8 +89,11 @@ def answer(text: str, catalog: Catalog, subject: Optional[str] = None, now: Opti
             subject_model = catalog.model_by_name(s.models[0])
             subject_trims = [t for m, t in s.trims if m == s.models[0]]
     q = reader.read(text, subject_model)
+    follow_up = False
     if previous is not None:
+        alone = q
         q = q.following(previous.query)
+        follow_up = q is not alone
     c = CatalogSearch(catalog, knowledge, now)
     asked: List[str] = list(q.specs)
 
@@ -112,7 +116,7 @@ def answer(text: str, catalog: Catalog, subject: Optional[str] = None, now: Opti
         if ns.model or not models:
             c.not_sold_answer(ns)
     if q.not_sold and not models:
-        return _result(c, asked, q)
+        return _result(c, asked, q, follow_up)
 
     catalog_wide = not models and not q.pronoun and bool(q.superlative or q.budget is not None or q.has_kind)
     wants_model = bool(model_asks or q.rank or q.unknown_topic or q.has_kind or q.budget is not None)
@@ -132,7 +136,7 @@ def answer(text: str, catalog: Catalog, subject: Optional[str] = None, now: Opti
             c.listing(q, model_asks)
     else:
         _about_all_models(c, q, model_asks)
-    return _result(c, asked, q)
+    return _result(c, asked, q, follow_up)
 
 
 def _about_model(c: CatalogSearch, model: CarModel, trims: Optional[List[Trim]], q: Query,
@@ -222,11 +226,12 @@ def _about_all_models(c: CatalogSearch, q: Query, model_asks: List[str]) -> None
                 c.model_fact(spec, model, None, q)
 
 
-def _result(c: CatalogSearch, asked: Iterable[str], q: Query) -> ProductAnswer:
+def _result(c: CatalogSearch, asked: Iterable[str], q: Query, follow_up: bool = False) -> ProductAnswer:
     model = trim = None
     if c.about:
         m, trims = c.about[0]
         model = m.name
         if trims and len(trims) == 1:
             trim = trims[0].name
-    return ProductAnswer("".join(c.parts), tuple(dict.fromkeys(asked)), model, trim, c.unknown, c.not_sold, q)
+    return ProductAnswer("".join(c.parts), tuple(dict.fromkeys(asked)), model, trim, c.unknown, c.not_sold, q,
+                         follow_up)

@@ -68,6 +68,7 @@ class Query:
     not_sold: Tuple[NotSold, ...] = ()
     pronoun: bool = False  # 它, 这车: the car talked about
     question: bool = False
+    question_word: bool = False  # a question word (多少, 吗...), not only a question mark
     leftover: Tuple[str, ...] = ()  # runs of words the vocabulary does not know (风阻, 气囊)
     price_if_alone: bool = False
 
@@ -86,10 +87,10 @@ class Query:
 
     def following(self, before: "Query") -> "Query":
         """This question read as a follow-up of ``before``. Only a text that asks nothing itself and
-        is no question of its own is one (那远山呢, SUV呢, 那旗舰版呢): it asks what ``before``
+        has no question word of its own is one (那远山呢, SUV呢, 那旗舰版呢？): it asks what ``before``
         asked, about what it names now; with no model named it also keeps the budget and, unless
         it names one, the kind of car (二十万以内有七座吗 → 那SUV呢)."""
-        if self.asks or self.question or self.unknown_topic or self.not_sold:
+        if self.asks or self.question_word or self.unknown_topic or self.not_sold:
             return self
         q = replace(self, specs=before.specs, features=before.features, colours=before.colours,
                     superlative=before.superlative if not self.rank else None,
@@ -173,6 +174,7 @@ class QuestionReader:
             not_sold=tuple(not_sold),
             pronoun=any(h.kind == PRONOUN for h in hits),
             question=any(h.kind in (QUESTION, PRICE_IF_ALONE) for h in hits) or "?" in low,
+            question_word=any(h.kind == PRICE_IF_ALONE or (h.kind == QUESTION and h.value != "?") for h in hits),
             leftover=tuple(_leftover(p.display, low, taken)),
             price_if_alone=any(h.kind == PRICE_IF_ALONE for h in hits),
         )

@@ -97,7 +97,7 @@ class SpecVocabulary:
                                      (PRONOUN, "pronouns", self.pronouns), (QUESTION, "questions", self.questions),
                                      (CONJUNCTION, "conjunctions", self.conjunctions),
                                      (FILLER, "fillers", self.fillers)):
-            out += [(w, kind, "", section) for w in words]
+            out += [(w, kind, match_form(w) if kind == QUESTION else "", section) for w in words]
         return [(match_form(w), kind, value, where) for w, kind, value, where in out]
 
 

@@ -422,3 +422,11 @@ def test_the_independent_visitor_questions(catalog, knowledge):
     print(report)
     assert rate >= REQUIRED_PASS_RATE, report
     assert len(results) - len(counted) <= MOST_SUPERSEDED, report
+
+
+def test_a_follow_up_with_only_a_question_mark_keeps_the_question(catalog, knowledge):
+    a = converse(["晨风豪华版多少钱", "旗舰版呢？"], catalog, knowledge)
+    assert "13.98万" in a.text and a.follow_up, a.text
+    b = converse(["晨风豪华版多少钱", "旗舰版有天窗吗？"], catalog, knowledge)
+    assert not b.follow_up  # a question of its own
+    assert not converse(["晨风豪华版多少钱"], catalog, knowledge).follow_up

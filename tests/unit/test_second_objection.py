@@ -3,7 +3,7 @@
 import pytest
 
 from bot.exceptions import DataFileError
-from bot.playbook.second_objection import clauses, get_cues, load_cues, objections_in_message
+from bot.playbook.second_objection import clauses, get_cues, load_cues, mentions, objections_by_cues, objections_in_message
 
 CUES = get_cues("data/lexicon")
 
@@ -29,6 +29,31 @@ def test_objections_in_the_order_said(text, main, entities, expected):
     assert objections_in_message(text, main, entities, CUES) == expected
 
 
+def test_traditional_characters_are_read_like_simplified():
+    text = "太貴了，而且還要問問老婆"
+    assert objections_in_message(text, "objection_price", family(text, "老婆"), CUES) == [
+        "objection_price", "consult_family"]
+
+
+@pytest.mark.parametrize("text, entities, expected", [
+    ("太貴了，而且還要問問老婆", family("太貴了，而且還要問問老婆", "老婆"), ["objection_price", "consult_family"]),
+    ("远山pro太贵了 而且也太费油了吧", [], ["objection_price", "objection_quality"]),
+    ("别家同价位配置更高，你们维修网点也少", [], ["objection_competitor", "objection_after_sales"]),  # 别家 unnamed
+    ("续航才400不够用，最低多少钱能拿下", [], ["objection_quality", "ask_discount"]),
+    ("太贵了，能便宜点吗", [], []),  # one point: price and discount are the same topic
+    ("太贵了", [], []),  # a single cue is too weak to act on without the classifier
+    ("今天天气不错，我们出去走走", [], []),
+])
+def test_a_message_the_classifier_could_not_place_is_read_by_cues(text, entities, expected):
+    assert objections_by_cues(text, entities, CUES) == expected
+
+
+def test_a_follow_up_question_mentions_no_objection():
+    assert not mentions("油耗呢", "objection_quality", [], CUES)
+    assert mentions("质量靠谱吗", "objection_quality", [], CUES)
+    assert not mentions("旗舰版呢？", "choose_model", [], CUES)
+
+
 def test_clauses_split_at_punctuation_and_connectives():
     text = "太贵了而且还得问问老婆，另外提车多久"
     assert [text[a:b] for a, b in clauses(text)] == ["太贵了", "还得问问老婆", "提车多久"]
@@ -41,4 +66,7 @@ def test_problems_name_the_file_and_the_field(tmp_path):
     with pytest.raises(DataFileError) as e:
         load_cues(path)
     text = str(e.value)
+    path.write_text("cues:\n  objection_price: {words: [贵], words_alone: [太贵]}\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="cues.objection_price.words_alone"):
+        load_cues(path)
     assert "cues.objection_prize" in text and "cues.consult_family.with_entity" in text and "same_topic[0]" in text
