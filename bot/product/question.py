@@ -71,6 +71,8 @@ class Query:
     question_word: bool = False  # a question word (多少, 吗...), not only a question mark
     leftover: Tuple[str, ...] = ()  # runs of words the vocabulary does not know (风阻, 气囊)
     price_if_alone: bool = False
+    # where the text names a trim or asks for a spec or equipment: (start, end, "trim" | "spec", value)
+    spans: Tuple[Tuple[int, int, str, str], ...] = ()
 
     @property
     def unknown_topic(self) -> bool:
@@ -140,7 +142,8 @@ class QuestionReader:
         name_hits = self.names.scan(low, taken)
         models = _unique(h.value for h in name_hits if h.kind == MODEL)
         scope = [self.catalog.model_by_name(m) for m in models] or ([subject] if subject else [])
-        trims = self._trims(low, taken, [m for m in scope if m is not None], scoped=bool(scope))
+        trim_spans: List[Tuple[int, int, str]] = []
+        trims = self._trims(low, taken, [m for m in scope if m is not None], scoped=bool(scope), spans=trim_spans)
         if not models:
             models = _unique(m for m, _ in trims)
         amounts = self._amounts(p, taken)
@@ -156,6 +159,10 @@ class QuestionReader:
         not_sold += [NotSold(p.display[h.start : h.end]) for h in name_hits if h.kind == COMPETITOR]
         hits = _heads(hits, taken)
         specs = _unique(h.value for h in hits if h.kind in (SPEC, UNKNOWN_SPEC))
+        vocab = self.knowledge.vocabulary
+        spans = [(a, b, "trim", name) for a, b, name in trim_spans]
+        spans += [(h.start, h.end, "spec", vocab.label(h.value)) for h in hits if h.kind in (SPEC, UNKNOWN_SPEC)]
+        spans += [(h.start, h.end, "spec", h.value) for h in hits if h.kind == FEATURE]
         if "phone" in specs and _has_phone_number(p.display):  # 电话13800138001: the visitor's, not a question
             specs.remove("phone")
         q = Query(
@@ -177,11 +184,13 @@ class QuestionReader:
             question_word=any(h.kind == PRICE_IF_ALONE or (h.kind == QUESTION and h.value != "?") for h in hits),
             leftover=tuple(_leftover(p.display, low, taken)),
             price_if_alone=any(h.kind == PRICE_IF_ALONE for h in hits),
+            spans=tuple(sorted(spans)) if len(low) == len(text) else (),
         )
         budget = self._budget(amounts, hits, q, low)
         return replace(q, budget=budget) if budget else q
 
-    def _trims(self, low: str, taken: List[bool], scope: Sequence[CarModel], scoped: bool) -> List[Tuple[str, str]]:
+    def _trims(self, low: str, taken: List[bool], scope: Sequence[CarModel], scoped: bool,
+               spans: Optional[List[Tuple[int, int, str]]] = None) -> List[Tuple[str, str]]:
         """Trims named whole or in part (豪华版, 四驱旗舰, 长续航). Within a model named or talked
         about, two characters that tell its trims apart are enough; with no model, a trim
         is recognised by three characters or more (长续航版 is only 星河EV's)."""
@@ -212,6 +221,9 @@ class QuestionReader:
                 i += 1
                 continue
             found.append(having)
+            if spans is not None:
+                names = {t for _, t in having}
+                spans.append((i, i + length, names.pop() if len(names) == 1 else low[i : i + length]))
             for k in range(i, i + length):
                 taken[k] = True
             i += length

@@ -49,6 +49,27 @@ def test_extractor_trains_stores_and_loads_its_lexicon(storage, context):
     ]
 
 
+def test_extractor_finds_trim_and_spec_from_its_stored_copy_of_the_data(storage, context, tmp_path):
+    import shutil
+
+    catalog, lexicon = tmp_path / "catalog.yml", tmp_path / "lexicon"
+    shutil.copyfile(ROOT / "data/catalog.yml", catalog)
+    shutil.copytree(ROOT / "data/lexicon", lexicon)
+    config = config_for(DealerEntityExtractor, catalog_path=str(catalog), lexicon_dir=str(lexicon))
+    resource = Resource("extractor-trim-spec")
+    DealerEntityExtractor.create(config, storage, resource, context).train(TrainingData())
+    shutil.rmtree(lexicon)
+    catalog.unlink()  # the trained model no longer reads the data files
+    loaded = DealerEntityExtractor.load(config, storage, resource, context)
+    message = Message({TEXT: "远山两驱豪华版多少钱，油耗呢"})
+    loaded.process([message])
+    assert [(e["entity"], e["value"], e["start"], e["end"]) for e in message.get(ENTITIES)] == [
+        ("car_model", "远山", 0, 2), ("trim", "两驱豪华版", 2, 7), ("spec", "价格", 7, 10), ("spec", "油耗", 11, 13)]
+    equipment = Message({TEXT: "远山pro有没有全景天窗"})
+    loaded.process([equipment])
+    assert [(e["entity"], e["value"]) for e in equipment.get(ENTITIES)] == [("car_model", "远山Pro"), ("spec", "全景天窗")]
+
+
 def test_extractor_keeps_entities_of_earlier_extractors(storage, context):
     extractor = DealerEntityExtractor.create(config_for(DealerEntityExtractor), storage, Resource("x"), context)
     earlier = {"entity": "other", "start": 0, "end": 1, "value": "x"}

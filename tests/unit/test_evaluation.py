@@ -42,6 +42,19 @@ def test_a_wrong_intent_and_a_wrong_entity_lower_the_scores():
     assert len(report.errors) == 2
 
 
+def test_entity_types_the_set_never_annotates_are_not_scored():
+    def parse(text):
+        p = perfect(text)
+        if text == "太贵了":  # a spec entity the set has no annotation for: not a false positive
+            return Prediction(p.intent, 0.9, ((0, 2, "spec", "价格"),))
+        if text == "能试驾吗":  # a money entity where the set (which annotates money) has none: one
+            return Prediction(p.intent, 0.9, ((0, 1, "money", "1"),))
+        return p
+
+    report = evaluate(EXAMPLES, parse)
+    assert "spec" not in report.per_entity and report.per_entity["money"]["precision"] == 0.5
+
+
 def test_fallback_counts_as_a_miss_but_keeps_the_confidence():
     def parse(text):
         p = perfect(text)
