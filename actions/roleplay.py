@@ -81,7 +81,9 @@ class ActionRoleplayTurn(Action):
         dispatcher.utter_message(json_message={"roleplay_turn": {
             "objection": turn.objection, "attempt": turn.attempt, "score": turn.score.total, "good": turn.good,
             "checks": {n: c.passed for n, c in turn.score.checks.items()}, "principles": list(turn.score.principles),
-            "penalties": [x.name for x in turn.score.penalties], "missing": list(turn.score.missing)}})
+            "penalties": [x.name for x in turn.score.penalties], "missing": list(turn.score.missing),
+            "evidence": {c.name: list(c.evidence) for c in (*turn.score.checks.values(), *turn.score.penalties)
+                         if c.evidence}}})
         if session.outcome:
             return self._finish(dispatcher, tracker, session, replies)
         return [SlotSet("roleplay_replies", replies)]
@@ -106,6 +108,9 @@ class ActionRoleplayTurn(Action):
                                  outcome=OUTCOME_ZH.get(card.outcome, OUTCOME_ZH[None]), dimensions=dims,
                                  notes="\n".join(card.turn_notes), suggestions=tips, comparison=card.comparison)
         entry = history_entry(session, card)
+        suggestions = [{"move": s.move, "move_zh": s.move_zh, "why": s.why, "model_answer": s.model_answer}
+                       for s in card.suggestions]
         dispatcher.utter_message(json_message={"roleplay_scorecard": {**entry, "turn_notes": list(card.turn_notes),
-                                                                      "comparison": card.comparison}})
+                                                                      "comparison": card.comparison,
+                                                                      "suggestions": suggestions}})
         return [SlotSet("roleplay_history", history + [entry]), SlotSet("roleplay_replies", None)]

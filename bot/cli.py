@@ -113,11 +113,61 @@ def _roleplay(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from bot.database import database_settings
-    from bot.report import load_attempts, write_report
+    from bot.report import agreement_lines, write_report, write_summary
+    from bot.training_records import load_corrections, load_visits, summarise
 
-    attempts = load_attempts(args.db or database_settings().url())
-    files = write_report(attempts, Path(args.out))
+    db = args.db or database_settings().url()
+    attempts, corrections = load_visits(db), load_corrections(db)
+    files = write_report(attempts, Path(args.out), corrections)
+    files += write_summary(summarise(attempts, corrections), Path(args.out))
     print(f"{len(attempts)} practice visits; wrote " + ", ".join(map(str, files)))
+    for line in agreement_lines(summarise(attempts, corrections)):
+        print(line)
+    return 0
+
+
+def _correct(args: argparse.Namespace) -> int:
+    """A trainer's verdict on one turn: the checks the rubric got wrong are flipped."""
+    from bot.database import database_settings
+    from bot.training_records import (CORRECTABLE, CorrectionError, CorrectionStore, find_visit, load_visits,
+                                      rubric_verdicts)
+
+    db = args.db or database_settings().url()
+    visits = load_visits(db)
+    if args.visit is None:
+        for v in visits[-args.last:]:
+            print(f"{v['id']}\t{v['trainee']}\t{v.get('persona')}\t{v.get('total')}\t"
+                  f"{len(v.get('turn_list') or [])} turns\t{v.get('finished_at')}")
+        return 0
+    visit = find_visit(visits, args.visit)
+    if visit is None:
+        print(f"no finished visit {args.visit!r} (list them with `python -m bot correct`)")
+        return 2
+    turns = visit.get("turn_list") or []
+    if args.turn is None:
+        for i, t in enumerate(turns, 1):
+            said = rubric_verdicts(t)
+            print(f"{i}. {t.get('reply', '')}\n   " + " ".join(f"{k}={'yes' if said[k] else 'no'}" for k in CORRECTABLE))
+        return 0
+    wrong = [w.strip() for w in (args.wrong or "").split(",") if w.strip()]
+    if args.turn < 1 or args.turn > len(turns):
+        print(f"visit {args.visit} has {len(turns)} turns")
+        return 2
+    said = rubric_verdicts(turns[args.turn - 1])
+    unknown = [w for w in wrong if w not in said]
+    if unknown:
+        print(f"unknown checks: {', '.join(unknown)} (known: {', '.join(CORRECTABLE)})")
+        return 2
+    store = CorrectionStore(db)
+    try:
+        rows = store.record(visit, args.turn, {w: not said[w] for w in wrong}, args.note or "")
+    except CorrectionError as e:
+        print(e)
+        return 2
+    finally:
+        store.close()
+    changed = [r.check for r in rows if r.trainer != r.rubric]
+    print(f"stored: {visit['id']} turn {args.turn}; rubric wrong on: {', '.join(changed) or 'nothing (agrees)'}")
     return 0
 
 
@@ -228,6 +278,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="a database URL or SQLite file (default: the conversation store, bot/database.py)")
     p.add_argument("--out", default="reports/trainer")
     p.set_defaults(func=_report)
+    p = sub.add_parser("correct", help="a trainer corrects the scorer: list visits, show a visit's turns, or mark "
+                                       "a turn's checks the rubric got wrong (shown by `report` as agreement)")
+    p.add_argument("visit", nargs="?", help="a visit id (<sender>#<n>); without it, the latest visits are listed")
+    p.add_argument("turn", nargs="?", type=int, help="the turn (1-based); without it, the visit's turns are shown")
+    p.add_argument("--wrong", help="comma-separated checks the rubric got wrong (acknowledge, clarify, value, "
+                                   "next_step, penalty:argue, ...); none: the trainer agrees with every check")
+    p.add_argument("--note", help="why (kept with the correction)")
+    p.add_argument("--last", type=int, default=20, help="how many visits to list")
+    p.add_argument("--db", help="a database URL or SQLite file (default: the conversation store, bot/database.py)")
+    p.set_defaults(func=_correct)
     p = sub.add_parser("leads", help="follow-ups due (today / this week / all), or a CSV export")
     p.add_argument("--due", choices=("today", "week", "all"), default="today",
                    help="today: due or overdue today; week: by the end of this week; all: every lead")
