@@ -1,6 +1,7 @@
 """The showroom widget and the trainee page in headless Chromium (Debian's package, driven by
 Playwright), against the real running Rasa and action servers."""
 
+import datetime as dt
 import http.server
 import json
 import threading
@@ -53,10 +54,26 @@ def open_widget(page, url):
 
 
 def say(page, text):
+    """Types ``text`` and waits for the answer; returns the text of the bot's new bubbles."""
     before = bot_bubbles(page).count()
     page.fill(".sc-input", text)
     page.press(".sc-input", "Enter")
     page.wait_for_function(f"() => document.querySelectorAll('.sc-msg.sc-bot').length > {before}", timeout=30000)
+    return "\n".join(bot_bubbles(page).all_inner_texts()[before:])
+
+
+def lead_of(servers, sender):
+    from bot.leadstore import LeadStore
+
+    return LeadStore(f"sqlite:///{servers.db}").get(sender)
+
+
+def assert_no_coaching(page):
+    """A prospect sees the answers only: no coach annotation, no principle or move, no raw payload."""
+    shown = page.locator(".sc-root").inner_text()
+    assert page.locator(".sc-annotation").count() == 0
+    for word in ("原则：", "动作：", "也可以（", "阶段：", "handoff", "need_phone", "script_id", "objection_"):
+        assert word not in shown, (word, shown)
 
 
 def test_prospect_asks_about_price_and_gets_a_playbook_answer(page, servers):
@@ -139,6 +156,80 @@ def test_phone_sized_screen_is_full_screen_and_keyboard_usable(browser, servers)
     pg.keyboard.press("Escape")
     assert pg.locator(".sc-panel").is_hidden()
     context.close()
+
+
+def ask_for_a_person_and_leave_a_number(page, servers):
+    """Types 转人工 in the widget and fills in the call-back form the answer opens: (sender, the lead
+    row right after the handoff, the lead row after the form)."""
+    open_widget(page, f"{servers.url}/webhooks/widget/demo")
+    assert page.locator(".sc-lead").is_hidden()  # nothing opens it but the handoff (the button is not clicked)
+    answer = say(page, "转人工")
+    assert "真人顾问" in answer, answer
+    page.wait_for_selector(".sc-lead:not([hidden])", timeout=5000)  # opened by the handoff payload
+    assert_no_coaching(page)
+    sender = sender_of(page)
+    events = servers.tracker(sender)["events"]
+    assert any(e["event"] == "pause" for e in events), [e["event"] for e in events]  # a person has it now
+    handed_off = lead_of(servers, sender)
+    page.fill(".sc-lead [name=name]", "周女士")
+    page.fill(".sc-lead [name=phone]", "137 1234 5678")
+    page.check(".sc-lead [name=consent]")
+    page.click(".sc-lead button[type=submit]")
+    page.wait_for_selector(".sc-msg.sc-bot >> text=谢谢您的信任", timeout=30000)
+    assert page.locator(".sc-lead").is_hidden() and page.locator(".sc-lead-error").inner_text() == ""
+    return sender, handed_off, lead_of(servers, sender)
+
+
+def test_asking_for_a_person_opens_the_call_back_form_and_pauses_the_bot(page, servers):
+    sender, handed_off, lead = ask_for_a_person_and_leave_a_number(page, servers)
+    assert handed_off is not None and handed_off.reason == "客户要求真人顾问", handed_off  # the handoff recorded
+    assert handed_off.follow_up_date == dt.date.today()
+    assert lead is not None and (lead.channel, lead.phone, lead.name) == ("widget", "13712345678", "周女士"), lead
+    assert any(e["event"] == "pause" for e in servers.tracker(sender)["events"])  # still a person's conversation
+    assert_no_coaching(page)
+
+
+@pytest.mark.xfail(strict=True, reason="bot.lead_capture.record_form_lead rewrites the lead from the slots: the "
+                                       "handoff's reason and today's follow-up are lost when the number is left")
+def test_the_number_left_after_a_handoff_keeps_the_handoff_on_the_lead(page, servers):
+    _, _, lead = ask_for_a_person_and_leave_a_number(page, servers)
+    assert (lead.reason, lead.follow_up_date) == ("客户要求真人顾问", dt.date.today()), lead
+
+
+def test_a_test_drive_booked_in_one_message_is_read_back_with_the_phone_masked(page, servers):
+    open_widget(page, f"{servers.url}/webhooks/widget/demo")
+    answer = say(page, "我手机号13800138000，周六上午来试驾远山")
+    assert "预约好了" in answer and "周六" in answer and "上午" in answer and "远山" in answer, answer
+    assert "138****8000" in answer, answer
+    # the whole number is on the page once: in the visitor's own bubble, never in the bot's
+    assert "13800138000" not in "".join(bot_bubbles(page).all_inner_texts())
+    assert page.locator(".sc-msg.sc-user").last.inner_text() == "我手机号13800138000，周六上午来试驾远山"
+    assert page.content().count("13800138000") == 1
+    assert_no_coaching(page)
+    lead = lead_of(servers, sender_of(page))
+    assert lead is not None and lead.grade == "O" and "预约试驾" in (lead.reason or ""), lead
+    assert (lead.channel, lead.phone, lead.car_model) == ("widget", "13800138000", "远山"), lead
+
+
+def test_a_test_drive_booked_over_several_messages_moves_an_impossible_date(page, servers):
+    open_widget(page, f"{servers.url}/webhooks/widget/demo")
+    say(page, "你好")
+    first_sender = sender_of(page)
+    page.click(".sc-reset")  # a second conversation, in the same widget
+    assert "哪款车" in say(page, "想约个试驾")
+    assert sender_of(page) != first_sender
+    assert "哪天" in say(page, "晨风吧")
+    proposed = say(page, "2月30号上午")
+    assert "2月30号" in proposed and "最近能约的是" in proposed and "手机号" in proposed, proposed  # at once
+    read_back = say(page, "13912345678")
+    assert "晨风" in read_back and "139****5678" in read_back and "确认" in read_back, read_back
+    assert "预约好了" not in read_back and lead_of(servers, sender_of(page)) is None  # a moved slot waits for a yes
+    booked = say(page, "确认")
+    assert "预约好了" in booked and "晨风" in booked and "139****5678" in booked, booked
+    assert "13912345678" not in "".join(bot_bubbles(page).all_inner_texts())
+    assert_no_coaching(page)
+    lead = lead_of(servers, sender_of(page))
+    assert lead is not None and lead.grade == "O" and "预约试驾" in (lead.reason or "") and lead.car_model == "晨风", lead
 
 
 class _Site(http.server.SimpleHTTPRequestHandler):
