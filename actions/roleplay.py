@@ -82,6 +82,8 @@ class ActionRoleplayTurn(Action):
             "objection": turn.objection, "attempt": turn.attempt, "score": turn.score.total, "good": turn.good,
             "checks": {n: c.passed for n, c in turn.score.checks.items()}, "principles": list(turn.score.principles),
             "penalties": [x.name for x in turn.score.penalties], "missing": list(turn.score.missing),
+            "reactions": [{"kind": r.kind, "line": r.line, "evidence": list(r.evidence)} for r in turn.reactions],
+            "next": {"objection": session.current.objection, "attempt": session.attempt, "ready": session.ready},
             "evidence": {c.name: list(c.evidence) for c in (*turn.score.checks.values(), *turn.score.penalties)
                          if c.evidence}}})
         if session.outcome:

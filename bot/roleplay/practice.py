@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 from bot.catalog import get_catalog
 from bot.playbook.loader import get_playbook
 from bot.roleplay.personas import Persona, load_personas
+from bot.roleplay.reactions import ReplyReader, load_reactions
 from bot.roleplay.rubric import load_rubric
 from bot.roleplay.scorer import ReplyScorer
 from bot.roleplay.session import CustomerSession, Scorecard
@@ -23,6 +24,7 @@ COMMANDS = ("hint", "restart", "stop")
 class Practice:
     scorer: ReplyScorer
     personas: Dict[str, Persona]
+    reader: ReplyReader
     commands: Dict[str, Tuple[str, ...]]
     catalog_path: str
     playbook_dir: Optional[str]
@@ -32,7 +34,7 @@ class Practice:
         persona = self.personas.get(persona_id) or next(iter(self.personas.values()))
         level = level if level in persona.levels else "normal"
         session = CustomerSession(persona, level, self.scorer, get_playbook(self.playbook_dir),
-                                  get_catalog(self.catalog_path))
+                                  get_catalog(self.catalog_path), self.reader)
         for reply in replies:
             if session.outcome:
                 break
@@ -58,8 +60,10 @@ def load_commands(path: Union[str, Path]) -> Dict[str, Tuple[str, ...]]:
 @functools.lru_cache(maxsize=2)
 def get_practice(roleplay_dir: str, catalog_path: str, playbook_dir: Optional[str] = None) -> Practice:
     d = Path(roleplay_dir)
-    return Practice(ReplyScorer(load_rubric(d / "rubric.yml")), load_personas(d / "personas"),
-                    load_commands(d / "commands.yml"), catalog_path, playbook_dir)
+    reactions = d / "reactions.yml"
+    return Practice(ReplyScorer(load_rubric(d / "rubric.yml")), load_personas(d / "personas", reactions),
+                    ReplyReader(load_reactions(reactions)), load_commands(d / "commands.yml"), catalog_path,
+                    playbook_dir)
 
 
 def history_entry(session: CustomerSession, card: Scorecard, when: Optional[dt.datetime] = None) -> Dict[str, Any]:

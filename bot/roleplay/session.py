@@ -1,18 +1,23 @@
 """Customer mode: the bot plays a persona, the trainee sells. Each trainee reply is scored by
-the rubric; the customer softens and moves on after good answers, repeats or hardens after weak
-ones, and ends the visit with a test drive or by walking out. Pure and deterministic."""
+the rubric and read for what it did (bot.roleplay.reactions): the customer answers what it was
+asked, reacts to what was said, warms up after good answers (how fast: the level and the persona's
+readiness), hardens after arguing, instant discounts and pushing, and ends the visit with a test
+drive once its objections are settled and a test drive is proposed, or by walking out. Pure and
+deterministic."""
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot.catalog import Catalog
 from bot.playbook.model import Playbook
 from bot.playbook.rules import Context, matches, select_script
 from bot.roleplay.personas import Persona
+from bot.roleplay.reactions import Listener, Reaction, ReplyReader, fab_terms
 from bot.roleplay.scorer import Expectation, ReplyScorer, Score
 from bot.roleplay.rubric import CHECKS
 
+_EXPECTATION_FIELDS = {f.name for f in fields(Expectation)}
 TEST_DRIVE = "test_drive"
 WALK_OUT = "walk_out"
 
@@ -25,6 +30,7 @@ class TurnRecord:
     score: Score
     good: bool
     customer_line: str
+    reactions: Tuple[Reaction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,12 +61,19 @@ class CustomerSession:
     scorer: ReplyScorer
     playbook: Playbook
     catalog: Catalog
+    reader: ReplyReader
     index: int = 0  # which of the persona's objections is being raised
     attempt: int = 1  # how many times it has been raised
-    progress: int = 0  # good answers to it so far
+    warmth: int = 0  # earned on the current objection so far
     weak: int = 0  # weak answers in the whole visit
+    ready: bool = False  # every objection settled: waiting for the trainee to propose a test drive
     turns: List[TurnRecord] = field(default_factory=list)
     outcome: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        p = self.persona
+        self.listener = Listener(p.cares_about, p.profile, p.lines, p.cares_lines,
+                                 fab_terms(self.catalog.model_by_name(p.car_model)))
 
     @property
     def level(self):
@@ -69,6 +82,12 @@ class CustomerSession:
     @property
     def current(self):
         return self.persona.objections[self.index]
+
+    @property
+    def warmth_needed(self) -> int:
+        """Warmth that settles an objection: the level's good answers plus the readiness's extra."""
+        readiness = self.reader.rules.readiness.get(self.persona.readiness)
+        return self.level.good_answers_needed + (readiness.extra_warmth if readiness else 0)
 
     def opening(self) -> str:
         """The customer's first words."""
@@ -85,12 +104,20 @@ class CustomerSession:
         ctx = self._context()
         rule = self.playbook.rules[ctx.objection]
         row = next((r for r in rule.rows if matches(r.when, ctx)), rule.rows[-1])
+        if "car_model" in _EXPECTATION_FIELDS:  # the scorer checks facts against the customer's car
+            return Expectation(ctx.objection, ctx.attempt, row.moves, car_model=self.persona.car_model)
         return Expectation(ctx.objection, ctx.attempt, row.moves)
 
     def hint(self) -> str:
         """The next move the rubric expects, with why it works (the in-session 'hint' command)."""
+        if self.ready:
+            move = self.playbook.moves["next_step"]
+            return f"{move.zh}：{move.why}"
         moves = self.expectation().moves
         return "；".join(f"{self.playbook.moves[m].zh}：{self.playbook.moves[m].why}" for m in moves)
+
+    def _pick(self, lines: Tuple[str, ...]) -> str:
+        return lines[len(self.turns) % len(lines)]
 
     def respond(self, reply: str) -> TurnRecord:
         """Scores the trainee's reply and returns the customer's reaction."""
@@ -98,32 +125,58 @@ class CustomerSession:
             raise ValueError("the visit has ended; restart to play again")
         score = self.scorer.score(reply, self.expectation())
         good = score.total >= self.level.good_score and not score.penalties
+        untouched = self.index == 0 and self.warmth == 0 and not self.ready
+        rule = self.playbook.rules.get(self.current.objection)
+        reactions = self.reader.read(reply, score, self.listener, len(self.turns), untouched,
+                                     rule.topic if rule else ())
+        negative = any(r.negative for r in reactions)
         lines = self.current
         objection, attempt = lines.objection, self.attempt
-        if good:
-            self.progress += 1
-            if self.progress >= self.level.good_answers_needed:
-                soften = lines.soften[min(self.attempt - 1, len(lines.soften) - 1)]
-                if self.index + 1 < len(self.persona.objections):
-                    self.index, self.attempt, self.progress = self.index + 1, 1, 0
-                    line = f"{soften} {self.current.open[0]}"
-                else:
-                    self.outcome = TEST_DRIVE
-                    line = f"{soften} {self.persona.endings[TEST_DRIVE]}"
-            else:
-                self.attempt += 1
-                line = lines.soften[min(self.attempt - 2, len(lines.soften) - 1)]
-        else:
+        said = [r.line for r in reactions]
+        if negative:
+            self.warmth = max(0, self.warmth + sum(self.reader.rules.warmth[r.kind] for r in reactions))
             self.weak += 1
-            if self.weak >= self.level.patience:
-                self.outcome = WALK_OUT
-                line = self.persona.endings[WALK_OUT]
+            state = self._state_line(settled=False, good=False)
+        else:
+            if not good and not reactions and not self.ready:  # waiting: counted in _state_line
+                self.weak += 1
+            if self.ready:
+                settled = True
             else:
-                line = lines.repeat[min(self.attempt - 1, len(lines.repeat) - 1)]
-                self.attempt += 1
-        record = TurnRecord(objection, attempt, reply, score, good, line)
+                self.warmth += (1 if good else 0) + sum(self.reader.rules.warmth[r.kind] for r in reactions)
+                settled = self.warmth >= self.warmth_needed
+            state = self._state_line(settled, good or bool(reactions), reply)
+        if self.outcome is None and self.weak >= self.level.patience:
+            self.outcome = WALK_OUT
+            state = self.persona.endings[WALK_OUT]
+        record = TurnRecord(objection, attempt, reply, score, good, " ".join(said + [state]), reactions)
         self.turns.append(record)
         return record
+
+    def _state_line(self, settled: bool, good: bool, reply: str = "") -> str:
+        """Where the customer stands after this reply (advancing the visit when it is settled)."""
+        lines = self.current
+        if not settled:
+            self.attempt += 1
+            if self.ready:
+                return self.reader.line("ready", self.listener, len(self.turns))
+            if good:
+                return self._pick(lines.warming) if lines.warming else self.reader.line(
+                    "warming", self.listener, len(self.turns))
+            return lines.repeat[min(self.attempt - 2, len(lines.repeat) - 1)]
+        soften = "" if self.ready else lines.soften[min(self.attempt - 1, len(lines.soften) - 1)]
+        if self.index + 1 < len(self.persona.objections):
+            self.index, self.attempt, self.warmth = self.index + 1, 1, 0
+            return f"{soften} {self.current.open[0]}"
+        if self.reader.invites(reply):
+            self.outcome = TEST_DRIVE
+            self.ready = False
+            return f"{soften} {self.persona.endings[TEST_DRIVE]}".strip()
+        if self.ready:  # still waiting for the trainee to propose a test drive
+            self.weak += 1
+        self.ready = True
+        self.attempt += 1
+        return f"{soften} {self.reader.line('ready', self.listener, len(self.turns))}".strip()
 
     def scorecard(self, previous_totals: Sequence[int] = ()) -> Scorecard:
         """The end-of-visit scorecard; ``previous_totals`` are this trainee's earlier totals on the

@@ -1,5 +1,6 @@
-"""Customer mode without servers: personas load, the customer reacts to the score, the visit ends
-with a test drive for a good trainee and a walk-out for a weak one, and the scorecard adds up."""
+"""Customer mode without servers: personas load, the customer reacts to the score and to what the
+reply did, the visit ends with a test drive for a good trainee and a walk-out for a weak one, and
+the scorecard adds up."""
 
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from bot.catalog import load_catalog
 from bot.exceptions import DataFileError
 from bot.playbook.loader import load_playbook
 from bot.roleplay.personas import load_personas
+from bot.roleplay.reactions import ReplyReader, load_reactions
 from bot.roleplay.rubric import load_rubric
 from bot.roleplay.scorer import ReplyScorer
 from bot.roleplay.session import TEST_DRIVE, WALK_OUT, CustomerSession
@@ -28,12 +30,13 @@ WEAK = "哦，那您再看看吧。"
 @pytest.fixture(scope="module")
 def parts():
     return (ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml")), load_playbook(ROOT / "data/playbook"),
-            load_catalog(ROOT / "data/catalog.yml"), load_personas(ROOT / "data/roleplay/personas"))
+            load_catalog(ROOT / "data/catalog.yml"), load_personas(ROOT / "data/roleplay/personas"),
+            ReplyReader(load_reactions(ROOT / "data/roleplay/reactions.yml")))
 
 
 def session(parts, persona="price_sensitive_first_buyer", level="normal"):
-    scorer, playbook, catalog, personas = parts
-    return CustomerSession(personas[persona], level, scorer, playbook, catalog)
+    scorer, playbook, catalog, personas, reader = parts
+    return CustomerSession(personas[persona], level, scorer, playbook, catalog, reader)
 
 
 def play(s, answers):
@@ -64,15 +67,17 @@ def test_customer_repeats_after_a_weak_answer_and_softens_after_a_good_one(parts
     weak = s.respond(WEAK)
     assert not weak.good and weak.customer_line in s.persona.objections[0].repeat and s.attempt == 2
     good = s.respond(GOOD["objection_price"][1])  # the second push expects value (FAB)
-    assert good.good
-    assert good.customer_line.startswith(tuple(s.persona.objections[0].soften))
+    assert good.good and [r.kind for r in good.reactions] == ["cares_met"]  # safety: what she cares about
+    assert any(line in good.customer_line for line in s.persona.objections[0].soften)
+    assert s.index == 1
 
 
 def test_harder_levels_need_more_good_answers_and_lose_patience_sooner(parts):
     easy, hard = session(parts, level="easy"), session(parts, level="hard")
-    reply = GOOD["objection_price"][0]
-    easy.respond(reply)
-    hard.respond(reply)
+    assert easy.warmth_needed < hard.warmth_needed
+    for reply in GOOD["objection_price"][:2]:
+        easy.respond(reply)
+        hard.respond(reply)
     assert easy.index == 1 and hard.index == 0  # easy moved on to the next objection
     assert play(session(parts, level="hard"), {}).scorecard().turn_notes.__len__() == 2
 
