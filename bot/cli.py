@@ -249,6 +249,24 @@ def _notify(args: argparse.Namespace) -> int:
     return run_command(args.db, deliver=args.deliver, retry_failed=args.retry_failed)
 
 
+def _eval_scorer(args: argparse.Namespace) -> int:
+    """The roleplay scorer against a trainer-labelled set: aggregate numbers only (never the replies)."""
+    from bot.playbook.loader import load_playbook
+    from bot.roleplay.labelled import expectation_for, load_labelled, measure
+    from bot.roleplay.rubric import load_rubric
+    from bot.roleplay.scorer import ReplyScorer
+
+    playbook = load_playbook(args.playbook, trainer_checks=False)
+    scorer = ReplyScorer(load_rubric(f"{args.roleplay}/rubric.yml"), playbook=playbook)
+    replies = load_labelled(args.set)
+    m = measure(scorer, replies, lambda r: expectation_for(playbook, r.intent, 1 if args.attempt_one else r.attempt,
+                                                           r.car_model))
+    print(f"Scorer on {args.set} ({len(replies)} replies"
+          f"{', the expectation of attempt 1' if args.attempt_one else ''}):\n")
+    print(m.table())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -263,6 +281,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout", default="tests/nlu/holdout_*.yml")
     p.add_argument("--out", default="reports/nlu")
     p.set_defaults(func=_eval)
+    p = sub.add_parser("eval-scorer", help="the roleplay scorer against trainer-labelled replies: per-check and "
+                                           "per-penalty F1, principle recall, pair ordering (aggregate only)")
+    p.add_argument("--set", default="tests/data/trainee_replies_eval.yml")
+    p.add_argument("--playbook", default="data/playbook")
+    p.add_argument("--roleplay", default="data/roleplay")
+    p.add_argument("--attempt-one", action="store_true", help="score every reply with the expectation of attempt 1")
+    p.set_defaults(func=_eval_scorer)
     p = sub.add_parser("chat", help="chat with the running bot in this terminal")
     p.add_argument("--url", default="http://localhost:5005")
     p.add_argument("--plain", action="store_true", help="hide the trainee annotations (principle, move, stage)")

@@ -1,25 +1,43 @@
-"""The scoring rubric (data/roleplay/rubric.yml), validated on load."""
+"""The scoring rubric (data/roleplay/rubric.yml), validated on load: the cue lists of each check,
+principle and penalty (how they combine lives in bot/roleplay/cues.py) and the points of a turn."""
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Tuple, Union
+from typing import Any, Dict, Tuple, Union
 
 from bot.playbook.model import PRINCIPLES
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 
 CHECKS = ("acknowledge", "clarify", "value", "next_step")
-PENALTIES = ("argue", "discount_at_once", "floor_price", "fake_urgency")
+# The names of shared/docs/trainee-labelling.md.
+PENALTIES = ("argue", "instant_discount", "floor_price", "fake_urgency", "disparage")
+
+Cues = Dict[str, Tuple[str, ...]]
+
+# The cue lists each part must have (rubric.yml); the code reads exactly these.
+CHECK_CUES: Dict[str, Tuple[str, ...]] = {
+    "acknowledge": ("accept", "weak"),
+    "clarify": ("question_words", "ending", "proposal", "ask_to_ask", "confirm_back", "rhetorical", "generic"),
+    "value": ("features", "topics", "benefit", "customer", "able"),
+    "next_step": ("action", "concrete", "time", "proposal", "vague"),
+}
+PRINCIPLE_CUES: Dict[str, Tuple[str, ...]] = {
+    "reciprocity": ("gift",), "social_proof": ("crowd",), "commitment": ("recall", "small_step"),
+    "liking": ("compliment",), "testimonial": ("says",), "friendship": ("referral",),
+    "peer_identity": ("tie", "group"),
+}
+PENALTY_CUES: Dict[str, Tuple[str, ...]] = {
+    "argue": ("phrases", "contradict"), "instant_discount": ("phrases", "cash_like", "cut_verbs", "not_ours"),
+    "floor_price": ("phrases",), "fake_urgency": ("phrases",), "disparage": ("rival", "negative"),
+}
 
 
 @dataclass(frozen=True)
 class Check:
     name: str
     zh: str
-    points: int
-    phrases: Tuple[str, ...]
-    features: Tuple[str, ...] = ()  # value: a feature phrase is needed too
-    question_words: Tuple[str, ...] = ()  # clarify: the reply must ask
+    cues: Cues
 
 
 @dataclass(frozen=True)
@@ -27,21 +45,33 @@ class Penalty:
     name: str
     zh: str
     points: int
-    phrases: Tuple[str, ...]
-    cut_verbs: Tuple[str, ...] = ()
-    first_push_only: bool = False
-    max_attempt: Optional[int] = None
+    cues: Cues
+
+
+@dataclass(frozen=True)
+class Scoring:
+    base: int = 25
+    checks: Tuple[int, ...] = (15, 17, 15, 3)  # points of the 1st, 2nd, 3rd, 4th check done
+    expected_moves: int = 15
+    principle_full: int = 20  # with three or more checks (what grade 5 needs)
+    principle_small: int = 1
+    penalised_per_check: int = 5
+    penalised_max: int = 20
 
 
 @dataclass(frozen=True)
 class Rubric:
     checks: Dict[str, Check]
     principle_zh: str
-    principle_points: int
-    principles: Dict[str, Tuple[str, ...]]
+    principles: Dict[str, Cues]
     penalties: Dict[str, Penalty]
-    expected_points: int = 50
-    base_points: int = 20
+    scoring: Scoring = Scoring()
+
+
+def _cues(c: Checker, raw: Any, where: str, names: Tuple[str, ...]) -> Cues:
+    if not c.mapping(raw, where, names):
+        return {}
+    return {n: c.texts(raw[n], f"{where}.{n}") for n in names}
 
 
 def load_rubric(path: Union[str, Path]) -> Rubric:
@@ -51,34 +81,43 @@ def load_rubric(path: Union[str, Path]) -> Rubric:
     c = Checker(path)
     checks: Dict[str, Check] = {}
     penalties: Dict[str, Penalty] = {}
-    principles: Dict[str, Tuple[str, ...]] = {}
-    zh, points, expected, base = "", 0, 0, 0
+    principles: Dict[str, Cues] = {}
+    zh = ""
+    scoring = Scoring()
     if c.mapping(raw, "", ("scoring", "checks", "principles", "penalties")):
-        if c.mapping(raw["scoring"], "scoring", ("base", "expected_moves")):
-            base = c.integer(raw["scoring"]["base"], "scoring.base")
-            expected = c.integer(raw["scoring"]["expected_moves"], "scoring.expected_moves")
+        s = raw["scoring"]
+        if c.mapping(s, "scoring", ("base", "checks", "expected_moves", "penalised"), ("principle",)):
+            ladder = s["checks"]
+            if not (isinstance(ladder, list) and len(ladder) == len(CHECKS)):
+                c.fail("scoring.checks", f"a list of {len(CHECKS)} integers (points of the 1st..4th check)")
+                ladder = list(Scoring.checks)
+            pen = s["penalised"]
+            pr = s.get("principle", {"full": Scoring.principle_full, "small": Scoring.principle_small})
+            if c.mapping(pen, "scoring.penalised", ("per_check", "max")) and c.mapping(
+                    pr, "scoring.principle", ("full", "small")):
+                scoring = Scoring(
+                    c.integer(s["base"], "scoring.base"),
+                    tuple(c.integer(v, f"scoring.checks[{i}]") for i, v in enumerate(ladder)),
+                    c.integer(s["expected_moves"], "scoring.expected_moves"),
+                    c.integer(pr["full"], "scoring.principle.full"), c.integer(pr["small"], "scoring.principle.small"),
+                    c.integer(pen["per_check"], "scoring.penalised.per_check"),
+                    c.integer(pen["max"], "scoring.penalised.max"))
         if c.mapping(raw["checks"], "checks", CHECKS):
             for name in CHECKS:
                 w = f"checks.{name}"
                 v = raw["checks"][name]
-                if c.mapping(v, w, ("zh", "points", "phrases"), ("features", "question_words")):
-                    checks[name] = Check(name, c.text(v["zh"], f"{w}.zh"), c.integer(v["points"], f"{w}.points"),
-                                         c.texts(v["phrases"], f"{w}.phrases"),
-                                         c.texts(v.get("features", []), f"{w}.features"),
-                                         c.texts(v.get("question_words", []), f"{w}.question_words"))
+                if c.mapping(v, w, ("zh", "cues")):
+                    checks[name] = Check(name, c.text(v["zh"], f"{w}.zh"), _cues(c, v["cues"], f"{w}.cues", CHECK_CUES[name]))
         p = raw["principles"]
-        if c.mapping(p, "principles", ("zh", "points", "tags")) and c.mapping(p["tags"], "principles.tags", PRINCIPLES):
-            zh, points = c.text(p["zh"], "principles.zh"), c.integer(p["points"], "principles.points")
-            principles = {t: c.texts(p["tags"][t], f"principles.tags.{t}") for t in PRINCIPLES}
+        if c.mapping(p, "principles", ("zh", "tags")) and c.mapping(p["tags"], "principles.tags", PRINCIPLES):
+            zh = c.text(p["zh"], "principles.zh")
+            principles = {t: _cues(c, p["tags"][t], f"principles.tags.{t}", PRINCIPLE_CUES[t]) for t in PRINCIPLES}
         if c.mapping(raw["penalties"], "penalties", PENALTIES):
             for name in PENALTIES:
                 w = f"penalties.{name}"
                 v = raw["penalties"][name]
-                if c.mapping(v, w, ("zh", "points", "phrases"), ("cut_verbs", "first_push_only", "max_attempt")):
-                    penalties[name] = Penalty(
-                        name, c.text(v["zh"], f"{w}.zh"), c.integer(v["points"], f"{w}.points"),
-                        c.texts(v["phrases"], f"{w}.phrases"), c.texts(v.get("cut_verbs", []), f"{w}.cut_verbs"),
-                        bool(v.get("first_push_only", False)),
-                        c.integer(v["max_attempt"], f"{w}.max_attempt", 1) if "max_attempt" in v else None)
+                if c.mapping(v, w, ("zh", "points", "cues")):
+                    penalties[name] = Penalty(name, c.text(v["zh"], f"{w}.zh"), c.integer(v["points"], f"{w}.points"),
+                                              _cues(c, v["cues"], f"{w}.cues", PENALTY_CUES[name]))
     c.raise_if_any()
-    return Rubric(checks, zh, points, principles, penalties, expected, base)
+    return Rubric(checks, zh, principles, penalties, scoring)

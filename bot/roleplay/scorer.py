@@ -1,30 +1,72 @@
-"""Scoring one trainee reply against the rubric with spaCy rules, with the evidence for each
-check: character-level ``spacy.blank("zh")`` (no model), a PhraseMatcher for the phrase lists
-and a Matcher for price cuts followed by an amount (便宜五千, 让您3000)."""
+"""Scoring one trainee reply against the rubric: which checks it passes, which persuasion principles
+and penalties it shows (bot.roleplay.cues reads the reply structurally and keeps the evidence), and a
+0-100 total that follows the trainer's grade (shared/docs/trainee-labelling.md) with a bonus for the
+moves the playbook's rule table expects at this turn."""
 
+import re
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
 
-import spacy
-from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
-
-from bot.roleplay.rubric import CHECKS, Rubric
+from bot.catalog import Catalog, load_catalog
+from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
+from bot.playbook.model import Playbook
+from bot.roleplay.cues import CatalogCues, ReplyAnalyser
 from bot.text import normalize
+from bot.roleplay.rubric import CHECKS, Rubric
+from bot.yamlfile import read_yaml
 
-_NUMERAL = "^[0-9零一二三四五六七八九十两百千万wWkK]$"
-_PRICE_OBJECTIONS = ("objection_price", "ask_discount")
+ROOT = Path(__file__).resolve().parents[2]
+SAME_AS_SCRIPT = 0.8  # share of character pairs a reply and a playbook script must have in common both ways
+# what the playbook may know about a customer when a script is rendered as a model answer
+SAMPLE_SLOTS = ({"budget": 150000, "family_member": "spouse", "competitor": "卡罗拉"},)
+PRIORITIES = (None, "安全性", "动力与操控性", "舒适实用性", "造型与外观", "超值性")
+
+
+def _pairs(text: str) -> frozenset:
+    t = re.sub(r"[\s，。！？、：；“”,.!?;:]", "", normalize(text))
+    return frozenset(t[i:i + 2] for i in range(len(t) - 1))
+
+
+@dataclass(frozen=True)
+class ModelAnswer:
+    """A playbook script as a customer reads it (rendered with the catalog's facts)."""
+
+    script_id: str
+    objection: str
+    move: str
+    principle: str
+    pairs: frozenset
+
+
+def model_answers(playbook: Optional[Playbook], catalog: Optional[Catalog]) -> Tuple[ModelAnswer, ...]:
+    """Every script of ``playbook`` rendered for each catalog model and stated priority."""
+    if playbook is None or catalog is None:
+        return ()
+    from bot.playbook.audit import render
+
+    out: Dict[Tuple[str, frozenset], ModelAnswer] = {}
+    for script in playbook.scripts:
+        for model in (None,) + tuple(m.name for m in catalog.models):
+            for priority in PRIORITIES:
+                slots = dict(SAMPLE_SLOTS[0], car_model=model, priority=priority)
+                text = render(playbook, catalog, script, slots)
+                if text:
+                    pairs = _pairs(text.split("\n")[0] if script.buttons else text)
+                    out.setdefault((script.id, pairs), ModelAnswer(script.id, script.objection, script.move,
+                                                                   script.principle, pairs))
+    return tuple(out.values())
 
 
 @dataclass(frozen=True)
 class Expectation:
     """What the turn calls for: the objection the customer raised and the moves the playbook's
-    rule table expects for it."""
+    rule table expects for it (and, when known, the model the customer is looking at)."""
 
     objection: str
     attempt: int = 1
     moves: Tuple[str, ...] = ()
+    car_model: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -40,115 +82,125 @@ class CheckResult:
 class Score:
     total: int  # 0-100
     checks: Dict[str, CheckResult]  # acknowledge, clarify, value, next_step
-    principles: Tuple[str, ...]  # persuasion principles recognised in the reply
+    principles: Tuple[str, ...]  # persuasion principles recognised in the reply, strongest first
     penalties: Tuple[CheckResult, ...]  # only those incurred
     missing: Tuple[str, ...]  # expected moves the reply did not make
+    principle_evidence: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    word_salad: bool = False
 
     def notes(self) -> str:
-        """One line for the scorecard: what passed, what was missing, what was penalised."""
-        ok = [c.zh for c in self.checks.values() if c.passed]
+        """One line for the scorecard: what passed and why, what was missing, what was penalised."""
+        ok = [f"{c.zh}（{'、'.join(_short(e) for e in c.evidence[:2])}）" for c in self.checks.values() if c.passed]
         parts = [f"做到：{'、'.join(ok) or '无'}"]
         if self.principles:
             parts.append(f"原则：{'、'.join(self.principles)}")
         if self.missing:
-            parts.append(f"缺少：{'、'.join(self.checks[m].zh for m in self.missing if m in self.checks)}")
+            parts.append(f"缺少：{'、'.join(self.checks[m].zh for m in self.missing if m in self.checks)}"
+                         if any(m in self.checks for m in self.missing) else "缺少：让步换承诺")
         if self.penalties:
-            parts.append(f"扣分：{'、'.join(p.zh for p in self.penalties)}")
+            parts.append(f"扣分：{'、'.join(f'{p.zh}（{_short(p.evidence[0])}）' for p in self.penalties)}")
+        if self.word_salad:
+            parts.append("只是关键词堆砌，没有真正回答")
         return "；".join(parts)
 
 
-_SENTENCE_END = set("。！!？?；;\n")
+def _short(text: str, n: int = 16) -> str:
+    return text if len(text) <= n else text[:n] + "…"
 
 
-def _sentences(doc: Doc) -> List[Doc]:
-    """Sentences of a character-segmented doc, each as its own Doc (ending punctuation kept)."""
-    out, start = [], 0
-    for i, tok in enumerate(doc):
-        if tok.text in _SENTENCE_END:
-            out.append(doc[start : i + 1].as_doc())
-            start = i + 1
-    if start < len(doc):
-        out.append(doc[start:].as_doc())
-    return out
+def catalog_cues(catalog: Optional[Catalog], competitors_path: Optional[Path] = None) -> CatalogCues:
+    """The catalog's words the analyser needs: what a model has, what the dealer gives, who says what."""
+    competitors: List[str] = []
+    if competitors_path is not None and competitors_path.exists():
+        for brand in read_yaml(competitors_path).get("brands", []):
+            competitors += [brand["name"]] + list(brand.get("aliases", []))
+            for m in brand.get("models", []) or []:
+                competitors += [m["name"]] + list(m.get("aliases", []))
+    competitors = [c for c in competitors if len(c) >= 2]
+    if catalog is None:
+        return CatalogCues(competitors=tuple(competitors))
+    features: List[str] = []
+    owners: List[str] = []
+    groups: List[str] = []
+    for m in catalog.models:
+        features += list(m.features)
+        for fab in m.fab.values():
+            features += [p for p in re.split(r"[和配加、，,]", fab.feature) if len(p) >= 2]
+        owners += [re.split(r"[（(]", q.owner)[0] for q in m.owner_quotes]
+        if m.popular_with:
+            groups += [p for p in re.split(r"[、，,和的]", m.popular_with) if 2 <= len(p) <= 6]
+    gifts: List[str] = []
+    for g in catalog.dealer.gifts:
+        gifts += [p for p in re.split(r"[和，,]|免费装|免费", g) if len(p) >= 2 and not re.search(r"[0-9元]", p)]
+    return CatalogCues(
+        features=tuple(dict.fromkeys(features)), gifts=tuple(dict.fromkeys(gifts)), owners=tuple(owners),
+        popular_trims=tuple(m.popular_trim for m in catalog.models if m.popular_trim),
+        popular_with=tuple(dict.fromkeys(groups)), competitors=tuple(competitors),
+        models=tuple(m.name for m in catalog.models))
 
 
 class ReplyScorer:
-    """Scores trainee replies; build once per rubric (the matchers are compiled here)."""
+    """Scores trainee replies; build once per rubric (the cue lists are compiled here). Without a
+    catalog the one in data/catalog.yml is read, for the equipment, gifts and owners a reply may name."""
 
-    def __init__(self, rubric: Rubric) -> None:
+    def __init__(self, rubric: Rubric, catalog: Optional[Catalog] = None,
+                 competitors_path: Optional[Path] = None, playbook: Optional[Playbook] = None) -> None:
         self.rubric = rubric
-        self.nlp: Language = spacy.blank("zh")  # character segmenter: phrases match anywhere
-        self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        for name, check in rubric.checks.items():
-            self._add(f"check:{name}", check.phrases)
-            self._add(f"feature:{name}", check.features)
-            self._add(f"question:{name}", check.question_words)
-        for tag, phrases in rubric.principles.items():
-            self._add(f"principle:{tag}", phrases)
-        for name, penalty in rubric.penalties.items():
-            self._add(f"penalty:{name}", penalty.phrases)
-        self.cuts = Matcher(self.nlp.vocab, validate=True)
-        for name, penalty in rubric.penalties.items():
-            patterns = [[{"ORTH": ch} for ch in verb] + [{"OP": "?"}, {"OP": "?"}]
-                        + [{"TEXT": {"REGEX": _NUMERAL}, "OP": "+"}] for verb in penalty.cut_verbs]
-            if patterns:
-                self.cuts.add(f"penalty:{name}", patterns)
+        if catalog is None and (ROOT / DEFAULT_CATALOG_PATH).exists():
+            catalog = load_catalog(ROOT / DEFAULT_CATALOG_PATH)
+        if playbook is None and (ROOT / "data/playbook").is_dir():
+            from bot.playbook.loader import load_playbook
 
-    def _add(self, key: str, phrases: Tuple[str, ...]) -> None:
-        if phrases:
-            self.phrases.add(key, [self.nlp.make_doc(normalize(p)) for p in phrases])
+            playbook = load_playbook(ROOT / "data/playbook", trainer_checks=False)
+        # A trainee who says the playbook's model answer is credited with its move and principle.
+        self.model_answers = model_answers(playbook, catalog)
+        if competitors_path is None:
+            competitors_path = ROOT / DEFAULT_LEXICON_DIR / "competitors.yml"
+        self.catalog = catalog
+        self.analyser = ReplyAnalyser(rubric, catalog_cues(catalog, competitors_path))
 
-    def _hits(self, doc: Doc) -> Dict[str, List[str]]:
-        hits: Dict[str, List[str]] = {}
-        for match_id, start, end in list(self.phrases(doc)) + list(self.cuts(doc)):
-            hits.setdefault(self.nlp.vocab.strings[match_id], []).append(doc[start:end].text)
-        return hits
-
-    def _asked(self, doc: Doc, name: str) -> Tuple[str, ...]:
-        """Cause phrases of ``name`` inside question sentences that are not next-step requests."""
-        found: List[str] = []
-        for sent in _sentences(doc):
-            keys = {self.nlp.vocab.strings[m] for m, _, _ in self.phrases(sent)}
-            if f"question:{name}" in keys and "check:next_step" not in keys:
-                found += [sent[s:e].text for m, s, e in self.phrases(sent) if self.nlp.vocab.strings[m] == f"check:{name}"]
-        return tuple(found)
+    def model_answer(self, reply: str, objection: Optional[str] = None) -> Optional[ModelAnswer]:
+        """The playbook script ``reply`` repeats (nearly word for word), preferring the turn's objection."""
+        pairs = _pairs(reply or "")
+        if len(pairs) < 8:
+            return None
+        best, best_key = None, (False, 0.0)
+        for m in self.model_answers:
+            common = len(pairs & m.pairs)
+            overlap = min(common / len(pairs), common / len(m.pairs)) if m.pairs else 0.0
+            key = (m.objection == objection, overlap)
+            if overlap >= SAME_AS_SCRIPT and key > best_key:
+                best, best_key = m, key
+        return best
 
     def score(self, reply: str, expectation: Expectation) -> Score:
         """Scores ``reply`` for the turn described by ``expectation``."""
-        doc = self.nlp.make_doc(normalize(reply or ""))
-        hits = self._hits(doc)
+        a = self.analyser.analyse(reply)
+        match = self.model_answer(reply, expectation.objection)
+        if match is not None:
+            a = self.analyser.credit(a, match.move, match.principle, f"话术库:{match.script_id}")
+        s = self.rubric.scoring
+        done_order = [n for n in CHECKS if a.checks[n].evidence]
         checks: Dict[str, CheckResult] = {}
         for name in CHECKS:
-            check = self.rubric.checks[name]
-            evidence = tuple(hits.get(f"check:{name}", ()))
-            passed = bool(evidence)
-            if check.features:
-                features = tuple(hits.get(f"feature:{name}", ()))
-                passed = passed and bool(features)
-                evidence += features
-            if check.question_words:
-                evidence = self._asked(doc, name)
-                passed = bool(evidence)
-            checks[name] = CheckResult(name, check.zh, passed, check.points if passed else 0, evidence)
-        principles = tuple(t for t in self.rubric.principles if hits.get(f"principle:{t}"))
-        penalties: List[CheckResult] = []
-        for name, p in self.rubric.penalties.items():
-            evidence = tuple(hits.get(f"penalty:{name}", ()))
-            if not evidence:
-                continue
-            if p.first_push_only and not (expectation.objection in _PRICE_OBJECTIONS and expectation.attempt == 1):
-                continue
-            if p.max_attempt is not None and expectation.attempt > p.max_attempt:
-                continue
-            penalties.append(CheckResult(name, p.zh, True, -p.points, evidence))
-        done = {name for name, c in checks.items() if c.passed}
+            passed = name in done_order
+            points = s.checks[done_order.index(name)] if passed else 0
+            checks[name] = CheckResult(name, self.rubric.checks[name].zh, passed, points, a.checks[name].evidence)
+        principles = tuple(p.name for p in a.principles)
+        penalties = tuple(CheckResult(p.name, self.rubric.penalties[p.name].zh, True, -self.rubric.penalties[p.name].points,
+                                      p.evidence) for p in a.penalties)
+        done = set(done_order)
         if "reciprocity" in principles:
             done.add("concession")
         expected = tuple(m for m in expectation.moves if m in checks or m == "concession")
         missing = tuple(m for m in expected if m not in done)
-        total = self.rubric.base_points
-        total += round(self.rubric.expected_points * (len(expected) - len(missing)) / len(expected)) if expected else 0
-        total += sum(c.points for name, c in checks.items() if name not in expected)
-        total += self.rubric.principle_points if principles else 0
-        total += sum(p.points for p in penalties)
-        return Score(max(0, min(100, total)), checks, principles, tuple(penalties), missing)
+        n = len(done_order)
+        if penalties:
+            total = min(s.penalised_max, s.penalised_per_check * n)
+        else:
+            total = s.base + sum(s.checks[:n])
+            total += round(s.expected_moves * (len(expected) - len(missing)) / len(expected)) if expected else 0
+            if principles:
+                total += s.principle_full if n >= 3 else s.principle_small
+        return Score(max(0, min(100, total)), checks, principles, penalties, missing,
+                     tuple((p.name, p.evidence) for p in a.principles), a.word_salad)

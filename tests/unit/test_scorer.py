@@ -1,79 +1,155 @@
-"""The roleplay rubric on labelled trainee replies written for these tests
-(tests/data/roleplay_replies.yml): every check, principle and penalty, and the ranking of
-better and worse answers to the same turn."""
+"""The roleplay scorer on the development data it is tuned on (tests/data/trainee_replies_dev.yml and
+tests/data/roleplay_replies.yml, labelled by shared/docs/trainee-labelling.md), and the structural cases it
+must get right whatever the wording: negation, questions without question words, a feature tied to a
+benefit, word salad, the new penalties. The independent evaluation set is measured in
+test_scorer_eval.py and never tuned on."""
 
 from pathlib import Path
 
 import pytest
 
 from bot.playbook.loader import load_playbook
-from bot.playbook.rules import Context, matches
-from bot.roleplay.rubric import load_rubric
+from bot.roleplay.labelled import expectation_for, load_labelled, load_old_replies, measure
+from bot.roleplay.rubric import CHECKS, PENALTIES, load_rubric
 from bot.roleplay.scorer import Expectation, ReplyScorer
 from bot.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = read_yaml(ROOT / "tests/data/roleplay_replies.yml")
-
-
-@pytest.fixture(scope="module")
-def scorer():
-    return ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml"))
+OLD = read_yaml(ROOT / "tests/data/roleplay_replies.yml")
 
 
 @pytest.fixture(scope="module")
 def playbook():
-    return load_playbook(ROOT / "data/playbook")
+    return load_playbook(ROOT / "data/playbook", trainer_checks=False)
 
 
-def expectation(playbook, objection, attempt):
-    ctx = Context(objection, attempt)
-    rule = playbook.rules[objection]
-    row = next((r for r in rule.rows if matches(r.when, ctx)), rule.rows[-1])
-    return Expectation(objection, attempt, row.moves)
+@pytest.fixture(scope="module")
+def scorer(playbook):
+    return ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml"), playbook=playbook)
 
 
-@pytest.mark.parametrize("case", DATA["replies"], ids=[c["id"] for c in DATA["replies"]])
-def test_labelled_reply(scorer, playbook, case):
-    score = scorer.score(case["reply"], expectation(playbook, case["objection"], case["attempt"]))
-    assert {n for n, c in score.checks.items() if c.passed} == set(case["checks"]), score.notes()
-    assert set(score.principles) == set(case["principles"]), score.notes()
-    assert {p.name for p in score.penalties} == set(case["penalties"]), score.notes()
+def score(scorer, text, objection="objection_price", attempt=1, moves=("clarify", "acknowledge")):
+    return scorer.score(text, Expectation(objection, attempt, moves))
 
 
-def test_labelled_replies_cover_every_check_principle_and_penalty():
-    cases = DATA["replies"]
-    assert len(cases) >= 40
-    for key, names in (("checks", ("acknowledge", "clarify", "value", "next_step")),
-                       ("principles", ("reciprocity", "social_proof", "commitment", "liking", "testimonial",
-                                       "friendship", "peer_identity")),
-                       ("penalties", ("argue", "discount_at_once", "floor_price", "fake_urgency"))):
-        for name in names:
-            assert sum(name in c[key] for c in cases) >= 2, (key, name)
-            if key == "checks":
-                assert sum(name not in c[key] for c in cases) >= 2, (key, name)
+def passed(s):
+    return {n for n, c in s.checks.items() if c.passed}
 
 
-@pytest.mark.parametrize("group", DATA["ranked"], ids=[f"{g['objection']}-{g['attempt']}-{i}"
-                                                         for i, g in enumerate(DATA["ranked"])])
+def penalties(s):
+    return {p.name for p in s.penalties}
+
+
+@pytest.mark.parametrize("text, checks, banned", [
+    # negation: the bad move refused or denied is not made
+    ("是不便宜，您心里大概想控制在多少？", {"acknowledge", "clarify"}, {"instant_discount"}),
+    ("没有底价一说，我们明码标价。", set(), {"floor_price"}),
+    ("价格上真没法再便宜一点了。", set(), {"instant_discount"}),
+    ("现金优惠我给不了，车价是厂家定的。", set(), {"instant_discount"}),
+    ("您说是这个道理，对不对？", set(), {"argue"}),
+    ("我们不会涨价，也不存在只剩几台的情况，您慢慢看。", {"acknowledge"}, {"fake_urgency"}),
+    ("别家让了一万？他们那个价含不含保险？", {"clarify"}, {"instant_discount"}),
+    ("这个我特别能体会。", {"acknowledge"}, set()),
+    # a question without a question word is still a question; a proposal or a repeat-back is not clarify
+    ("您看的是哪个版本呀？", {"clarify"}, set()),
+    ("您大概什么时候要用车呢？", {"clarify"}, set()),
+    ("家里或者单位能装充电桩不？", {"clarify"}, set()),
+    ("周六上午来试驾一下，好吗？", {"next_step"}, set()),
+    # value: a feature (catalog equipment or a spec number with its unit) and a benefit for the customer
+    ("S7比S5轴距长12厘米，后排能多出一拳的腿部空间。", {"value"}, set()),
+    ("发动机质保8年16万公里，开着心里有底。", {"value"}, set()),
+    ("标配六个气囊和主动刹车，前车急停它能帮您刹住。", {"value"}, set()),
+    ("纯电，续航520公里，CLTC工况，标配座椅加热。", set(), set()),  # features, no benefit
+    ("质量没问题的，放心吧。", set(), set()),  # a vague claim
+    # next step: concrete, not a vague hand-off
+    ("好的，那您商量好了再来找我。", set(), set()),
+    ("我加您微信，把配置表发您，下周二我再打电话问问。", {"next_step"}, set()),
+])
+def test_structural_cases(scorer, text, checks, banned):
+    s = score(scorer, text)
+    assert passed(s) == checks, s.notes()
+    assert not penalties(s) & banned, s.notes()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("下个月厂家就调价了，库存也就两台。", {"fake_urgency"}),
+    ("凯美瑞发动机毛病多，车主投诉一大堆。", {"disparage"}),
+    ("日系车铁皮薄，撞一下就完蛋。", {"disparage"}),
+    ("您可能不懂车，这个价很公道。", {"argue"}),
+    ("那我给您便宜五千吧。", {"instant_discount"}),
+    ("保险我给您补贴两千，今天定吧。", {"instant_discount"}),
+    ("最低十五万二，这是底价了。", {"floor_price"}),
+    ("油耗不是重点，别纠结这点钱。", {"argue"}),
+])
+def test_penalties_whatever_the_attempt(scorer, text, expected):
+    for attempt in (1, 3):  # labels do not depend on the attempt (trainee-labelling.md)
+        assert penalties(score(scorer, text, attempt=attempt)) == expected
+
+
+def test_word_salad_does_not_score_high(scorer):
+    salad = score(scorer, "理解理解，预算多少？试驾安全省心，很多客户送您。")
+    assert salad.word_salad and not passed(salad) and salad.total <= 30
+    assert "关键词堆砌" in salad.notes()
+
+
+def test_condescension_earns_no_liking(scorer):
+    s = score(scorer, "您可能不懂车，不过您眼光还行。")
+    assert "liking" not in s.principles and penalties(s) == {"argue"}
+
+
+def test_running_a_competitor_down_earns_no_testimonial_points(scorer):
+    s = score(scorer, "凯美瑞发动机毛病多，车主投诉一大堆。")
+    assert "testimonial" not in s.principles and s.total <= 20
+
+
+def test_score_keeps_evidence_and_missing_moves(scorer):
+    s = score(scorer, "我理解您的顾虑。")
+    assert "理解" in s.checks["acknowledge"].evidence
+    assert s.missing == ("clarify",)
+    assert "缺少：澄清" in s.notes() and "认同（" in s.notes()
+    cut = score(scorer, "那我给您便宜五千吧")
+    assert "便宜五千" in cut.penalties[0].evidence and cut.penalties[0].evidence[0] in cut.notes()
+
+
+def test_playbook_answer_is_credited_with_its_label(scorer, playbook):
+    s = score(scorer, "您这么认真地比价，说明是真心想买一台好车，这点我很欣赏。我们是明码标价，价格清清楚楚。"
+                      "您更在意一次性付的总价，还是以后每个月的用车开销？")
+    assert {"acknowledge", "clarify"} <= passed(s) and "liking" in s.principles
+    assert any(e.startswith("话术库:price_ack_transparent") for e in s.checks["acknowledge"].evidence)
+
+
+@pytest.mark.parametrize("path, floors", [
+    # (checks macro-F1, penalties macro-F1, principle recall, pair ordering): measured, rounded down
+    ("tests/data/trainee_replies_dev.yml", (0.93, 0.93, 0.85, 0.95)),
+])
+def test_development_set_agreement(scorer, playbook, path, floors):
+    m = measure(scorer, load_labelled(ROOT / path), lambda r: expectation_for(playbook, r.intent, r.attempt))
+    got = (m.checks_macro_f1, m.penalties_macro_f1, m.principle_recall, m.pair_ordering)
+    assert all(g >= f for g, f in zip(got, floors)), (got, m.table())
+
+
+def test_older_labelled_replies_agreement(scorer, playbook):
+    m = measure(scorer, load_old_replies(ROOT / "tests/data/roleplay_replies.yml"),
+                lambda r: expectation_for(playbook, r.intent, r.attempt))
+    assert m.checks_macro_f1 >= 0.9 and m.penalties_macro_f1 >= 0.95 and m.principle_recall >= 0.9, m.table()
+
+
+def test_development_data_cover_every_label():
+    replies = load_labelled(ROOT / "tests/data/trainee_replies_dev.yml")
+    assert len(replies) >= 150 and len({r.line for r in replies}) >= 30
+    assert {r.intent for r in replies} >= {"objection_price", "ask_discount", "objection_competitor", "consult_family",
+                                           "choose_model", "delay_decision", "objection_quality",
+                                           "objection_after_sales", "ask_financing", "ask_trade_in", "ask_delivery",
+                                           "request_test_drive"}
+    for name in CHECKS:
+        assert sum(name in r.checks for r in replies) >= 10, name
+    for name in PENALTIES:
+        assert sum(name in r.penalties for r in replies) >= 3, name
+
+
+@pytest.mark.parametrize("group", OLD["ranked"], ids=[f"{g['objection']}-{g['attempt']}-{i}"
+                                                        for i, g in enumerate(OLD["ranked"])])
 def test_better_answers_score_strictly_higher_on_the_same_turn(scorer, playbook, group):
-    exp = expectation(playbook, group["objection"], group["attempt"])
+    exp = expectation_for(playbook, group["objection"], group["attempt"])
     totals = [scorer.score(r, exp).total for r in group["replies"]]
     assert totals == sorted(totals, reverse=True) and len(set(totals)) == len(totals), totals
-
-
-def test_penalties_depend_on_the_turn(scorer, playbook):
-    cut = "那我给您便宜五千吧"
-    assert [p.name for p in scorer.score(cut, expectation(playbook, "ask_discount", 1)).penalties] == [
-        "discount_at_once"]
-    assert scorer.score(cut, expectation(playbook, "ask_discount", 3)).penalties == ()
-    floor = "这台车底价就是十二万"
-    assert scorer.score(floor, expectation(playbook, "objection_price", 2)).penalties
-    assert not scorer.score(floor, expectation(playbook, "objection_price", 3)).penalties
-
-
-def test_score_lists_evidence_and_missing_moves(scorer, playbook):
-    score = scorer.score("我理解您的顾虑。", expectation(playbook, "objection_price", 1))
-    assert score.checks["acknowledge"].evidence == ("理解",)
-    assert score.missing == ("clarify",)
-    assert "缺少：澄清" in score.notes()
