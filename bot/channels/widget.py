@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse
 from bot.catalog import get_catalog
 from bot.channels.identity import VisitorTokens
 from bot.channels.inputs import InputError, check_sender, clean_text, error_response, parse_json_body
+from bot.channels.practice_page import add_practice_routes
 from bot.channels.rest import CheckedRestInput
 from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
 from bot.lead_capture import record_form_lead
@@ -137,6 +138,8 @@ class WidgetInput(CheckedRestInput):
         @bp.route("/<name:(demo|trainee)>", methods=["GET"])
         async def page(request: Request, name: str) -> HTTPResponse:
             return response.html(render_page(name))
+
+        add_practice_routes(bp, self)  # the trainee's practice page: /practice
 
         @bp.route("/cars/<name:[a-z_]+\\.svg>", methods=["GET"])
         async def car_image(request: Request, name: str) -> HTTPResponse:

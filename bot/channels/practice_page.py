@@ -1,0 +1,106 @@
+"""The trainee's practice page, ``/webhooks/widget/practice``: a full-page practice screen served by
+the widget channel and talking to it (visitor ids and tokens as the widget's, the practice mode in
+the message metadata, so the coaching payloads reach it: ``bot.channels.audience``).
+
+The page shows a persona card, the chat, each reply's score and checks beside it, 提示/重来/结束 as
+buttons and, at the end, a scorecard panel (total, a chart of the dimensions, per-turn notes with the
+scorer's evidence, three suggestions with model answers, and the trainee's first, best and last
+attempts on that persona). It carries nothing for prospects (no call-back form, no 找真人顾问). The
+trainee's name, entered once and kept in the browser, goes with every message
+(``{"roleplay": {"trainee": ...}}``) so the trainer's records group attempts by person; each name
+has its own conversation in that browser.
+"""
+
+import functools
+import html
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.inputs import InputError, error_response, parse_json_body
+
+if TYPE_CHECKING:  # pragma: no cover
+    from bot.channels.widget import WidgetInput
+
+STATIC_DIR = Path(__file__).parent / "widget_static"
+STATIC_TYPES = {"practice.js": "application/javascript; charset=utf-8", "chart.js": "application/javascript; charset=utf-8",
+                "practice.css": "text/css; charset=utf-8"}
+
+
+def _roleplay_dir() -> Path:
+    return Path(os.environ.get("BOT_ROLEPLAY_DIR", "data/roleplay"))
+
+
+def render_practice_page() -> str:
+    """The page with its personas and labels; rendered again only when one of its files changes."""
+    from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
+
+    roleplay = _roleplay_dir()
+    sources = [STATIC_DIR / "practice.html", roleplay / "rubric.yml",
+               Path(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))]
+    sources += sorted((roleplay / "personas").glob("*.yml"))
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sources if p.exists())
+    return _render(stamp)
+
+
+def persona_cards() -> List[Dict[str, Any]]:
+    """What the persona card shows, per persona (public Persona fields only)."""
+    from bot.roleplay.personas import load_personas
+    from bot.training_records import OBJECTION_ZH
+
+    cards = []
+    for p in load_personas(_roleplay_dir() / "personas").values():
+        first = p.objections[0]
+        cards.append({"id": p.id, "name": p.name, "background": p.background, "car_model": p.car_model,
+                      "competitor": p.competitor, "cares_about": list(p.cares_about),
+                      "opening": {"objection": OBJECTION_ZH.get(first.objection, first.objection),
+                                  "line": first.open[0]}})
+    return cards
+
+
+@functools.lru_cache(maxsize=4)
+def _render(stamp: Tuple[Tuple[str, int], ...]) -> str:
+    from bot.catalog import get_catalog
+    from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
+    from bot.training_records import labels
+
+    catalog = get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
+    config = {"dealer": catalog.dealer.id, "personas": persona_cards(), "labels": labels()}
+    # JSON inside <script>: no "</script>" or "<!--" can end it early.
+    data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    page = (STATIC_DIR / "practice.html").read_text(encoding="utf-8")
+    return page.replace("__DEALER_NAME__", html.escape(catalog.dealer.name)).replace("__CONFIG__", data)
+
+
+def add_practice_routes(bp: Blueprint, widget: "WidgetInput") -> None:
+    """The practice page's routes on the widget's blueprint."""
+
+    @bp.route("/practice", methods=["GET"])
+    async def practice_page(request: Request) -> HTTPResponse:
+        return response.html(render_practice_page())
+
+    @bp.route("/<name:(practice\\.js|practice\\.css|chart\\.js)>", methods=["GET"])
+    async def practice_static(request: Request, name: str) -> HTTPResponse:
+        return response.text((STATIC_DIR / name).read_text(encoding="utf-8"), content_type=STATIC_TYPES[name])
+
+    @bp.route("/practice/attempts", methods=["POST"])
+    async def attempts(request: Request) -> HTTPResponse:
+        """The trainee's finished visits (this conversation's), optionally for one persona:
+        ``{"sender", "token", "persona"}`` -> ``{"attempts": [{"total", "outcome", ...}]}``, oldest first."""
+        try:
+            body = parse_json_body(request.body)
+            sender = widget.conversation_id(request, body)
+        except InputError as e:
+            return error_response(e)
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        history = (tracker.get_slot("roleplay_history") if tracker else None) or []
+        persona = body.get("persona")
+        keep = ("persona", "level", "outcome", "total", "finished_at")
+        out = [{k: h.get(k) for k in keep} for h in history
+               if isinstance(h, dict) and (not isinstance(persona, str) or h.get("persona") == persona)]
+        return response.json({"attempts": out})

@@ -1,0 +1,152 @@
+"""The trainee's practice page (/webhooks/widget/practice) in headless Chromium against the real
+Rasa and action servers: full customer-mode visits at desktop and phone width.
+
+Screenshots go to docs/screenshots/ only when asked: ``BOT_SCREENSHOTS=1 pytest tests/browser``."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_widget import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.server
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+WEAK = "您好，欢迎看车。"
+GOOD = "理解您的顾虑，多比较是应该的。您最看重的是价格还是空间？远山后排宽敞，全家出行更舒服，周末来试驾感受一下好吗？"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make setup` installs Debian's chromium package")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def screenshot(page, name):
+    if os.environ.get("BOT_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def enter_name(page, name):
+    page.wait_for_selector("#name-panel:not([hidden])")
+    page.fill("#name-input", name)
+    page.press("#name-input", "Enter")  # keyboard only
+    page.wait_for_selector("#name-panel", state="hidden")
+    assert page.inner_text("#trainee-name") == name
+
+
+def start_customer_visit(page, persona):
+    page.select_option("#setup [name=mode]", "customer")
+    page.select_option("#setup [name=persona]", persona)
+    page.select_option("#setup [name=level]", "easy")
+    page.click("#start")
+    page.wait_for_selector(".row.customer", timeout=30000)
+
+
+def reply(page, text):
+    """Sends a reply with Enter; waits for its score beside it. False once the visit has ended."""
+    before = page.locator(".turn-score").count()
+    page.fill("#input", text)
+    page.press("#input", "Enter")
+    page.wait_for_function(f"() => document.querySelectorAll('.turn-score').length > {before}", timeout=30000)
+    return page.locator("#scorecard").is_hidden()
+
+
+def finish(page, ended):
+    if ended:  # still going: 结束
+        page.click("#commands button[data-command=结束]")
+    page.wait_for_selector("#scorecard:not([hidden])", timeout=30000)
+    page.wait_for_function("() => document.querySelector('#attempts').dataset.count", timeout=15000)
+
+
+def play(page, persona):
+    start_customer_visit(page, persona)
+    still = reply(page, WEAK)
+    if still:
+        still = reply(page, GOOD)
+    finish(page, still)
+
+
+def assert_scorecard(page):
+    card = page.locator("#scorecard")
+    assert card.locator(".total-number").inner_text().isdigit()
+    assert card.locator("#dimension-chart svg rect.bar").count() == 6  # the chart of the dimensions
+    assert "认同" in card.locator("#dimension-chart").inner_text()
+    assert card.locator(".suggestions li").count() == 3
+    assert "参考说法" in card.locator(".suggestions").inner_text()
+    assert card.locator(".turn-notes li").count() >= 1
+    assert [t.strip() for t in card.locator("#attempts dt").all_inner_texts()] == ["第一次", "最好", "最近"]
+
+
+def assert_no_prospect_elements(page):
+    text = page.inner_text("body")
+    for word in ("找真人顾问", "在线咨询", "回电", "手机号"):
+        assert word not in text, word
+    assert page.locator(".sc-root, .sc-lead, .sc-human").count() == 0
+
+
+def test_a_full_customer_visit_at_desktop_width_then_a_second_one(browser, servers):
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{servers.url}/webhooks/widget/practice")
+    enter_name(page, "练习学员甲")
+    persona = page.locator("#setup [name=persona] option").first.get_attribute("value")
+    start_customer_visit(page, persona)
+    card = page.locator("#persona-card")
+    assert card.is_visible() and card.locator(".persona-name").inner_text()
+    assert card.locator(".persona-cares").inner_text() and "：“" in card.locator(".persona-opening").inner_text()
+    assert_no_prospect_elements(page)
+    still = reply(page, WEAK)
+    score = page.locator(".row.user .turn-score").first
+    assert score.is_visible() and "分" in score.inner_text() and "认同" in score.inner_text()
+    box_reply = page.locator(".row.user .bubble").first.bounding_box()
+    box_score = score.bounding_box()
+    assert box_score["x"] < box_reply["x"]  # beside the reply, not under it
+    if still:
+        page.click("#commands button[data-command=提示]")
+        page.wait_for_selector(".note.hint", timeout=30000)
+        still = reply(page, GOOD)
+    if still:
+        screenshot(page, "practice-desktop.png")
+    finish(page, still)
+    assert_scorecard(page)
+    assert page.locator("#attempts").get_attribute("data-count") == "1"
+    screenshot(page, "practice-scorecard-desktop.png")
+
+    page.click("#again")  # a second visit on the same persona
+    page.wait_for_selector("#scorecard", state="hidden")
+    page.wait_for_selector(".row.customer", timeout=30000)
+    still = reply(page, GOOD)
+    finish(page, still)
+    assert page.locator("#attempts").get_attribute("data-count") == "2"
+    assert "第2次练习" in page.inner_text("#scorecard .comparison")
+    context.close()
+
+
+def test_a_full_customer_visit_at_phone_width(browser, servers):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{servers.url}/webhooks/widget/practice")
+    enter_name(page, "练习学员乙")
+    persona = page.locator("#setup [name=persona] option").last.get_attribute("value")
+    start_customer_visit(page, persona)
+    assert page.locator("#persona-card").is_visible()
+    still = reply(page, WEAK)
+    assert "分" in page.locator(".turn-score").first.inner_text()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]  # nothing wider than the phone
+    screenshot(page, "practice-phone.png")
+    finish(page, still)
+    assert_scorecard(page)
+    page.locator("#scorecard").scroll_into_view_if_needed()
+    assert page.locator("#dimension-chart svg").bounding_box()["width"] <= PHONE["width"]
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "practice-scorecard-phone.png")
+    context.close()
