@@ -69,6 +69,7 @@ class CustomerSession:
     ready: bool = False  # every objection settled: waiting for the trainee to propose a test drive
     turns: List[TurnRecord] = field(default_factory=list)
     outcome: Optional[str] = None
+    listener: Listener = field(init=False)  # what the persona notices in a reply
 
     def __post_init__(self) -> None:
         p = self.persona

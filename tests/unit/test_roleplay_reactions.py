@@ -194,6 +194,7 @@ def test_the_customer_waits_for_a_test_drive_to_be_proposed(parts):
     turn = s.respond(GOOD_PRICE)  # settles the only objection, proposes nothing
     assert s.ready and s.outcome is None
     assert any(line in turn.customer_line for line in s.reader.rules.lines["ready"])
+    assert s.hint().startswith(s.playbook.moves["next_step"].zh)  # the hint now asks for the next step
     turn = s.respond("您说得对。")
     assert s.ready and s.weak == 1  # still waiting
     turn = s.respond("这周末来店里试驾一下？")
