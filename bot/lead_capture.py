@@ -31,4 +31,22 @@ async def record_form_lead(agent: Any, sender: str, channel: str, name: str, pho
         lead = lead_from_state(sender, channel, state["slots"], state["events"], dealer, today or dt.date.today())
         started = tracker.events[0].timestamp if tracker.events else None
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, lambda: LeadStore().save(lead, conversation_started=started))
+        return await loop.run_in_executor(None, lambda: _save_and_notify(lead, started))
+
+
+def _save_and_notify(lead: Lead, started: Optional[float]) -> Tuple[Lead, bool]:
+    """Writes the lead without losing what an earlier step recorded on it (a handoff's reason and its
+    same-day follow-up), then tells the sales team the number the customer left (with consent)."""
+    from bot.notify import NotifyEvent, notify
+
+    store = LeadStore()
+    before = store.get(lead.sender_id)
+    if before is not None:
+        lead.reason = lead.reason or before.reason
+        if before.follow_up_date and (lead.follow_up_date is None or before.follow_up_date < lead.follow_up_date):
+            lead.follow_up_date = before.follow_up_date
+        lead.grade = lead.grade or before.grade
+    stored, created = store.save(lead, conversation_started=started)
+    notify(NotifyEvent("lead", stored.channel, stored.sender_id, car_model=stored.car_model, reason=stored.reason,
+                       grade=stored.grade, phone=stored.phone, phone_consent=True, name=stored.name))
+    return stored, created

@@ -201,6 +201,11 @@ def _jionlp() -> Any:
     return jionlp
 
 
+def warm_up() -> None:
+    """Imports jionlp and runs its time parser once (its first call loads its dictionaries)."""
+    _jionlp().parse_time("明天下午三点", time_base=datetime.now().timestamp())
+
+
 def _rewrite(text: _Text, now: datetime) -> _Dates:
     for old, new in _WORDS:
         text.sub(old, new)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.notify import Outbox
+
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screenshots"
@@ -189,11 +191,11 @@ def test_asking_for_a_person_opens_the_call_back_form_and_pauses_the_bot(page, s
     assert_no_coaching(page)
 
 
-@pytest.mark.xfail(strict=True, reason="bot.lead_capture.record_form_lead rewrites the lead from the slots: the "
-                                       "handoff's reason and today's follow-up are lost when the number is left")
 def test_the_number_left_after_a_handoff_keeps_the_handoff_on_the_lead(page, servers):
     _, _, lead = ask_for_a_person_and_leave_a_number(page, servers)
     assert (lead.reason, lead.follow_up_date) == ("客户要求真人顾问", dt.date.today()), lead
+    queued = [r for r in Outbox(f"sqlite:///{servers.db}").rows() if r.sender_id == lead.sender_id]
+    assert [r.kind for r in queued] == ["handoff", "lead"] and "13712345678" in queued[-1].message.content, queued
 
 
 def test_a_test_drive_booked_in_one_message_is_read_back_with_the_phone_masked(page, servers):
