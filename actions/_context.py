@@ -1,7 +1,7 @@
 """Tracker → plain engine context. The only place that knows how our slots are named."""
 
 import copy
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, UserUttered, UserUtteranceReverted
@@ -57,9 +57,25 @@ def raised_objections(tracker: Tracker) -> List[str]:
     return objections_raised(tracker.events)
 
 
-def objection_context(tracker: Tracker, objection: str, in_message: Sequence[str] = ()) -> Context:
+def case_attempts(tracker: Tracker, is_case: Callable[[str, Optional[str], List[Dict[str, Any]]], bool]) -> int:
+    """How many of the user's messages in this session were read as a playbook case (price_match),
+    by ``is_case(text, intent, entities)``; the latest message included."""
+    count = 0
+    for e in tracker.events:
+        if e.get("event") == "session_started":
+            count = 0
+        elif e.get("event") == "user":
+            parse = e.get("parse_data") or {}
+            if is_case(e.get("text") or "", (parse.get("intent") or {}).get("name"), parse.get("entities") or []):
+                count += 1
+    return count
+
+
+def objection_context(tracker: Tracker, objection: str, in_message: Sequence[str] = (),
+                      case: Optional[str] = None, case_attempt: int = 0) -> Context:
     """The engine's view of the conversation for answering ``objection`` now; ``in_message``: the
-    objections of the latest message in the order said, when there are two."""
+    objections of the latest message in the order said, when there are two; ``case``: a playbook
+    case read inside the objection (price_match), raised for the ``case_attempt``-th time."""
     raised = raised_objections(tracker)
     if len(in_message) > 1 and objection in in_message:
         # this one counts after the message's earlier objection, before its later one
@@ -71,11 +87,12 @@ def objection_context(tracker: Tracker, objection: str, in_message: Sequence[str
     slots: Dict[str, Any] = {name: tracker.get_slot(name) for name in CONTEXT_SLOTS}
     return Context(
         objection=objection,
-        attempt=raised.count(objection),
+        attempt=max(case_attempt, 1) if case else raised.count(objection),
         stage=tracker.get_slot(SLOT_SALES_STAGE),
         slots=slots,
         history=tuple(raised[:-1]),
         used_scripts=tuple(tracker.get_slot(SLOT_USED_SCRIPTS) or ()),
         last_principle=tracker.get_slot(SLOT_LAST_PRINCIPLE),
         gifts_offered=int(tracker.get_slot(SLOT_GIFTS_OFFERED) or 0),
+        case=case,
     )

@@ -1,15 +1,19 @@
-"""Validation of the needs form (model choice) and the lead-grading form; parsing lives in bot/."""
+"""Validation of the needs form (model choice) and the lead-grading form, and the statements every
+message is read for (budget, competitor, current car); parsing lives in bot/."""
 
 import os
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
 from bot.leads import days_until_purchase, get_grade_rules
-from bot.needs import get_needs_vocabulary, parse_passengers, parse_priority, parse_usage
+from bot.needs import asks_budget, get_needs_vocabulary, parse_passengers, parse_priority, parse_usage, read_statements
+
+ACTION_READ_STATEMENTS = "action_read_statements"
 
 NOT_UNDERSTOOD = "utter_needs_not_understood"
 
@@ -18,11 +22,42 @@ def _lexicon_dir() -> str:
     return os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR)
 
 
-def _money(tracker: Tracker) -> Optional[float]:
-    for e in tracker.latest_message.get("entities", []):
-        if e.get("entity") == "money" and isinstance(e.get("value"), (int, float)):
-            return float(e["value"])
+def _bot_text_before(tracker: Tracker) -> Optional[str]:
+    """What the bot said last before the latest message (its last text line)."""
+    seen_user = False
+    for e in reversed(tracker.events):
+        if e.get("event") == "user":
+            if seen_user:
+                return None
+            seen_user = True
+        elif seen_user and e.get("event") == "bot" and e.get("text"):
+            return e["text"]
     return None
+
+
+class ActionReadStatements(Action):
+    """The slot mapping of ``budget``, ``competitor`` and ``current_car`` (domain.yml, custom with
+    this action), run by Rasa for every message: each is set only from the statement that says it
+    (bot.needs.read_statements). 月供要4500 is no budget; 我现在开的是一台卡罗拉 is the current car, not a
+    competitor. A slot already known stays unless the message states it again."""
+
+    def name(self) -> Text:
+        return ACTION_READ_STATEMENTS
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        words = get_needs_vocabulary(_lexicon_dir()).statements
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        asked = tracker.get_slot("requested_slot") == "budget" or asks_budget(_bot_text_before(tracker), words)
+        said = read_statements(message.get("text") or "", message.get("entities") or [], words,
+                               budget_asked=asked, comparison=intent == "objection_competitor")
+        events: List[EventType] = []
+        for slot, value in (("budget", said.budget), ("competitor", said.competitor),
+                            ("current_car", said.current_car)):
+            if value is not None and value != tracker.get_slot(slot):
+                events.append(SlotSet(slot, value))
+        return events
 
 
 class ValidateModelNeedsForm(FormValidationAction):
@@ -50,11 +85,14 @@ class ValidateModelNeedsForm(FormValidationAction):
 
     def validate_budget(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
-        if isinstance(value, (int, float)) and value > 0:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
             return {"budget": float(value)}
-        amount = _money(tracker)
-        if amount:
-            return {"budget": amount}
+        # the answer to the budget question: an amount, unless it is a monthly payment or an income
+        message = tracker.latest_message or {}
+        said = read_statements(message.get("text") or "", message.get("entities") or [],
+                               get_needs_vocabulary(_lexicon_dir()).statements, budget_asked=True)
+        if said.budget:
+            return {"budget": said.budget}
         dispatcher.utter_message(response=NOT_UNDERSTOOD)
         return {"budget": None}
 

@@ -2,7 +2,7 @@
 
 import logging
 import os
-from typing import Any, Dict, List, Sequence, Text
+from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -14,6 +14,7 @@ from actions._context import (
     SLOT_LAST_PRINCIPLE,
     SLOT_SALES_STAGE,
     SLOT_USED_SCRIPTS,
+    case_attempts,
     last_bot_action,
     latest_intent,
     objection_context,
@@ -22,7 +23,10 @@ from actions._context import (
 from bot.catalog import Catalog, get_catalog
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR, ENV_CATALOG_PATH, ENV_LEXICON_DIR, OBJECTION_INTENTS
 from bot.exceptions import BotError
+from bot.playbook.facts import strip_sample_labels
 from bot.playbook.loader import get_playbook
+from bot.playbook.model import PRICE_MATCH
+from bot.playbook.price_match import is_price_match
 from bot.playbook.rules import ScriptChoice, select_script
 from bot.playbook.second_objection import get_cues, mentions, objections_in_message
 
@@ -54,6 +58,19 @@ def utter_choice(dispatcher: CollectingDispatcher, choice: ScriptChoice) -> None
     dispatcher.utter_message(json_message=choice.annotation())
 
 
+def keep_promise(tracker: Tracker, reason: str) -> None:
+    """What a script promised (its ``records``) is written as the lead's reason and the team is told."""
+    import datetime as dt
+
+    from bot.playbook.promises import record_promise
+
+    try:
+        record_promise(tracker.sender_id, tracker.get_latest_input_channel(), tracker.slots, tracker.events,
+                       catalog().dealer, reason, dt.datetime.now())
+    except Exception:  # the answer has gone out; the log says what failed (phones masked)
+        logger.exception("promise not recorded")
+
+
 class ActionAnswerObjection(Action):
     """Answers the objection of the latest message with the next playbook script."""
 
@@ -69,6 +86,8 @@ class ActionAnswerObjection(Action):
             return []
         if self._follows_a_fact(tracker, objection):
             return reinterpret(tracker, "ask_product_info", "a follow-up to the fact just given")
+        if self._price_match(tracker, objection):  # a same-model quote from another dealer: its own case
+            return self._answer(dispatcher, tracker, objection, case=PRICE_MATCH)
         parts = objections_in_message(tracker.latest_message.get("text") or "", objection,
                                       tracker.latest_message.get("entities") or [], cues())
         if len(parts) > 1:  # two objections in one message: each answered, in order
@@ -98,6 +117,20 @@ class ActionAnswerObjection(Action):
             result.follow_up or (bare.endswith("呢") and len(bare) <= FOLLOW_UP_MAX_CHARS))
 
     @staticmethod
+    def _case_test(case: Optional[str]) -> Any:
+        cues = get_playbook().policy.price_match
+        return lambda text, intent, entities: case == PRICE_MATCH and is_price_match(text, intent, entities, cues)
+
+    @staticmethod
+    def _price_match(tracker: Tracker, objection: str) -> bool:
+        try:
+            cues = get_playbook().policy.price_match
+        except BotError:
+            return False
+        return is_price_match(tracker.latest_message.get("text") or "", objection,
+                              tracker.latest_message.get("entities") or [], cues)
+
+    @staticmethod
     def _fact_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         """A fact asked inside an objection (远山油耗多少，会不会很费油) is answered first, from the
         catalog; the script comes after (the domain brief's honesty rules)."""
@@ -110,7 +143,7 @@ class ActionAnswerObjection(Action):
             return []
         if not result.answered or result.honest_unknown or result.not_sold:
             return []
-        dispatcher.utter_message(text=result.text)
+        dispatcher.utter_message(text=strip_sample_labels(result.text, get_playbook().policy.sample_labels))
         return remember(tracker, result)
 
     async def answer_each(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -124,18 +157,21 @@ class ActionAnswerObjection(Action):
         return events
 
     def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, objection: str,
-                in_message: Sequence[str] = ()) -> List[EventType]:
-        ctx = objection_context(tracker, objection, in_message)
+                in_message: Sequence[str] = (), case: Optional[str] = None) -> List[EventType]:
         try:
+            attempt = case_attempts(tracker, self._case_test(case)) if case else 0
+            ctx = objection_context(tracker, objection, in_message, case, attempt)
             choice = select_script(get_playbook(), catalog(), ctx)
         except BotError:
             logger.exception("playbook or catalog could not be loaded")
-            choice = None
+            ctx, choice = objection_context(tracker, objection, in_message), None
         if choice is None:
             # Every script for this objection was used (or the data is broken): the general answer.
-            dispatcher.utter_message(response=f"utter_{objection}")
+            dispatcher.utter_message(response=f"utter_{case or objection}")
             return []
         utter_choice(dispatcher, choice)
+        if choice.records:
+            keep_promise(tracker, choice.records)
         events: List[EventType] = [
             SlotSet(SLOT_USED_SCRIPTS, list(ctx.used_scripts) + [choice.script_id]),
             SlotSet(SLOT_LAST_PRINCIPLE, choice.principle),

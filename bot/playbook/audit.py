@@ -88,7 +88,8 @@ def render(playbook: Playbook, catalog: Catalog, script: Script, slots: Mapping[
     """What a customer reads of ``script`` in this context (text, follow-up and button titles, one per
     line), filled from the catalog as the engine fills it; None when a fact it needs is missing."""
     rule = playbook.rules[script.objection]
-    facts = resolve_facts(catalog, slots, gifts_offered, rule.aspects, playbook.aspect_words)
+    facts = resolve_facts(catalog, slots, gifts_offered, rule.aspects, playbook.aspect_words,
+                          playbook.policy.gifts_per_conversation, playbook.policy.sample_labels)
     if not all(f in facts for f in script.facts):
         return None
     parts = [script.text, script.follow_up or ""] + [b.title for b in script.buttons]

@@ -20,8 +20,10 @@ FACT_KEYS = frozenset({
     "dealer.referral_reward",
     "finance.name", "finance.down_payment", "finance.months", "finance.rate",
     "trade_in.subsidy", "trade_in.policy",
-    "slot.budget", "slot.family", "slot.competitor",
+    "slot.budget", "slot.family", "slot.competitor", "slot.current_car",
 })
+_BRACKETS = (("\uff08", "\uff09"), ("(", ")"))  # full-width and ASCII round brackets
+_PART_BREAK = re.compile("([\uff0c,\u3001])")  # the commas and enumeration commas inside brackets
 
 FAMILY_ZH = {"spouse": "爱人", "parent": "父母", "child": "孩子", "other": "家人"}
 
@@ -33,21 +35,53 @@ def yuan_text(value: float) -> str:
     return f"{int(round(value))}元"
 
 
+def strip_sample_labels(text: str, labels: Sequence[str]) -> str:
+    """``text`` without the demo catalog's marks (policy.yml sample_labels): a bracketed part that says
+    one is dropped, with its comma, and the brackets go when nothing is left in them.
+    C-NCAP五星（示例数据） → C-NCAP五星; 李女士（上班族，示例数据） → 李女士（上班族）."""
+    if not labels or not any(label in text for label in labels):
+        return text
+    for left, right in _BRACKETS:
+        pattern = re.compile(re.escape(left) + "([^" + re.escape(left + right) + "]*)" + re.escape(right))
+
+        def keep(m: "re.Match[str]") -> str:
+            pieces = _PART_BREAK.split(m.group(1))
+            parts = [p for p in pieces[::2] if not any(label in p for label in labels)]
+            if len(parts) == len(pieces[::2]):
+                return m.group(0)
+            sep = pieces[1] if len(pieces) > 1 else ""
+            return left + sep.join(parts) + right if parts else ""
+
+        text = pattern.sub(keep, text)
+    return text
+
+
 def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int = 0,
-                  aspects: Sequence[str] = (), aspect_words: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+                  aspects: Sequence[str] = (), aspect_words: Optional[Mapping[str, str]] = None,
+                  gift_limit: Optional[int] = None, sample_labels: Sequence[str] = ()) -> Dict[str, str]:
     """Every fact available for this conversation, as text ready to put into a template.
 
     Args:
         catalog: the dealer's data.
         slots: what the customer told us (car_model, budget, family_member, competitor, priority).
-        gifts_offered: gifts already offered in this conversation; ``dealer.gift`` is the next one.
+        gifts_offered: gifts already offered in this conversation; ``dealer.gift`` is the next one,
+            absent once ``gift_limit`` gifts were offered (policy.yml concessions).
         aspects: the aspects the objection is about, best first (rules.yml); empty: any aspect.
         aspect_words: catalog aspect -> the word a customer uses for it. ``fab.aspect`` is that word,
             never the catalog's textbook name; without a word the ``fab.*`` facts are absent.
+        gift_limit: gifts one conversation may be offered (None: as many as the catalog lists).
+        sample_labels: demo-data marks removed from every fact (they stay in the catalog file).
     """
+    facts = _resolve(catalog, slots, gifts_offered, aspects, aspect_words,
+                     len(catalog.dealer.gifts) if gift_limit is None else gift_limit)
+    return {k: strip_sample_labels(v, sample_labels) for k, v in facts.items()}
+
+
+def _resolve(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int, aspects: Sequence[str],
+             aspect_words: Optional[Mapping[str, str]], gift_limit: int) -> Dict[str, str]:
     facts: Dict[str, str] = {"dealer.name": catalog.dealer.name}
     d = catalog.dealer
-    if gifts_offered < len(d.gifts):
+    if gifts_offered < min(len(d.gifts), gift_limit):
         facts["dealer.gift"] = d.gifts[gifts_offered]
     for key in ("warranty", "service_outlets", "test_drive_perk", "referral_reward"):
         value = getattr(d, key)
@@ -70,6 +104,8 @@ def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int
         facts["slot.family"] = FAMILY_ZH[family]
     if slots.get("competitor"):
         facts["slot.competitor"] = str(slots["competitor"])
+    if slots.get("current_car"):
+        facts["slot.current_car"] = str(slots["current_car"])
     model = catalog.model_by_name(slots.get("car_model"))
     if model is None:
         return facts

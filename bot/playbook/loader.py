@@ -9,16 +9,19 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 from bot.catalog import ASPECTS
 from bot.constants import OBJECTION_INTENTS
 from bot.exceptions import DataFileError
-from bot.playbook.audit import carries, on_topic
+from bot.playbook.audit import carries, on_topic, script_words
 from bot.playbook.facts import FACT_KEYS, PLACEHOLDER
 from bot.playbook.model import (
     CONTEXT_SLOTS,
+    EXTRA_CASES,
     MOVES,
     PRINCIPLES,
     Button,
     Carrier,
     ObjectionRule,
     Playbook,
+    Policy,
+    PriceMatchCues,
     Principle,
     RuleRow,
     Script,
@@ -29,9 +32,11 @@ from bot.yamlfile import read_yaml
 
 PRINCIPLES_FILE = "principles.yml"
 RULES_FILE = "rules.yml"
+POLICY_FILE = "policy.yml"
 ENV_PLAYBOOK_DIR = "BOT_PLAYBOOK_DIR"
 DEFAULT_PLAYBOOK_DIR = "data/playbook"
-BUTTON_INTENTS = set(OBJECTION_INTENTS) | {"greet", "affirm", "deny", "goodbye", "thank"}
+BUTTON_INTENTS = set(OBJECTION_INTENTS) | {"greet", "affirm", "deny", "goodbye", "thank", "request_human"}
+CASES = tuple(OBJECTION_INTENTS) + EXTRA_CASES  # what a script file or a rule answers
 
 
 def _when(c: Checker, raw: Any, where: str, stages: Tuple[str, ...]) -> When:
@@ -130,13 +135,13 @@ def _rules(directory: Path, stages: Tuple[str, ...]) -> Dict[str, ObjectionRule]
     c = Checker(path)
     rules: Dict[str, ObjectionRule] = {}
     if c.mapping(raw, "", ("objections",)) and isinstance(raw["objections"], dict):
-        for intent in OBJECTION_INTENTS:
+        for intent in CASES:
             if intent not in raw["objections"]:
                 c.fail("objections", f"no rule for '{intent}'")
         for intent, r in raw["objections"].items():
             w = f"objections.{intent}"
-            if intent not in OBJECTION_INTENTS:
-                c.fail(w, "not an objection intent of the domain brief")
+            if intent not in CASES:
+                c.fail(w, f"not an objection intent of the domain brief nor a case ({', '.join(EXTRA_CASES)})")
                 continue
             if not c.mapping(r, w, ("stage", "steps"), ("aspects", "topic")):
                 continue
@@ -165,7 +170,7 @@ def _rules(directory: Path, stages: Tuple[str, ...]) -> Dict[str, ObjectionRule]
 
 
 _SCRIPT_REQUIRED = ("id", "principle", "move", "text")
-_SCRIPT_OPTIONAL = ("when", "facts", "follow_up", "buttons")
+_SCRIPT_OPTIONAL = ("when", "facts", "follow_up", "buttons", "records")
 
 
 def _scripts(path: Path, stages: Tuple[str, ...], seen: Dict[str, str]) -> Tuple[List[Script], List[str]]:
@@ -175,8 +180,8 @@ def _scripts(path: Path, stages: Tuple[str, ...], seen: Dict[str, str]) -> Tuple
     if not c.mapping(raw, "", ("objection", "scripts")):
         return scripts, c.problems
     objection = raw["objection"]
-    if objection not in OBJECTION_INTENTS:
-        c.fail("objection", f"'{objection}' is not an objection intent of the domain brief")
+    if objection not in CASES:
+        c.fail("objection", f"'{objection}' is not an objection intent of the domain brief nor a case")
     if not isinstance(raw["scripts"], list) or not raw["scripts"]:
         c.fail("scripts", "expected a non-empty list")
         return scripts, c.problems
@@ -200,6 +205,7 @@ def _scripts(path: Path, stages: Tuple[str, ...], seen: Dict[str, str]) -> Tuple
                 c.fail(f"{w}.facts", f"unknown fact '{f}' (see data/playbook/README.md)")
         text = c.text(s["text"], f"{w}.text")
         follow_up = c.text(s["follow_up"], f"{w}.follow_up") if "follow_up" in s else None
+        records = c.text(s["records"], f"{w}.records") if "records" in s else None
         buttons: List[Button] = []
         for j, b in enumerate(s.get("buttons") or []):
             bw = f"{w}.buttons[{j}]"
@@ -207,8 +213,11 @@ def _scripts(path: Path, stages: Tuple[str, ...], seen: Dict[str, str]) -> Tuple
                 title, payload = c.text(b["title"], f"{bw}.title"), c.text(b["payload"], f"{bw}.payload")
                 if payload.startswith("/") and payload[1:].split("{")[0] not in BUTTON_INTENTS:
                     c.fail(f"{bw}.payload", f"'{payload}' names no intent of the domain")
+                for placeholder in PLACEHOLDER.findall(title + payload):
+                    if placeholder not in facts:
+                        c.fail(bw, f"uses {{{placeholder}}} but 'facts' does not list it")
                 buttons.append(Button(title, payload))
-        for part, value in (("text", text), ("follow_up", follow_up or "")):
+        for part, value in (("text", text), ("follow_up", follow_up or ""), ("records", records or "")):
             for placeholder in PLACEHOLDER.findall(value):
                 if placeholder not in facts:
                     c.fail(f"{w}.{part}", f"uses {{{placeholder}}} but 'facts' does not list it")
@@ -218,7 +227,7 @@ def _scripts(path: Path, stages: Tuple[str, ...], seen: Dict[str, str]) -> Tuple
         if any(f.startswith(("model.", "fab.")) for f in facts) and "car_model" not in when.known:
             c.fail(f"{w}.when.known", "uses model facts, so it must list car_model")
         scripts.append(Script(sid, str(objection), principle, move, when, facts, text, follow_up, tuple(buttons),
-                              str(path)))
+                              str(path), records))
     return scripts, c.problems
 
 
@@ -237,11 +246,12 @@ def load_playbook(directory: Union[str, Path], trainer_checks: bool = True) -> P
     directory = Path(directory)
     principles, moves, stages, aspect_words = _principles(directory)
     rules = _rules(directory, stages)
+    policy = _policy(directory)
     problems: List[str] = []
     scripts: List[Script] = []
     seen: Dict[str, str] = {}
     for path in sorted(directory.glob("*.yml")):
-        if path.name in (PRINCIPLES_FILE, RULES_FILE):
+        if path.name in (PRINCIPLES_FILE, RULES_FILE, POLICY_FILE):
             continue
         try:
             found, file_problems = _scripts(path, stages, seen)
@@ -258,9 +268,61 @@ def load_playbook(directory: Union[str, Path], trainer_checks: bool = True) -> P
                                 f"'{intent}' makes any of the moves {list(row.moves)}")
     if trainer_checks:
         problems += _trainer_checks(principles, rules, scripts)
+        problems += _policy_checks(policy, scripts, directory / POLICY_FILE)
     if problems:
         raise DataFileError(problems)
-    return Playbook(principles, moves, stages, rules, tuple(scripts), aspect_words)
+    return Playbook(principles, moves, stages, rules, tuple(scripts), aspect_words, policy)
+
+
+def _policy(directory: Path) -> Policy:
+    path = directory / POLICY_FILE
+    if not path.exists():
+        return Policy()
+    raw = read_yaml(path)
+    c = Checker(path)
+    policy = Policy()
+    if c.mapping(raw, "", ("concessions", "promises", "price_match"), ("sample_labels",)):
+        gifts, commitments, promises, cues = 1, (), (), PriceMatchCues()
+        if c.mapping(raw["concessions"], "concessions", ("gifts_per_conversation", "commitment_words")):
+            gifts = c.integer(raw["concessions"]["gifts_per_conversation"], "concessions.gifts_per_conversation", 0)
+            commitments = c.texts(raw["concessions"]["commitment_words"], "concessions.commitment_words")
+            if not commitments:
+                c.fail("concessions.commitment_words", "name at least one commitment a gift is traded for")
+        if c.mapping(raw["promises"], "promises", ("words",)):
+            promises = c.texts(raw["promises"]["words"], "promises.words")
+        keys = ("within", "other_dealer", "same_model", "cheaper", "never_say")
+        if c.mapping(raw["price_match"], "price_match", keys):
+            lists = {k: c.texts(raw["price_match"][k], f"price_match.{k}") for k in keys}
+            for intent in lists["within"]:
+                if intent not in OBJECTION_INTENTS:
+                    c.fail("price_match.within", f"'{intent}' is not an objection intent")
+            cues = PriceMatchCues(**lists)
+        labels = c.texts(raw.get("sample_labels", []), "sample_labels")
+        policy = Policy(gifts, commitments, promises, cues, labels)
+    c.raise_if_any()
+    return policy
+
+
+def _policy_checks(policy: Policy, scripts: List[Script], where: Path) -> List[str]:
+    """Concessions traded for a commitment, promises backed by a record, other dealers never run down
+    and no price matched (policy.yml)."""
+    problems: List[str] = []
+    index: Dict[str, int] = {}
+    for s in scripts:
+        i = index[s.source] = index.get(s.source, -1) + 1
+        w = f"{s.source}: scripts[{i}] ({s.id})"
+        words = script_words(s)
+        if "dealer.gift" in s.facts and not any(x in words for x in policy.commitment_words):
+            problems.append(f"{w}.text: offers a gift without asking a commitment in return (say one of "
+                            f"{', '.join(policy.commitment_words)}; {where}: concessions)")
+        promised = [x for x in policy.promise_words if x in words]
+        if promised and not s.records:
+            problems.append(f"{w}.records: the text promises ({promised[0]}) but records nothing: name the "
+                            f"lead's reason under 'records' (the team is notified) or reword it")
+        said = [x for x in policy.price_match.never_say if x in words]
+        if said:
+            problems.append(f"{w}.text: says '{said[0]}' ({where}: price_match.never_say)")
+    return problems
 
 
 def _trainer_checks(principles: Dict[str, Principle], rules: Dict[str, ObjectionRule],

@@ -5,7 +5,11 @@ from typing import Dict, Optional, Tuple
 
 PRINCIPLES = ("reciprocity", "social_proof", "commitment", "liking", "testimonial", "friendship", "peer_identity")
 MOVES = ("acknowledge", "clarify", "value", "concession", "next_step")
-CONTEXT_SLOTS = ("car_model", "budget", "family_member", "competitor", "priority")
+CONTEXT_SLOTS = ("car_model", "budget", "family_member", "competitor", "priority", "current_car")
+# Cases the playbook answers besides the objection intents: read inside one of these intents' messages
+# (policy.yml price_match), with scripts, rule rows and a fallback response of their own.
+PRICE_MATCH = "price_match"
+EXTRA_CASES = (PRICE_MATCH,)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class Script:
     follow_up: Optional[str] = None
     buttons: Tuple[Button, ...] = ()
     source: str = ""  # file it was read from, for messages
+    records: Optional[str] = None  # a promise made: the lead's reason (facts filled in); the team is told
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,28 @@ class Principle:
 
 
 @dataclass(frozen=True)
+class PriceMatchCues:
+    """policy.yml ``price_match``: a same-model quote from another dealer, read inside ``within``."""
+
+    within: Tuple[str, ...] = ()
+    other_dealer: Tuple[str, ...] = ()
+    same_model: Tuple[str, ...] = ()
+    cheaper: Tuple[str, ...] = ()
+    never_say: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    """data/playbook/policy.yml: what every script respects."""
+
+    gifts_per_conversation: int = 1
+    commitment_words: Tuple[str, ...] = ()
+    promise_words: Tuple[str, ...] = ()
+    price_match: PriceMatchCues = PriceMatchCues()
+    sample_labels: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Playbook:
     principles: Dict[str, Principle]
     moves: Dict[str, Principle]  # move tag -> zh name and why
@@ -83,6 +110,7 @@ class Playbook:
     rules: Dict[str, ObjectionRule]
     scripts: Tuple[Script, ...] = field(default=())
     aspect_words: Dict[str, str] = field(default_factory=dict)  # catalog aspect -> what a customer calls it
+    policy: Policy = Policy()
 
     def scripts_for(self, objection: str) -> Tuple[Script, ...]:
         return tuple(s for s in self.scripts if s.objection == objection)

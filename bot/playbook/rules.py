@@ -22,6 +22,7 @@ class Context:
     used_scripts: Tuple[str, ...] = ()
     last_principle: Optional[str] = None
     gifts_offered: int = 0
+    case: Optional[str] = None  # a playbook case read inside the objection (price_match), else None
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class ScriptChoice:
     principle_why: str = ""
     move_zh: str = ""
     alternatives: Tuple[Alternative, ...] = ()
+    records: Optional[str] = None  # the promise made, as the lead's reason (facts filled in)
+    case: Optional[str] = None
 
     def annotation(self) -> Dict[str, Any]:
         """The ``custom`` payload: the output contract's keys, plus what coach mode shows (why the
@@ -56,7 +59,8 @@ class ScriptChoice:
         return {"objection": self.objection, "principle": self.principle, "principle_zh": self.principle_zh,
                 "move": self.move, "script_id": self.script_id, "attempt": self.attempt, "stage": self.stage,
                 "principle_why": self.principle_why, "move_zh": self.move_zh,
-                "alternatives": [a.__dict__ for a in self.alternatives]}
+                "alternatives": [a.__dict__ for a in self.alternatives],
+                **({"case": self.case} if self.case else {})}
 
 
 def _known(slots: Mapping[str, Any], name: str) -> bool:
@@ -80,11 +84,11 @@ def eligible(script: Script, ctx: Context, facts: Mapping[str, str]) -> bool:
 
 
 def next_stage(playbook: Playbook, current: Optional[str], objection: str) -> str:
-    """The sales step after this objection: its own step, unless the conversation is already further."""
-    target = playbook.rules[objection].stage
-    if current in playbook.stages and playbook.stages.index(current) > playbook.stages.index(target):
-        return current
-    return target
+    """The sales step after this objection: the step it belongs to, forward or back. A customer who
+    says 再看看 in negotiation is at 跟踪 for that answer, and back at 协商 with the next price push; a
+    quality doubt after the price talk goes back to 介绍产品 (the step says where the customer is, so
+    the next answer fits it, not how far the conversation once got)."""
+    return playbook.rules[objection].stage
 
 
 def select_script(playbook: Playbook, catalog: Catalog, ctx: Context) -> Optional[ScriptChoice]:
@@ -94,14 +98,17 @@ def select_script(playbook: Playbook, catalog: Catalog, ctx: Context) -> Optiona
     eligible scripts of those moves the first whose principle differs from the previous answer's
     is taken; the same principle twice in a row only when nothing else is eligible.
     """
-    rule = playbook.rules.get(ctx.objection)
+    answered = ctx.case or ctx.objection  # the rules and scripts of the case, when one was read
+    rule = playbook.rules.get(answered)
     if rule is None:
         return None
-    facts = resolve_facts(catalog, ctx.slots, ctx.gifts_offered, rule.aspects, playbook.aspect_words)
+    policy = playbook.policy
+    facts = resolve_facts(catalog, ctx.slots, ctx.gifts_offered, rule.aspects, playbook.aspect_words,
+                          policy.gifts_per_conversation, policy.sample_labels)
     row = next((r for r in rule.rows if matches(r.when, ctx)), rule.rows[-1])
     candidates: List[Script] = []
     for move in row.moves:
-        candidates += [s for s in playbook.scripts_for(ctx.objection) if s.move == move and eligible(s, ctx, facts)]
+        candidates += [s for s in playbook.scripts_for(answered) if s.move == move and eligible(s, ctx, facts)]
     if not candidates:
         return None
     script = next((s for s in candidates if s.principle != ctx.last_principle), candidates[0])
@@ -116,11 +123,13 @@ def select_script(playbook: Playbook, catalog: Catalog, ctx: Context) -> Optiona
         principle_zh=playbook.principles[script.principle].zh,
         move=script.move,
         attempt=ctx.attempt,
-        stage=next_stage(playbook, ctx.stage, ctx.objection),
+        stage=next_stage(playbook, ctx.stage, answered),
         text=fill(script.text, facts),
         follow_up=fill(script.follow_up, facts) if script.follow_up else None,
-        buttons=tuple(Button(fill(b.title, facts), b.payload) for b in script.buttons),
+        buttons=tuple(Button(fill(b.title, facts), fill(b.payload, facts)) for b in script.buttons),
         offers_gift="dealer.gift" in script.facts,
+        records=fill(script.records, facts) if script.records else None,
+        case=ctx.case,
         principle_why=playbook.principles[script.principle].why,
         move_zh=playbook.moves[script.move].zh,
         alternatives=alternatives,

@@ -19,7 +19,7 @@ def playbook_dir(tmp_path):
 
 def test_real_playbook_loads(playbook_dir):
     playbook = load_playbook(playbook_dir)
-    assert len(playbook.scripts) >= 48 and len(playbook.rules) == 12
+    assert len(playbook.scripts) >= 48 and len(playbook.rules) == 13  # 12 intents and price_match
 
 
 def test_adding_a_script_is_a_yaml_edit_only(playbook_dir):

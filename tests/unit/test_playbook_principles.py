@@ -44,7 +44,8 @@ def test_rendered_script_carries_its_label(script):
     rendered = renders(script)
     assert rendered, f"{script.id} can never be used with the sample catalog"
     for slots, text in rendered:
-        facts = resolve_facts(CATALOG, slots, 0, PLAYBOOK.rules[script.objection].aspects, PLAYBOOK.aspect_words)
+        facts = resolve_facts(CATALOG, slots, 0, PLAYBOOK.rules[script.objection].aspects, PLAYBOOK.aspect_words,
+                              PLAYBOOK.policy.gifts_per_conversation, PLAYBOOK.policy.sample_labels)
         # the facts the principle rests on (the number, the owner's words, the gift) reach the customer
         for key in set(carrier.all_facts) | (set(carrier.any_fact) & set(script.facts)):
             assert facts[key] in text, (script.id, key)

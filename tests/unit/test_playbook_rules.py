@@ -148,9 +148,12 @@ def test_coach_annotation_explains_the_principle_and_offers_alternatives(playboo
         assert playbook.script(alt["script_id"]).objection == "objection_price"
 
 
-def test_stage_never_moves_backwards(playbook, catalog):
-    choices = converse(playbook, catalog, ["ask_delivery", "choose_model"])
-    assert choices[0].stage == "成交" and choices[1].stage == "成交"
+def test_the_sales_step_follows_the_customer_back():
+    """One 再看看 during negotiation is 跟踪 for that answer only: the next price push is 协商 again."""
+    pb, cat = load_playbook(ROOT / "data/playbook"), load_catalog(ROOT / "data/catalog.yml")
+    steps = [c.stage for c in converse(pb, cat, ["objection_price", "delay_decision", "objection_price",
+                                                  "objection_quality", "ask_delivery", "choose_model"])]
+    assert steps == ["协商", "跟踪", "协商", "介绍产品", "成交", "咨询"]
 
 
 def test_playbook_coverage_of_principles(playbook):

@@ -1,0 +1,37 @@
+"""Promises the bot keeps: a script that says 记下了 / 请顾问… / 整理一份 names what is recorded
+(``records`` in data/playbook, checked against policy.yml ``promises``); saying it writes the lead
+with that reason and tells the sales team, as a handoff or a booking does."""
+
+import datetime as dt
+from typing import Any, Dict, Optional, Sequence
+
+from bot.handoff import consented_phone
+
+REASON_MAX = 200  # the leads table's reason column
+
+
+def record_promise(sender_id: str, channel: Optional[str], slots: Dict[str, Any], events: Sequence[Dict[str, Any]],
+                   dealer: Any, reason: str, now: dt.datetime) -> None:
+    """The lead row (new, or the sender's existing one) with ``reason`` added, and the team's
+    notification. A phone number is kept only when the customer agreed to it (contact form)."""
+    from bot.leadstore import Forgotten, LeadStore, lead_from_state
+    from bot.notify import NotifyEvent, notify
+
+    store = LeadStore()
+    lead = lead_from_state(sender_id, channel, slots, events, dealer, now.date())
+    existing = store.get(sender_id)
+    lead.phone = consented_phone(slots) or (existing.phone if existing else "") or ""
+    lead.name = slots.get("lead_name") or (existing.name if existing else None)
+    lead.grade = lead.grade or (existing.grade if existing else None)
+    if existing and existing.follow_up_date and existing.follow_up_date < lead.follow_up_date:
+        lead.follow_up_date = existing.follow_up_date
+    before = existing.reason if existing and existing.reason else ""
+    lead.reason = (reason if not before or reason in before else f"{before}；{reason}")[:REASON_MAX]
+    started = next((e.get("timestamp") for e in events if e.get("timestamp")), None)
+    try:
+        store.save(lead, conversation_started=started)
+    except Forgotten:  # the person asked to be forgotten meanwhile: nothing is kept, nobody is told
+        return
+    notify(NotifyEvent("lead", channel or "unknown", sender_id, car_model=lead.car_model, reason=reason,
+                       grade=lead.grade, phone=lead.phone or None, phone_consent=bool(lead.phone),
+                       name=lead.name, at=now))
