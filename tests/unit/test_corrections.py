@@ -18,8 +18,8 @@ TURN_GOOD = {"objection": "objection_price", "attempt": 1, "score": 80, "good": 
              "evidence": {"acknowledge": ["理解您"], "clarify": ["预算多少"]}}
 TURN_WEAK = {"objection": "objection_price", "attempt": 2, "score": 20, "good": False,
              "checks": {"acknowledge": False, "clarify": False, "value": False, "next_step": False},
-             "principles": [], "penalties": ["discount_at_once"], "missing": ["acknowledge", "value"],
-             "evidence": {"discount_at_once": ["便宜五千"]}}
+             "principles": [], "penalties": ["instant_discount"], "missing": ["acknowledge", "value"],
+             "evidence": {"instant_discount": ["便宜五千"]}}
 
 
 def visit_events(sender: str, replies: List[str], turns: List[Dict[str, Any]], history: List[Dict[str, Any]],
@@ -116,7 +116,7 @@ def test_a_correction_is_stored_and_counted_per_check(db):
     assert result["reviewed_turns"] == 2
     assert result["checks"]["value"] == {"reviewed": 2, "agree": 1, "rate": 0.5}
     assert result["checks"]["acknowledge"] == {"reviewed": 2, "agree": 1, "rate": 0.5}
-    assert result["checks"]["penalty:discount_at_once"] == {"reviewed": 2, "agree": 2, "rate": 1.0}
+    assert result["checks"]["penalty:instant_discount"] == {"reviewed": 2, "agree": 2, "rate": 1.0}
     wrong = {(d["check"], d["rubric"], d["trainer"], d["reply"]) for d in result["disagreements"]}
     assert wrong == {("value", False, True, "理解您，预算多少？"), ("acknowledge", True, False, "理解您，预算多少？")}
 
