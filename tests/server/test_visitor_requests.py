@@ -113,3 +113,33 @@ def test_a_booking_asks_for_what_is_missing_and_moves_an_impossible_date(servers
     assert "没有2月30号" in read_back and "晨风" in read_back and "139****5678" in read_back, read_back
     declined = texts(servers.send(sender, "算了，不约了", coaching=False))
     assert "不会保存" in declined and LeadStore(f"sqlite:///{servers.db}").get(sender) is None
+
+
+def test_a_short_follow_up_after_a_fact_is_read_as_a_fact_question(servers):
+    sender = "follow-up-fact-1"
+    first = texts(servers.send(sender, "远山pro几座", coaching=False))
+    assert "7座" in first or "七座" in first, first
+    answer = servers.send(sender, "油耗呢")
+    assert "8.1升" in texts(answer) and not any((m.get("custom") or {}).get("objection") for m in answer), answer
+    user = [e for e in events(servers, sender) if e["event"] == "user"][-1]
+    assert user["parse_data"]["intent"]["name"] == "ask_product_info", user["parse_data"]
+
+
+def test_two_objections_the_classifier_cannot_place_are_both_answered_in_order(servers):
+    answer = servers.send("two-objections-trad-1", "太貴了，而且還要問問老婆")
+    said = [(m.get("custom") or {}).get("objection") for m in answer if (m.get("custom") or {}).get("objection")]
+    assert said == ["objection_price", "consult_family"], answer
+
+
+def test_a_question_the_catalog_answers_is_answered_even_when_the_classifier_is_unsure(servers):
+    answer = texts(servers.send("fallback-fact-1", "CF是cvt变速箱吗", coaching=False))
+    assert "CVT" in answer and "没太理解" not in answer, answer
+
+
+def test_fact_questions_carry_trim_and_spec_entities(servers):
+    status, parsed = http("POST", f"{servers.url}/model/parse?token={servers.token}",
+                          raw=json.dumps({"text": "远山两驱豪华版多少钱"}).encode(),
+                          headers={"Content-Type": "application/json"})
+    assert status == 200, parsed
+    found = {(e["entity"], e["value"]) for e in parsed["entities"]}
+    assert {("car_model", "远山"), ("trim", "两驱豪华版"), ("spec", "价格")} <= found, parsed["entities"]
