@@ -28,7 +28,13 @@ ENTITY_CAR_MODEL = "car_model"
 ENTITY_COMPETITOR = "competitor"
 ENTITY_FAMILY_MEMBER = "family_member"
 ENTITY_MONEY = "money"
-ALL_ENTITIES = (ENTITY_CAR_MODEL, ENTITY_COMPETITOR, ENTITY_FAMILY_MEMBER, ENTITY_MONEY)
+ENTITY_TRIM = "trim"
+ENTITY_SPEC = "spec"
+# Annotated in the training and held-out data (found by the spaCy rules of bot.entities).
+ANNOTATED_ENTITIES = (ENTITY_CAR_MODEL, ENTITY_COMPETITOR, ENTITY_FAMILY_MEMBER, ENTITY_MONEY)
+# What a fact question names, found by the product engine's question reader (bot.nlu.entity_extractor).
+FACT_ENTITIES = (ENTITY_TRIM, ENTITY_SPEC)
+ALL_ENTITIES = ANNOTATED_ENTITIES + FACT_ENTITIES
 FAMILY_ROLES = ("spouse", "parent", "child", "other")
 
 # Default locations of the data files, relative to the project root.
