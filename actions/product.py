@@ -50,5 +50,14 @@ class ActionAnswerProduct(Action):
         if not result.answered:
             dispatcher.utter_message(response="utter_ask_product_detail")
             return []
-        dispatcher.utter_message(text=result.text)
+        dispatcher.utter_message(text=customer_text(result.text))
         return remember(tracker, result)
+
+
+def customer_text(text: str) -> str:
+    """The answer without the demo catalog's marks (（示例数据）, data/playbook/policy.yml
+    sample_labels): they stay in the catalog file, out of what customers read."""
+    from bot.playbook.facts import strip_sample_labels
+    from bot.playbook.loader import get_playbook
+
+    return strip_sample_labels(text, get_playbook().policy.sample_labels)

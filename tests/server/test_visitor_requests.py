@@ -143,3 +143,9 @@ def test_fact_questions_carry_trim_and_spec_entities(servers):
     assert status == 200, parsed
     found = {(e["entity"], e["value"]) for e in parsed["entities"]}
     assert {("car_model", "远山"), ("trim", "两驱豪华版"), ("spec", "价格")} <= found, parsed["entities"]
+
+
+def test_fact_answers_leave_the_demo_catalog_marks_in_the_file(servers):
+    for n, question in enumerate(("你们展厅地址在哪", "星河EV碰撞测试几星", "远山Pro落地多少")):
+        answer = texts(servers.send(f"sample-marks-{n}", question, coaching=False))
+        assert answer and "示例数据" not in answer and "示例地址" not in answer, (question, answer)
