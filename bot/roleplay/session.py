@@ -20,6 +20,7 @@ from bot.roleplay.rubric import CHECKS
 _EXPECTATION_FIELDS = {f.name for f in fields(Expectation)}
 TEST_DRIVE = "test_drive"
 WALK_OUT = "walk_out"
+HINT_MARKS = "。，、；：！？…,.;:!? "  # marks a hint clause does not end with (the hint adds its own)
 
 
 @dataclass(frozen=True)
@@ -110,12 +111,12 @@ class CustomerSession:
         return Expectation(ctx.objection, ctx.attempt, row.moves)
 
     def hint(self) -> str:
-        """The next move the rubric expects, with why it works (the in-session 'hint' command)."""
-        if self.ready:
-            move = self.playbook.moves["next_step"]
-            return f"{move.zh}：{move.why}"
-        moves = self.expectation().moves
-        return "；".join(f"{self.playbook.moves[m].zh}：{self.playbook.moves[m].why}" for m in moves)
+        """The next move the rubric expects, with why it works (the in-session 'hint' command): one
+        clause per move, ``名称：为什么``, its own end mark dropped, joined by ；and ended by 。"""
+        moves = ("next_step",) if self.ready else self.expectation().moves
+        parts = [f"{self.playbook.moves[m].zh.strip().rstrip(HINT_MARKS)}："
+                 f"{self.playbook.moves[m].why.strip().rstrip(HINT_MARKS)}" for m in moves]
+        return "；".join(parts) + "。"
 
     def _pick(self, lines: Tuple[str, ...]) -> str:
         return lines[len(self.turns) % len(lines)]
