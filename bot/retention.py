@@ -12,7 +12,8 @@ process — cannot re-save the session.
 conversations without a lead whose last event is older than ``BOT_RETENTION_DAYS`` (180), leads
 (with their conversations) not updated for ``BOT_LEAD_RETENTION_DAYS`` (365), team notifications
 sent (or given up) before the conversation cutoff, and tombstones older than a week. ``forget``
-also deletes the team notifications about the person.
+also deletes the team notifications about the person and trainers' corrections of the practice
+visits of every sender id it forgets (a trainee's practice records are their conversations).
 """
 
 import datetime as dt
@@ -65,20 +66,32 @@ def _has_events(conn: Any) -> bool:
     return sa.inspect(conn).has_table("events")
 
 
+def _like_literal(text: str) -> str:
+    """``text`` in a LIKE pattern (escape character ``\\``) matching only itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _senders_for(conn: Any, identifier: str) -> Set[str]:
     """Every sender id that ``identifier`` names, including the person's ids on other channels
     (linked by the phone numbers of their leads)."""
     from bot.leadstore import leads_table
 
     senders: Set[str] = {identifier}
-    like = [f"wechat:%:{identifier}", f"widget:{identifier}"]
-    if _has_events(conn):
+    # the identifier literally (LIKE's _ and % escaped, and SQLite's LIKE ignores case: checked again here)
+    literal = _like_literal(identifier)
+    like = [f"wechat:%:{literal}", f"widget:{literal}"]
+
+    def names(sender: str) -> bool:
+        if sender == f"widget:{identifier}":
+            return True
+        return sender.startswith("wechat:") and sender.endswith(f":{identifier}") and \
+            len(sender) > len("wechat:") + len(identifier) + 1
+
+    columns = [leads_table.c.sender_id] + ([EVENTS.c.sender_id] if _has_events(conn) else [])
+    for column in columns:
         for pattern in like:
-            senders.update(r[0] for r in conn.execute(sa.select(EVENTS.c.sender_id).distinct().where(
-                EVENTS.c.sender_id.like(pattern))))
-    for pattern in like:
-        senders.update(r[0] for r in conn.execute(sa.select(leads_table.c.sender_id).where(
-            leads_table.c.sender_id.like(pattern))))
+            senders.update(r[0] for r in conn.execute(sa.select(column).distinct().where(
+                column.like(pattern, escape="\\"))) if names(r[0]))
     phones = {p for p in (normalise_phone(identifier),) if p}
     phones.update(r[0] for r in conn.execute(sa.select(leads_table.c.phone).where(
         leads_table.c.sender_id.in_(senders))) if r[0])
@@ -99,17 +112,39 @@ def forget(identifier: str, url: Optional[Any] = None, now: Optional[float] = No
     now = now or time.time()
     with engine.begin() as conn:
         senders = sorted(_senders_for(conn, identifier.strip()) if other_ids else {identifier})
-        deleted = {"leads": 0, "events": 0}
+        deleted = {"leads": 0, "events": 0, "corrections": 0}
         for sender in senders:
             _tombstone(conn, sender, now)
             deleted["leads"] += conn.execute(leads_table.delete().where(leads_table.c.sender_id == sender)).rowcount
             if _has_events(conn):
                 deleted["events"] += conn.execute(EVENTS.delete().where(EVENTS.c.sender_id == sender)).rowcount
+        deleted["corrections"] = _forget_practice_records(conn, senders)
     from bot.notify.outbox import Outbox
 
     deleted["notifications"] = Outbox(url).forget(senders)  # they name the person
     logger.info("forgot %d sender id(s): %s", len(senders), deleted)
     return {"senders": senders, **deleted}
+
+
+def _forget_practice_records(conn: Any, senders: Iterable[str]) -> int:
+    """Deletes trainers' corrections of the senders' practice visits (``trainer_corrections``, keyed
+    by visit id ``<sender>#<n>``: ``bot.training_records``); the visits themselves are rebuilt from
+    the conversation's events, deleted with them. Returns the rows deleted."""
+    from bot.training_records import TABLE
+
+    if not sa.inspect(conn).has_table(TABLE):
+        return 0
+    corrections = sa.table(TABLE, sa.column("visit"))
+    deleted = 0
+    for sender in senders:
+        # '<sender>#' as a literal prefix (% and _ in an id match only themselves), then the visit number
+        prefix = sender + "#"
+        pattern = _like_literal(prefix) + "%"
+        visits = [v for (v,) in conn.execute(sa.select(corrections.c.visit).distinct().where(
+            corrections.c.visit.like(pattern, escape="\\"))) if v.startswith(prefix) and v[len(prefix):].isdigit()]
+        for chunk in _chunks(visits, 500):
+            deleted += conn.execute(corrections.delete().where(corrections.c.visit.in_(chunk))).rowcount
+    return deleted
 
 
 def _tombstone(conn: Any, sender: str, now: float) -> None:

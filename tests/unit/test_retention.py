@@ -127,3 +127,49 @@ def test_forget_also_deletes_the_team_notifications_about_the_person(stores):
         import sqlalchemy as sa
 
         assert [r[0] for r in conn.execute(sa.text("SELECT sender_id FROM outbox"))] == ["someone-else"]
+
+
+def test_forget_deletes_the_trainees_practice_visits_and_the_trainers_corrections_of_them(stores, tmp_path,
+                                                                                       capsys):
+    """A trainee practising on the practice page is the widget visitor ``widget:<id>``: forgetting
+    them deletes their visits (the conversation's events) and every correction of those visits
+    (``trainer_corrections``, keyed ``<sender>#<n>``), and only theirs: not a visitor whose id has
+    theirs as a prefix, differs in case, or matches it only with _ or % read as a wildcard."""
+    from bot.training_records import CorrectionStore, load_corrections, load_visits
+    from tests.unit.test_corrections import TURN_GOOD, TURN_WEAK, visit_events, write_events
+
+    db = tmp_path / "rasa.db"
+    _, trackers = stores
+    conversation(trackers, "widget:t_1")  # Rasa's own events table, as the servers leave it
+    senders = ["widget:t_1", "widget:t_10", "widget:T_1", "widget:tx1", "widget:t_1#9"]
+    events, history = [], {s: [] for s in senders}
+    for sender in senders:
+        events += visit_events(sender, ["理解您，预算多少？", "便宜五千给您"], [TURN_GOOD, TURN_WEAK], history[sender])
+    events += visit_events("widget:t_1", ["理解您，预算多少？"], [TURN_GOOD], history["widget:t_1"])
+    write_events(db, events)
+    visits = {v["id"]: v for v in load_visits(db)}
+    assert {"widget:t_1#1", "widget:t_1#2", "widget:t_10#1", "widget:T_1#1", "widget:tx1#1",
+            "widget:t_1#9#1"} <= set(visits)
+    store = CorrectionStore(db)
+    try:
+        for visit in visits.values():
+            store.record(visit, 1, {"value": True}, note="讲到了好处")
+        store.record(visits["widget:t_1#1"], 2, {"penalty:instant_discount": False})  # a second verdict
+    finally:
+        store.close()
+    per_visit = len({c.check for c in load_corrections(db)})  # every correctable check, per turn
+
+    result = forget("t_1")
+    assert result["senders"] == ["t_1", "widget:t_1"]
+    assert result["corrections"] == 3 * per_visit  # two turns of visit 1, one of visit 2
+    assert not [v for v in load_visits(db) if v["sender"] == "widget:t_1"]
+    left = {c.visit for c in load_corrections(db)}
+    assert left == {"widget:t_10#1", "widget:T_1#1", "widget:tx1#1", "widget:t_1#9#1"}
+    assert asyncio.run(trackers.retrieve("widget:t_1")) is None
+    assert forget("t_1")["corrections"] == 0  # nothing left to delete
+
+
+def test_forget_without_a_corrections_table_deletes_none(stores):
+    _, trackers = stores
+    conversation(trackers, "widget:nobody-practised")
+    assert forget("nobody-practised")["corrections"] == 0
