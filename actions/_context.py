@@ -23,17 +23,24 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return intent or (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def last_bot_action(tracker: Tracker) -> Optional[str]:
-    """The last action before the latest message, other than listening (None at the start)."""
+def before_latest_message(tracker: Tracker, event: str, wanted: Any = None) -> Optional[Dict[str, Any]]:
+    """The newest event of kind ``event`` ("action", "bot") between the previous user message and the
+    latest one that ``wanted`` accepts (None: the first one found)."""
     seen_user = False
     for e in reversed(tracker.events):
         if e.get("event") == "user":
             if seen_user:
                 return None
             seen_user = True
-        elif seen_user and e.get("event") == "action" and e.get("name") not in ("action_listen", None):
-            return e.get("name")
+        elif seen_user and e.get("event") == event and (wanted is None or wanted(e)):
+            return e
     return None
+
+
+def last_bot_action(tracker: Tracker) -> Optional[str]:
+    """The last action before the latest message, other than listening (None at the start)."""
+    found = before_latest_message(tracker, "action", lambda e: e.get("name") not in ("action_listen", None))
+    return found.get("name") if found else None
 
 
 def reinterpret(tracker: Tracker, intent: str, why: str) -> List[EventType]:

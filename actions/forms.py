@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions._context import before_latest_message
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
 from bot.leads import days_until_purchase, get_grade_rules
 from bot.needs import asks_budget, get_needs_vocabulary, parse_passengers, parse_priority, parse_usage, read_statements
@@ -24,15 +25,8 @@ def _lexicon_dir() -> str:
 
 def _bot_text_before(tracker: Tracker) -> Optional[str]:
     """What the bot said last before the latest message (its last text line)."""
-    seen_user = False
-    for e in reversed(tracker.events):
-        if e.get("event") == "user":
-            if seen_user:
-                return None
-            seen_user = True
-        elif seen_user and e.get("event") == "bot" and e.get("text"):
-            return e["text"]
-    return None
+    found = before_latest_message(tracker, "bot", lambda e: bool(e.get("text")))
+    return found["text"] if found else None
 
 
 class ActionReadStatements(Action):

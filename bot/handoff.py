@@ -53,15 +53,13 @@ def record_handoff(sender_id: str, channel: Optional[str], slots: Dict[str, Any]
                    dealer: Any, plan: HandoffPlan, now: dt.datetime) -> None:
     """The lead row (new, or the existing one updated) with the reason and follow-up today, and the
     team's notification."""
-    from bot.leadstore import LeadStore, lead_from_state
+    from bot.leadstore import LeadStore, keep_known, lead_from_state
     from bot.notify import NotifyEvent, notify
 
     store = LeadStore()
     lead = lead_from_state(sender_id, channel, slots, events, dealer, now.date())
-    existing = store.get(sender_id)
-    lead.phone = consented_phone(slots) or (existing.phone if existing else "") or ""
-    lead.name = slots.get("lead_name") or (existing.name if existing else None)
-    lead.grade = lead.grade or (existing.grade if existing else None)
+    lead.phone, lead.name = consented_phone(slots) or "", slots.get("lead_name")
+    keep_known(lead, store.get(sender_id))
     lead.follow_up_date = now.date()
     lead.reason = plan.reason
     started = next((e.get("timestamp") for e in events if e.get("timestamp")), None)

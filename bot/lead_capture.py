@@ -14,7 +14,7 @@ from typing import Any, Optional, Tuple
 from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import EventVerbosity
 
-from bot.leadstore import Lead, LeadStore, lead_from_state
+from bot.leadstore import Lead, LeadStore, keep_known, lead_from_state
 
 
 async def record_form_lead(agent: Any, sender: str, channel: str, name: str, phone: str, reply: str,
@@ -40,12 +40,7 @@ def _save_and_notify(lead: Lead, started: Optional[float]) -> Tuple[Lead, bool]:
     from bot.notify import NotifyEvent, notify
 
     store = LeadStore()
-    before = store.get(lead.sender_id)
-    if before is not None:
-        lead.reason = lead.reason or before.reason
-        if before.follow_up_date and (lead.follow_up_date is None or before.follow_up_date < lead.follow_up_date):
-            lead.follow_up_date = before.follow_up_date
-        lead.grade = lead.grade or before.grade
+    keep_known(lead, store.get(lead.sender_id))
     stored, created = store.save(lead, conversation_started=started)
     notify(NotifyEvent("lead", stored.channel, stored.sender_id, car_model=stored.car_model, reason=stored.reason,
                        grade=stored.grade, phone=stored.phone, phone_consent=True, name=stored.name))

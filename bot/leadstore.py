@@ -201,6 +201,19 @@ def lead_from_state(sender_id: str, channel: Optional[str], slots: Dict[str, Any
                 follow_up_date=follow_up, dealer={"id": dealer.id, "name": dealer.name, **source})
 
 
+def keep_known(lead: Lead, existing: Optional[Lead]) -> Lead:
+    """``lead`` with what the sender's stored row already knows where the new one is empty (phone,
+    name, grade, reason) and the earlier follow-up date: a later step never loses an earlier one."""
+    if existing is not None:
+        lead.phone = lead.phone or existing.phone
+        lead.name = lead.name or existing.name
+        lead.grade = lead.grade or existing.grade
+        lead.reason = lead.reason or existing.reason
+        if existing.follow_up_date and (lead.follow_up_date is None or existing.follow_up_date < lead.follow_up_date):
+            lead.follow_up_date = existing.follow_up_date
+    return lead
+
+
 def write_csv(leads: Sequence[Lead], out: IO[str]) -> None:
     """The leads as CSV, phones in full; a name or sender id a spreadsheet would take for a formula
     (=HYPERLINK(...), +..., -..., @...) starts with ' (``bot.safe_output.csv_cell``)."""

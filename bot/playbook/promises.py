@@ -14,17 +14,14 @@ def record_promise(sender_id: str, channel: Optional[str], slots: Dict[str, Any]
                    dealer: Any, reason: str, now: dt.datetime) -> None:
     """The lead row (new, or the sender's existing one) with ``reason`` added, and the team's
     notification. A phone number is kept only when the customer agreed to it (contact form)."""
-    from bot.leadstore import Forgotten, LeadStore, lead_from_state
+    from bot.leadstore import Forgotten, LeadStore, keep_known, lead_from_state
     from bot.notify import NotifyEvent, notify
 
     store = LeadStore()
     lead = lead_from_state(sender_id, channel, slots, events, dealer, now.date())
     existing = store.get(sender_id)
-    lead.phone = consented_phone(slots) or (existing.phone if existing else "") or ""
-    lead.name = slots.get("lead_name") or (existing.name if existing else None)
-    lead.grade = lead.grade or (existing.grade if existing else None)
-    if existing and existing.follow_up_date and existing.follow_up_date < lead.follow_up_date:
-        lead.follow_up_date = existing.follow_up_date
+    lead.phone, lead.name = consented_phone(slots) or "", slots.get("lead_name")
+    keep_known(lead, existing)
     before = existing.reason if existing and existing.reason else ""
     lead.reason = (reason if not before or reason in before else f"{before}；{reason}")[:REASON_MAX]
     started = next((e.get("timestamp") for e in events if e.get("timestamp")), None)

@@ -169,3 +169,18 @@ def test_sqlite_stores_keep_connections_and_write_through_a_wal_shared_by_two_pr
         seen = asyncio.run(other_process.retrieve("wal-1"))
         assert [e.text for e in seen.events] == [f"太贵了{i}" for i in range(turn + 1)]
     assert (tmp_path / "rasa.db-wal").exists()
+
+
+def test_a_later_step_keeps_what_the_stored_lead_already_knows():
+    import datetime as dt
+
+    from bot.leadstore import Lead, keep_known
+
+    earlier = Lead("s1", "widget", "周女士", "13712345678", grade="A", follow_up_date=dt.date(2026, 11, 29),
+                   reason="客户要求真人顾问")
+    later = keep_known(Lead("s1", "widget", None, "", follow_up_date=dt.date(2026, 11, 30)), earlier)
+    assert (later.name, later.phone, later.grade, later.reason, later.follow_up_date) == (
+        "周女士", "13712345678", "A", "客户要求真人顾问", dt.date(2026, 11, 29))
+    own = keep_known(Lead("s1", "widget", "张", "13900000000", grade="O", reason="预约试驾"), earlier)
+    assert (own.name, own.phone, own.grade, own.reason) == ("张", "13900000000", "O", "预约试驾")
+    assert keep_known(own, None) is own
