@@ -21,7 +21,7 @@ NUMERAL = r"[0-9零一二两三四五六七八九十百千万半几.]+"
 SPEC = re.compile(NUMERAL + r"(?:个|块|颗|道)?(?:厘米|公分|毫米|升|L|公里|km|年|周|个月|期|成|%|度|马力|匹|T|座|气囊|"
                   r"扬声器|喇叭|寸|英寸|秒|分钟|倍)")
 # a money amount (a cut is a verb followed by one): 五千, 3000, 两千块, 一万, 十二万, 八千
-AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十百千万几]+)(?:千|万|百|块|元|个点|%)?")
+AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|一半|[一二两三四五六七八九十百千万几]+)(?:千|万|百|块|元|个点|%)?")
 NEGATORS = ("不", "没", "无", "别", "未", "非", "甭", "谈不上", "不存在")
 # a negation that follows what it denies: 便宜不了, 底价一说, 降不下来, 让不了
 POST_NEGATION = re.compile(r"^(?:[了的]?不[了下动得]|不了|一说|这一说|这回事|这个说法|的说法|是没有|没有|都没有)")
@@ -43,6 +43,13 @@ OFF = re.compile(r"(?:[0-9]+|[一二两三四五六七八九十几]+[千万百])
 SOFT_CUT = re.compile(r"(?:给您|给你|我|就|那)再?(?:让|便宜|优惠|降|少算|少收)(?:您|你)?一?(?:点|些|步)")
 # sending the customer away: 那您去买卡罗拉吧
 GO_AWAY = re.compile(r"那您?就?去买|您去买[^,，。]{0,8}(?:吧|呗)|(?<![听是])谁说")
+# talking down to the customer in a sentence shape: 那是您没细看, 您这预算买不到, 您这想法不对, 这种报价您也信
+ARGUE = re.compile(r"(?:那是|是)您(?:没|不)(?:细看|仔细看|看|懂|了解|搞|弄|算|注意|开过)|您(?:这|那)(?:点)?(?:预算|钱|条件|收入)[^,，。]{0,6}"
+                   r"(?:买不|不够|勉强|够呛)|预算[^,，。]{0,8}(?:有点|有些|太)?勉强|(?:这|那)(?:种|个)?想法(?:不对|不行|错|有问题)|"
+                   r"您(?:也|还|都)信|您那是|(?:有|没)(?:啥|什么)好(?:担心|怕|犹豫|纠结|顾虑)")
+# the dealer's loss offered as money: 赔您三千, 首付我给您补一半, 保险我们也包了
+CASH = re.compile(r"保险[^,，。]{0,4}包|(?:赔|补|返)(?:您|你)[^,，。]{0,4}(?:[0-9]|[一二两三四五六七八九十几半]|现金|钱)|"
+                  r"(?:利息|利率|息)[^,，。]{0,2}(?:全免|免了|我们出|算我)|零利息|零首付|免息")
 FLOOR_FIGURE = re.compile(r"最(?:少|低|多)[^,，。!?]{0,4}?(?:[0-9]+|[一二两三四五六七八九十]+[万千])")
 
 
@@ -152,6 +159,7 @@ class ReplyAnalyser:
         L.add("peer_identity.group", rubric.principles["peer_identity"]["group"] + catalog.popular_with)
         L.add("owners", catalog.owners)
         L.add("popular_trims", catalog.popular_trims)
+        L.add("popular_with", [g for g in catalog.popular_with if g not in ("家庭",)])
         for name, penalty in rubric.penalties.items():
             for key, words in penalty.cues.items():
                 L.add(f"{name}.{key}", words)
@@ -321,6 +329,13 @@ class ReplyAnalyser:
         ties = L["peer_identity.tie"].find(text)
         if ties and L["peer_identity.group"](text):
             add("peer_identity", ties + L["peer_identity.group"].find(text)[:1])
+        # the people the catalog says buy this model, said as who buys or chooses it
+        # (买远山最多的是年轻家庭, 很多三代同堂的家庭都这么选)
+        for s in sents:
+            groups = L["popular_with"].find(s)
+            if groups and re.search(r"买|选|订|车主|开它|开这", s) and not re.search(r"[?？]$", s):
+                add("peer_identity", groups[:1] + [s])
+                break
         return out
 
     # ------------------------------------------------------------------ penalties
@@ -329,7 +344,10 @@ class ReplyAnalyser:
         found: Dict[str, List[str]] = {name: [] for name in self.rubric.penalties}
         for s in sents:
             for c in clauses(s):
-                found["argue"] += L["argue.phrases"].find(c)
+                found["argue"] += [w for w in L["argue.phrases"].find(c)
+                                   if not re.match(r"[不没别]", w) and not re.search(r"[不没]$", c[:c.find(w)])]
+                found["argue"] += [w for w in L["argue.phrases"].find(c) if re.match(r"[不没别]", w)]
+                found["argue"] += [m.group() for m in ARGUE.finditer(c)]
                 # 不对 / 不是的 contradict when they open the clause or follow 您/这/那 (not 温度不对, 对不对)
                 found["argue"] += [m.group() for m in L["argue.contradict"].pattern.finditer(c)
                                    if re.search(r"(?:^|您|你|这|那|说得|就|可|也|根本)$", c[:m.start()][-2:])
@@ -341,7 +359,8 @@ class ReplyAnalyser:
                 found["instant_discount"] += self._cuts(c)
                 found["argue"] += [m.group() for p in (CONTRADICT, GO_AWAY) for m in p.finditer(c)]
             # a competitor and a negative word in one sentence, the negative after the competitor
-            rivals = [m.start() for m in L["disparage.rival"].pattern.finditer(s)] if L["disparage.rival"].pattern else []
+            rivals = [m.start() for m in L["disparage.rival"].pattern.finditer(s)
+                      if not negated(s, m.start(), m.end())] if L["disparage.rival"].pattern else []
             if rivals:
                 tail = s[min(rivals):]
                 found["disparage"] += L["disparage.negative"].find(tail, unnegated=True)
@@ -358,10 +377,10 @@ class ReplyAnalyser:
             return []
         out = L["instant_discount.phrases"].find(clause, unnegated=True)
         out += L["instant_discount.cash_like"].find(clause, unnegated=True)
-        out += [m.group() for p in (DISCOUNT_RATE, DEAL, OFF, SOFT_CUT) for m in p.finditer(clause)
+        out += [m.group() for p in (DISCOUNT_RATE, DEAL, OFF, SOFT_CUT, CASH) for m in p.finditer(clause)
                 if not negated(clause, m.start(), m.end())]
         for m in self.cut.finditer(clause):
-            if negated(clause, m.start(), m.end()):
+            if negated(clause, m.start(), m.end()) or re.search(r"首付|月供|油费|电费|比|税", clause[max(0, m.start() - 8):m.start()]):
                 continue
             amount, after = m.group(1), clause[m.end():]
             # 少一点 / 便宜点 are asks, not amounts; 减半/减免 is the purchase-tax relief
@@ -402,6 +421,21 @@ class ReplyAnalyser:
             if tag and all(p.name != tag for p in principles):
                 principles.insert(0, Finding(tag, (evidence,)))
         return Analysis(checks, tuple(principles), a.penalties, False)
+
+    @staticmethod
+    def add_penalties(a: Analysis, found: Dict[str, Tuple[str, ...]]) -> Analysis:
+        """``a`` with the penalties of ``found`` (name -> evidence) it does not have yet; an argued reply
+        acknowledges nothing and earns no liking."""
+        have = {p.name for p in a.penalties}
+        new = tuple(Finding(n, ev) for n, ev in found.items() if n not in have)
+        if not new:
+            return a
+        checks = dict(a.checks)
+        principles = a.principles
+        if any(p.name == "argue" for p in new):
+            checks["acknowledge"] = Finding("acknowledge", ())
+            principles = tuple(p for p in principles if p.name != "liking")
+        return Analysis(checks, principles, a.penalties + new, a.word_salad)
 
     def analyse(self, reply: str) -> Analysis:
         text = normalize(reply or "")

@@ -6,7 +6,7 @@ moves the playbook's rule table expects at this turn."""
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from bot.catalog import Catalog, load_catalog
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
@@ -139,13 +139,83 @@ def catalog_cues(catalog: Optional[Catalog], competitors_path: Optional[Path] = 
         models=tuple(m.name for m in catalog.models))
 
 
+# Development replies a penalty classifier learns from (never the evaluation set, trainee_replies_eval.yml)
+TRAINING_SETS = ("tests/data/trainee_replies_dev.yml", "tests/data/trainee_replies_dev2.yml")
+OLD_TRAINING_SET = "tests/data/roleplay_replies.yml"
+# penalties whose wording varies too much for cue lists alone; a classifier adds the ones the rules miss
+LEARNED_PENALTIES = ("argue", "instant_discount")
+LEARNED_THRESHOLD = 0.5
+
+
+class PenaltyClassifier:
+    """Character 1-3-gram TF-IDF and a logistic regression per penalty (class-balanced, fixed seed), trained
+    on labelled development replies. It only adds a penalty the rules missed; a reply the rules clear of a
+    penalty through a negation may still be caught, so it is kept to ``LEARNED_PENALTIES`` where held-out
+    development data showed a gain (BENCHMARKS.md, "Scorer on the independent set")."""
+
+    def __init__(self, texts: Sequence[str], labels: Sequence[Sequence[str]],
+                 penalties: Sequence[str] = LEARNED_PENALTIES, threshold: float = LEARNED_THRESHOLD) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.threshold = threshold
+        self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+        x = self.vectorizer.fit_transform([normalize(t) for t in texts])
+        self.models = {}
+        for p in penalties:
+            y = [p in ls for ls in labels]
+            if any(y) and not all(y):
+                self.models[p] = LogisticRegression(C=1.0, class_weight="balanced", random_state=0,
+                                                    max_iter=2000).fit(x, y)
+
+    def predict(self, reply: str) -> Dict[str, float]:
+        """The penalties whose probability reaches the threshold, with that probability."""
+        if not self.models:
+            return {}
+        x = self.vectorizer.transform([normalize(reply)])
+        out = {}
+        for p, m in self.models.items():
+            prob = float(m.predict_proba(x)[0][list(m.classes_).index(True)])
+            if prob >= self.threshold:
+                out[p] = prob
+        return out
+
+    @classmethod
+    def from_files(cls, paths: Sequence[Path], old_path: Optional[Path] = None) -> Optional["PenaltyClassifier"]:
+        """Trained on the labelled sets that exist (None when none does or scikit-learn is missing)."""
+        from bot.roleplay.labelled import load_labelled, load_old_replies
+
+        replies = [r for p in paths if p.exists() for r in load_labelled(p)]
+        if old_path is not None and old_path.exists():
+            replies += load_old_replies(old_path)
+        if not replies:
+            return None
+        try:
+            return cls([r.text for r in replies], [r.penalties for r in replies])
+        except ImportError:
+            return None
+
+
+_DEFAULT_CLASSIFIER: List[Optional[PenaltyClassifier]] = []
+
+
+def default_classifier() -> Optional[PenaltyClassifier]:
+    """The classifier trained on the project's development sets (built once per process)."""
+    if not _DEFAULT_CLASSIFIER:
+        _DEFAULT_CLASSIFIER.append(PenaltyClassifier.from_files([ROOT / p for p in TRAINING_SETS], ROOT / OLD_TRAINING_SET))
+    return _DEFAULT_CLASSIFIER[0]
+
+
 class ReplyScorer:
     """Scores trainee replies; build once per rubric (the cue lists are compiled here). Without a
     catalog the one in data/catalog.yml is read, for the equipment, gifts and owners a reply may name."""
 
     def __init__(self, rubric: Rubric, catalog: Optional[Catalog] = None,
-                 competitors_path: Optional[Path] = None, playbook: Optional[Playbook] = None) -> None:
+                 competitors_path: Optional[Path] = None, playbook: Optional[Playbook] = None,
+                 classifier: Union[PenaltyClassifier, None, bool] = True) -> None:
+        """``classifier``: True for the one trained on the development sets, False/None for rules only."""
         self.rubric = rubric
+        self.classifier = default_classifier() if classifier is True else classifier or None
         if catalog is None and (ROOT / DEFAULT_CATALOG_PATH).exists():
             catalog = load_catalog(ROOT / DEFAULT_CATALOG_PATH)
         if playbook is None and (ROOT / "data/playbook").is_dir():
@@ -179,6 +249,9 @@ class ReplyScorer:
         match = self.model_answer(reply, expectation.objection)
         if match is not None:
             a = self.analyser.credit(a, match.move, match.principle, f"话术库:{match.script_id}")
+        elif self.classifier is not None and not a.word_salad:
+            a = self.analyser.add_penalties(a, {p: (f"分类器 {prob:.2f}",)
+                                                for p, prob in self.classifier.predict(reply).items()})
         s = self.rubric.scoring
         done_order = [n for n in CHECKS if a.checks[n].evidence]
         checks: Dict[str, CheckResult] = {}

@@ -11,7 +11,7 @@ import pytest
 from bot.playbook.loader import load_playbook
 from bot.roleplay.labelled import expectation_for, load_labelled, load_old_replies, measure
 from bot.roleplay.rubric import CHECKS, PENALTIES, load_rubric
-from bot.roleplay.scorer import Expectation, ReplyScorer
+from bot.roleplay.scorer import Expectation, PenaltyClassifier, ReplyScorer
 from bot.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +121,7 @@ def test_playbook_answer_is_credited_with_its_label(scorer, playbook):
 @pytest.mark.parametrize("path, floors", [
     # (checks macro-F1, penalties macro-F1, principle recall, pair ordering): measured, rounded down
     ("tests/data/trainee_replies_dev.yml", (0.93, 0.93, 0.85, 0.95)),
+    ("tests/data/trainee_replies_dev2.yml", (0.83, 0.88, 0.85, 0.92)),  # no grade fields: computed from labels
 ])
 def test_development_set_agreement(scorer, playbook, path, floors):
     m = measure(scorer, load_labelled(ROOT / path), lambda r: expectation_for(playbook, r.intent, r.attempt))
@@ -153,3 +154,42 @@ def test_better_answers_score_strictly_higher_on_the_same_turn(scorer, playbook,
     exp = expectation_for(playbook, group["objection"], group["attempt"])
     totals = [scorer.score(r, exp).total for r in group["replies"]]
     assert totals == sorted(totals, reverse=True) and len(set(totals)) == len(totals), totals
+
+
+def test_second_development_set_loads_without_grade_fields():
+    replies = load_labelled(ROOT / "tests/data/trainee_replies_dev2.yml")
+    assert len(replies) >= 200 and all(1 <= r.grade <= 5 for r in replies)
+
+
+def test_penalty_classifier_helps_on_held_back_lines(playbook):
+    """The classifier trained without every other line of dev2 adds penalties the rules miss there
+    (rules alone 0.59 penalties macro-F1 when this was measured, rules + classifier 0.67)."""
+    rubric = load_rubric(ROOT / "data/roleplay/rubric.yml")
+    dev2 = load_labelled(ROOT / "tests/data/trainee_replies_dev2.yml")
+    lines = list(dict.fromkeys(r.line for r in dev2))
+    held = [r for r in dev2 if lines.index(r.line) % 2]
+    train = load_labelled(ROOT / "tests/data/trainee_replies_dev.yml") + [r for r in dev2 if r not in held]
+    clf = PenaltyClassifier([r.text for r in train], [r.penalties for r in train])
+    expect = lambda r: expectation_for(playbook, r.intent, r.attempt)  # noqa: E731
+    rules = measure(ReplyScorer(rubric, playbook=playbook, classifier=False), held, expect)
+    both = measure(ReplyScorer(rubric, playbook=playbook, classifier=clf), held, expect)
+    assert both.penalties_macro_f1 > rules.penalties_macro_f1, (rules.table(), both.table())
+
+
+@pytest.mark.parametrize("text, expected, absent", [
+    ("延误了我们赔您三千现金，这事就算了吧。", {"instant_discount"}, set()),
+    ("首付我给您补一半，首付这不就下来了。", {"instant_discount"}, set()),
+    ("我不说那家不好，只想帮您把账对清楚：那台的第三排坐得下吗？", set(), {"disparage"}),
+    ("别家的售后就是个摆设，我们比他们强多了。", {"disparage"}, set()),
+    ("比旗舰版少四万，首付少八千，月供也跟着降。", set(), {"instant_discount"}),
+    ("降不降价我不瞎说。您家里几口人？", set(), {"argue"}),
+    ("那是您没细看配置。", {"argue"}, set()),
+])
+def test_penalty_wordings(scorer, text, expected, absent):
+    got = penalties(score(scorer, text))
+    assert expected <= got and not (absent & got), got
+
+
+def test_peer_identity_from_who_buys_the_model(scorer):
+    s = score(scorer, "在我们这儿买远山最多的，是有一两个孩子的年轻家庭。您家里有孩子吗？")
+    assert "peer_identity" in s.principles
