@@ -27,6 +27,7 @@ WORKDIR /app
 # Code and data are owned by root and read-only for the server; only var/ is writable.
 COPY bot/ /app/bot/
 COPY actions/ /app/actions/
+COPY deploy/logging.yml /app/deploy/logging.yml
 COPY data/ /app/data/
 RUN mkdir -p /app/var && chown 1001:0 /app/var && chmod 0770 /app/var
 
@@ -43,4 +44,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5055/health', timeout=4)"]
 
 # The base image's entrypoint runs `python -m rasa_sdk` for "start".
-CMD ["start", "--actions", "actions", "--port", "5055"]
+CMD ["start", "--actions", "actions", "--port", "5055", "--logging-config-file", "deploy/logging.yml"]

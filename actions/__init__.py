@@ -3,10 +3,8 @@
 import os
 import sys
 
-from bot.privacy import install_log_masking
-
-# rasa_sdk has configured logging by the time it imports this package.
-install_log_masking()
+# Phone numbers in the action server's log lines are masked by its logging configuration:
+# `python -m rasa_sdk --logging-config-file deploy/logging.yml` (bot.privacy.PhoneMaskingFilter).
 
 
 def warm_up() -> None:

@@ -219,7 +219,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--model", type=Path, help="default: the latest in models/")
     p.add_argument("--top", type=int, default=30, help="rows to print (30)")
     p.add_argument("--no-speedups", action="store_true",
-                   help="profile Rasa as shipped, without bot/rasa_speedups.py (the 'before' of BENCHMARKS.md)")
+                   help="profile Rasa as shipped, without bot/rasa/patches.py (the 'before' of BENCHMARKS.md)")
     args = p.parse_args(argv)
     install_signal_handlers()
     model = (args.model or latest_model())
@@ -227,9 +227,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("no trained model in models/: run `make train`", file=sys.stderr)
         return 2
     os.chdir(ROOT)  # our graph components read data/ relative to the project
-    if not args.no_speedups:  # the Rasa server gets them from bot.channels (credentials.yml)
-        from bot import rasa_speedups
-        rasa_speedups.install()
+    if not args.no_speedups:  # the Rasa server gets them from our channels (credentials.yml)
+        from bot.rasa import patches
+        patches.install()
     wd = Workdir("profile")
     isolate_this_process(wd.path)
     try:

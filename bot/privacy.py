@@ -1,21 +1,16 @@
 """Personal data in logs: phone numbers are masked wherever our processes log.
 
-``install_log_masking`` (called when Rasa loads our channels and when the action server loads our
-actions) adds ``PhoneMaskingFilter`` to the handlers of every logger there is: the root logger's
-(Rasa's and the action server's console), Sanic's own (``sanic.root``, ``sanic.error``,
-``sanic.access`` write through handlers of their own, not the root logger's), and any other. It also
-puts the filter on Sanic's three loggers themselves: Rasa creates its Sanic app after loading the
-channels, and ``Sanic()`` replaces those loggers' handlers (``logging.config.dictConfig``) but keeps
-their filters. So a phone number in any log line (ours, Rasa's debug output of a user message,
-an exception, SQLAlchemy's ``[parameters: ...]``, a URL in an access line) is written as 138****8000.
+Both servers get ``PhoneMaskingFilter`` from their logging configuration, ``deploy/logging.yml``,
+passed as ``--logging-config-file`` to ``rasa run`` and ``python -m rasa_sdk`` (scripts/demo.sh, the
+Dockerfiles, tests/conftest.py): on the root logger's console handler (Rasa's and the action server's
+log lines) and on Sanic's three loggers themselves (``sanic.root``, ``sanic.error``, ``sanic.access``
+write through handlers of their own, which ``Sanic()`` replaces when Rasa creates its app, keeping the
+loggers' filters). So a phone number in any log line (ours, Rasa's debug output of a user message, an
+exception, SQLAlchemy's ``[parameters: ...]``, a URL in an access line) is written as 138****8000.
+Nothing is installed by importing a module.
 
-A logging configuration (``rasa run --logging-config-file``, ``logging.config.dictConfig``) can name
-the filter itself::
-
-    filters:
-      phones: {"()": bot.privacy.PhoneMaskingFilter}
-    handlers:
-      console: {class: logging.StreamHandler, filters: [phones]}
+``install_log_masking`` does the same for a process that starts without that configuration (a script
+or test that configured logging itself): the filter on every handler there is and on Sanic's loggers.
 """
 
 import logging

@@ -223,12 +223,13 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
     action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"
     with open(action_log, "wb") as alog, open(rasa_log, "wb") as rlog:
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port),
+             "--logging-config-file", "deploy/logging.yml"],
             cwd=ROOT, env=env, stdout=alog, stderr=subprocess.STDOUT))
         procs.append(subprocess.Popen(
             [str(bin_dir / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
              "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
-             "--enable-api", "--auth-token", token],
+             "--enable-api", "--auth-token", token, "--logging-config-file", "deploy/logging.yml"],
             cwd=ROOT, env=env, stdout=rlog, stderr=subprocess.STDOUT))
     try:
         _wait_for(f"http://127.0.0.1:{action_port}/health", procs[0], action_log)

@@ -1,9 +1,3 @@
-"""Rasa input channels of the bot (these modules import Rasa)."""
-
-from bot import rasa_speedups
-from bot.privacy import install_log_masking
-
-# Rasa has configured logging by the time it loads the channels of credentials.yml.
-install_log_masking()
-# Every Rasa process that serves our channels also gets the measured speed-ups (BENCHMARKS.md).
-rasa_speedups.install()
+"""Rasa input channels of the bot (these modules import Rasa). Importing them changes nothing in
+Rasa: each channel class of credentials.yml installs ``bot.rasa.patches`` when Rasa asks it for its
+routes, and log masking comes from the logging configuration (deploy/logging.yml)."""

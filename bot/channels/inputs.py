@@ -22,11 +22,12 @@ surrogates (invalid in UTF-8, they would break storage).
 
 Rasa 3.6 has no setting for the action timeout: ``RemoteAction.run`` passes the constant
 ``DEFAULT_REQUEST_TIMEOUT`` (300 s) and a ``timeout`` under ``action_endpoint`` in endpoints.yml is
-ignored. ``install_action_guard`` therefore wraps ``RemoteAction.run`` once per process.
+ignored. ``guard_action_run`` therefore wraps ``RemoteAction.run``, installed by ``bot.rasa.patches``.
 """
 
 import asyncio
 import contextvars
+import functools
 import json
 import logging
 import os
@@ -220,18 +221,15 @@ def _sent(output_channel: Any) -> Optional[int]:
 _TURN: "contextvars.ContextVar[Optional[TurnState]]" = contextvars.ContextVar("bot_channel_turn", default=None)
 
 
-def install_action_guard() -> None:
-    """Wraps Rasa's ``RemoteAction.run`` (once): inside a guarded turn a custom action gets the
-    turn's timeout and a failure is recorded; after a connection error or a timeout the turn's
-    further custom actions are not attempted (each would wait for the same unavailable server).
-    Outside a guarded turn (Rasa's HTTP API, ``rasa shell``) actions run unchanged."""
+def guard_action_run(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Rasa's ``RemoteAction.run`` wrapped (installed by ``bot.rasa.patches``): inside a guarded turn a
+    custom action gets the turn's timeout and a failure is recorded; after a connection error or a
+    timeout the turn's further custom actions are not attempted (each would wait for the same
+    unavailable server). Outside a guarded turn (Rasa's HTTP API, ``rasa shell``) actions run unchanged."""
     from rasa.core.actions import action as rasa_action
     from rasa.shared.exceptions import RasaException
 
-    original = rasa_action.RemoteAction.run
-    if getattr(original, "_bot_guarded", False):
-        return
-
+    @functools.wraps(original)
     async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
         state = _TURN.get()
         if state is None:
@@ -266,8 +264,14 @@ def install_action_guard() -> None:
             state.failed(output_channel, f"{self.name()}: {e}", isinstance(cause, aiohttp.ClientConnectionError))
             raise
 
-    run._bot_guarded = True  # type: ignore[attr-defined]
-    rasa_action.RemoteAction.run = run
+    return run
+
+
+def install_action_guard() -> None:
+    """The guard needs the Rasa patches: installs them all (``bot.rasa.patches.install``, idempotent)."""
+    from bot.rasa import patches
+
+    patches.install()
 
 
 _TRANSIENT = ("Can not write request body", "Cannot write to closing transport", "Server disconnected",

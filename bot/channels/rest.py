@@ -45,8 +45,8 @@ from bot.channels.inputs import (
     follow_up_text,
     parse_json_body,
 )
+from bot.rasa import patches
 
-from bot.privacy import install_log_masking
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class CheckedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's REST routes (``GET /``, ``POST /webhook``) with the checks and the turn guard."""
-        install_log_masking()  # again: Rasa adds its --log-file handler after loading the channels
+        patches.install()  # this channel's turns rely on the Rasa patches (action guard)
         module = inspect.getmodule(self)
         bp = Blueprint(f"custom_webhook_{type(self).__name__}", module.__name__ if module else None)
         guard = TurnGuard(self.name(), max_pending=int(env_number(ENV_MAX_PENDING, DEFAULT_MAX_PENDING)))

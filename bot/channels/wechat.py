@@ -40,8 +40,8 @@ from bot.channels.wechat_xml import (
     transfer_reply,
     with_numbered_options,
 )
+from bot.rasa import patches
 
-from bot.privacy import install_log_masking
 
 logger = logging.getLogger(__name__)
 DEDUPE_TTL_S = 300
@@ -397,7 +397,7 @@ class WeChatInput(InputChannel):
     # -- blueprint ----------------------------------------------------------------------------
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        install_log_masking()  # again: Rasa adds its --log-file handler after loading the channels
+        patches.install()  # this channel's turns rely on the Rasa patches (action guard)
         bp = Blueprint("wechat_webhook", __name__)
 
         @bp.route("/", methods=["GET"])

@@ -152,3 +152,37 @@ def test_the_filter_from_a_logging_configuration_and_install_adds_no_second_one(
                                       if isinstance(x, logging.Logger)]:
         for h in x.handlers:
             assert sum(isinstance(f, PhoneMaskingFilter) for f in h.filters) == 1
+
+
+# The servers' logging configuration (deploy/logging.yml), as `rasa run` and `python -m rasa_sdk` apply
+# it for --logging-config-file; in a subprocess, so this test process's logging stays as it is.
+LOGGING_CONFIG_CHECK = """
+import logging, sys
+from {module} import {function} as configure
+configure("deploy/logging.yml")
+logging.getLogger().setLevel(logging.INFO)
+from sanic import Sanic
+from sanic.log import access_logger, error_logger
+Sanic("masking_check")  # Rasa's server app replaces Sanic's handlers (rasa_sdk's keeps none)
+logging.getLogger("rasa.core.processor").info("Received user message '%s'", "我的电话 13800138000")
+error_logger.error("Exception occurred while handling uri: http://x/conversations/13800138000/tracker")
+access_logger.info("", extra={{"request": "GET http://x/?phone=13800138000", "status": 200, "byte": 1,
+                               "host": "127.0.0.1"}})
+try:
+    raise ValueError("no tracker for 13800138000")
+except ValueError:
+    logging.getLogger("bot").exception("failed")
+"""
+
+
+@pytest.mark.parametrize("module, function", [("rasa.utils.common", "configure_logging_from_file"),
+                                              ("rasa_sdk.utils", "configure_logging_from_input_file")])
+def test_the_servers_logging_configuration_masks_every_line(module, function):
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", LOGGING_CONFIG_CHECK.format(module=module, function=function)],
+                         capture_output=True, text=True, timeout=120, check=True)
+    logged = out.stdout + out.stderr
+    assert PHONE not in logged, logged
+    assert logged.count("138****8000") >= 4, logged
