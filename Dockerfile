@@ -44,4 +44,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5055/health', timeout=4)"]
 
 # The base image's entrypoint runs `python -m rasa_sdk` for "start".
-CMD ["start", "--actions", "actions", "--port", "5055", "--logging-config-file", "deploy/logging.yml"]
+CMD ["start", "--actions", "actions", "--port", "5055", "--logging-config_file", "deploy/logging.yml"]

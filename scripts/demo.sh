@@ -33,7 +33,7 @@ done
 
 # rasa_sdk 3.6 has no host option: its server binds $SANIC_HOST (default 0.0.0.0).
 SANIC_HOST=127.0.0.1 .venv/bin/python -m rasa_sdk --actions actions --port "$ACTION_PORT" \
-  --logging-config-file deploy/logging.yml > var/log/actions.log 2>&1 &
+  --logging-config_file deploy/logging.yml > var/log/actions.log 2>&1 &
 pids+=($!)
 endpoints=$(mktemp)
 printf 'action_endpoint:\n  url: "http://127.0.0.1:%s/webhook"\n' "$ACTION_PORT" > "$endpoints"

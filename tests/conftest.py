@@ -224,7 +224,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
     with open(action_log, "wb") as alog, open(rasa_log, "wb") as rlog:
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port),
-             "--logging-config-file", "deploy/logging.yml"],
+             "--logging-config_file", "deploy/logging.yml"],
             cwd=ROOT, env=env, stdout=alog, stderr=subprocess.STDOUT))
         procs.append(subprocess.Popen(
             [str(bin_dir / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),

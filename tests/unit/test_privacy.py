@@ -186,3 +186,15 @@ def test_the_servers_logging_configuration_masks_every_line(module, function):
     logged = out.stdout + out.stderr
     assert PHONE not in logged, logged
     assert logged.count("138****8000") >= 4, logged
+
+
+def test_both_servers_take_the_logging_configuration_option():
+    from rasa.cli.arguments.default_arguments import add_logging_options
+    from rasa_sdk.endpoint import create_argument_parser
+    import argparse
+
+    sdk = create_argument_parser().parse_args(["--logging-config_file", "deploy/logging.yml"])  # as Dockerfile
+    assert sdk.logging_config_file == "deploy/logging.yml"
+    rasa = argparse.ArgumentParser()
+    add_logging_options(rasa)
+    assert rasa.parse_args(["--logging-config-file", "deploy/logging.yml"]).logging_config_file == "deploy/logging.yml"
