@@ -218,6 +218,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
            # the default account takes plaintext pushes too (compatible mode); the vector accounts are in safe mode
            "WECHAT_MODE": "compatible", "WIDGET_SECRET": "test-widget-secret-0123456789abcdef",
            "BOT_MAX_PENDING_PER_ADDRESS": "8",
+           # the trainer dashboard is on, with a password known to the tests (tests/browser/test_dashboard.py)
+           "TRAINER_PASSWORD": f"trainer-{token}",
            "WECHAT_API_BASE": wechat_api.url, "WECHAT_REPLY_BUDGET": "4.0", "WECHAT_ACCOUNTS_FILE": str(accounts_file)}
     procs = []
     action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"

@@ -4,7 +4,6 @@ a correction saved and shown; and its data is what `python -m bot report` writes
 database. Screenshot with ``BOT_SCREENSHOTS=1``."""
 
 import json
-import os
 import secrets
 from pathlib import Path
 
@@ -13,10 +12,12 @@ import pytest
 from tests.browser.test_practice_page import DESKTOP, GOOD, WEAK, browser, screenshot  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.server
-# The servers fixture hands this process's environment to `rasa run`; set before it starts (collection
-# time), so the dashboard is on with a password only this test knows.
-PASSWORD = os.environ.setdefault("TRAINER_PASSWORD", "dash-" + secrets.token_hex(8))
 TRAINEE = "看板学员"
+
+
+def trainer_password(servers):
+    """The servers fixture starts Rasa with TRAINER_PASSWORD set to this (tests/conftest.py)."""
+    return f"trainer-{servers.token}"
 
 
 def played_visit(servers):
@@ -51,7 +52,7 @@ def test_dashboard_login_visit_and_correction(browser, servers, visit):
     page.press("#password", "Enter")
     page.wait_for_function("() => document.querySelector('#login-error').textContent.length > 0")
     assert "密码不对" in page.inner_text("#login-error") and page.locator("#dashboard").is_hidden()
-    page.fill("#password", PASSWORD)
+    page.fill("#password", trainer_password(servers))
     page.press("#password", "Enter")
     page.wait_for_selector("#dashboard:not([hidden])")
     cookies = {c["name"]: c for c in context.cookies()}
@@ -92,7 +93,7 @@ def test_dashboard_data_matches_bot_report(browser, servers, visit, tmp_path):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     assert page.request.post(f"{servers.url}/webhooks/trainer/login",
-                             data=json.dumps({"password": PASSWORD})).status == 200
+                             data=json.dumps({"password": trainer_password(servers)})).status == 200
     dashboard = page.request.get(f"{servers.url}/webhooks/trainer/api/summary").json()
     csv_text = page.request.get(f"{servers.url}/webhooks/trainer/export.csv").text()
     context.close()
