@@ -2,13 +2,14 @@
 the widget channel and talking to it (visitor ids and tokens as the widget's, the practice mode in
 the message metadata, so the coaching payloads reach it: ``bot.channels.audience``).
 
-The page shows a persona card, the chat, each reply's score and checks beside it, 提示/重来/结束 as
-buttons and, at the end, a scorecard panel (total, a chart of the dimensions, per-turn notes with the
-scorer's evidence, three suggestions with model answers, and the trainee's first, best and last
-attempts on that persona). It carries nothing for prospects (no call-back form, no 找真人顾问). The
-trainee's name, entered once and kept in the browser, goes with every message
-(``{"roleplay": {"trainee": ...}}``) so the trainer's records group attempts by person; each name
-has its own conversation in that browser.
+The page shows a persona card (with the customer's readiness, R1–R4, in words), the chat, each
+reply's score and checks beside it, 提示/重来/结束 as buttons and, at the end, a scorecard panel
+(total, a chart of the dimensions, per-turn notes with the scorer's evidence, three suggestions with
+model answers, and the trainee's first, best and last attempts on that persona). It carries nothing
+for prospects (no call-back form, no 找真人顾问). The trainee's name, entered once and kept in the
+browser, goes with every message (``{"roleplay": {"trainee": ...}}``) so the trainer's records group
+attempts by person; each name has its own conversation in that browser. The old trainee page,
+``/webhooks/widget/trainee``, redirects here.
 """
 
 import functools
@@ -32,6 +33,10 @@ STATIC_TYPES = {"practice.js": "application/javascript; charset=utf-8", "chart.j
                 "practice.css": "text/css; charset=utf-8"}
 
 
+# What a readiness level's extra warmth (reactions.yml) means for the trainee, in their words.
+PATIENCE_ZH = {0: "顾虑说清楚了就愿意往前走", 1: "比一般顾客多要一点耐心", 2: "要更多耐心，先建立信任"}
+
+
 def _roleplay_dir() -> Path:
     return Path(os.environ.get("BOT_ROLEPLAY_DIR", "data/roleplay"))
 
@@ -39,25 +44,34 @@ def _roleplay_dir() -> Path:
 def render_practice_page() -> str:
     """The page with its personas and labels; rendered again only when one of its files changes."""
     from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
+    from bot.roleplay.personas import reactions_path
 
     roleplay = _roleplay_dir()
     sources = [STATIC_DIR / "practice.html", roleplay / "rubric.yml",
                Path(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))]
     sources += sorted((roleplay / "personas").glob("*.yml"))
+    sources.append(reactions_path(roleplay / "personas"))  # the readiness levels' words, the personas' check
     stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sources if p.exists())
     return _render(stamp)
 
 
 def persona_cards() -> List[Dict[str, Any]]:
-    """What the persona card shows, per persona (public Persona fields only)."""
-    from bot.roleplay.personas import load_personas
+    """What the persona card shows, per persona (public Persona fields only), with the customer's
+    readiness (R1–R4) in the words of data/roleplay/reactions.yml."""
+    from bot.roleplay.personas import load_personas, reactions_path
+    from bot.roleplay.reactions import load_reactions
     from bot.training_records import OBJECTION_ZH
 
+    directory = _roleplay_dir() / "personas"
+    readiness = load_reactions(reactions_path(directory)).readiness
     cards = []
-    for p in load_personas(_roleplay_dir() / "personas").values():
+    for p in load_personas(directory).values():
         first = p.objections[0]
+        level = readiness.get(p.readiness)
         cards.append({"id": p.id, "name": p.name, "background": p.background, "car_model": p.car_model,
                       "competitor": p.competitor, "cares_about": list(p.cares_about),
+                      "readiness": {"level": p.readiness, "zh": level.zh if level else "",
+                                    "patience": PATIENCE_ZH[max(0, min(level.extra_warmth, 2))] if level else ""},
                       "opening": {"objection": OBJECTION_ZH.get(first.objection, first.objection),
                                   "line": first.open[0]}})
     return cards

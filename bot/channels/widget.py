@@ -135,9 +135,14 @@ class WidgetInput(CheckedRestInput):
             file = STATIC_DIR / name
             return response.text(file.read_text(encoding="utf-8"), content_type=STATIC_TYPES[file.suffix])
 
-        @bp.route("/<name:(demo|trainee)>", methods=["GET"])
-        async def page(request: Request, name: str) -> HTTPResponse:
-            return response.html(render_page(name))
+        @bp.route("/demo", methods=["GET"])
+        async def page(request: Request) -> HTTPResponse:
+            return response.html(render_page("demo"))
+
+        @bp.route("/trainee", methods=["GET"])
+        async def old_trainee_page(request: Request) -> HTTPResponse:
+            """The floating-widget trainee page is gone: trainees practise on the practice page."""
+            return response.redirect(request.path.rsplit("/", 1)[0] + "/practice", status=302)
 
         add_practice_routes(bp, self)  # the trainee's practice page: /practice
 

@@ -1,5 +1,5 @@
-"""The showroom widget and the trainee page in headless Chromium (Debian's package, driven by
-Playwright), against the real running Rasa and action servers."""
+"""The showroom widget in headless Chromium (Debian's package, driven by Playwright), against the real
+running Rasa and action servers; the old trainee page now redirects to the practice page."""
 
 import datetime as dt
 import http.server
@@ -279,17 +279,12 @@ def test_configured_dealer_origin_works_and_an_unlisted_origin_is_refused(page, 
     assert status == 403 and body["error"] == "origin not allowed"
 
 
-def test_trainee_page_shows_coach_annotations(page, servers):
+def test_the_old_trainee_page_redirects_to_the_practice_page(page, servers):
+    """Trainees practise on the practice page (tests/browser/test_practice_page.py drives coach mode
+    there); the floating-widget trainee page is gone."""
+    old = page.request.get(f"{servers.url}/webhooks/widget/trainee", max_redirects=0)
+    assert old.status == 302 and old.headers["location"].endswith("/webhooks/widget/practice")
     page.goto(f"{servers.url}/webhooks/widget/trainee")
-    page.wait_for_selector(".sc-panel:not([hidden])")
-    page.click(".sc-trainee button")  # coach mode
-    say(page, "远山太贵了")  # typed while the start message is still answered: queued, not lost
-    page.wait_for_selector(".sc-annotation")
-    note = page.locator(".sc-annotation").last.inner_text()
-    assert "原则：" in note and "动作：" in note and "也可以" in note
-    page.select_option(".sc-trainee [name=mode]", "customer")
-    page.select_option(".sc-trainee [name=persona]", "hesitant_staller")
-    before = bot_bubbles(page).count()
-    page.click(".sc-trainee button")
-    page.wait_for_function(f"() => document.querySelectorAll('.sc-msg.sc-bot').length > {before}")
-    assert "陪练开始" in page.locator(".sc-log").inner_text()
+    assert page.url == f"{servers.url}/webhooks/widget/practice"
+    page.wait_for_selector("#setup")
+    assert page.locator(".sc-root, .sc-launcher, .sc-trainee").count() == 0  # no floating widget

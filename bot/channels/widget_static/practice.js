@@ -77,6 +77,13 @@
     if (!p) return;
     card.querySelector(".persona-name").textContent = p.name;
     card.querySelector(".persona-background").textContent = p.background;
+    var r = p.readiness || {}, ready = card.querySelector(".persona-readiness");
+    ready.textContent = "";
+    var badge = el("span", "readiness-level", r.level || "");
+    if (/^R[1-4]$/.test(r.level || "")) badge.setAttribute("aria-label", "第" + r.level.slice(1) + "级（共4级）");
+    ready.append(badge, document.createTextNode(r.zh ? " " + r.zh : ""));
+    if (r.patience) ready.append(el("span", "readiness-patience", r.patience));
+    ready.title = "购买准备分四级：R1 最没把握，R4 最接近成交";
     card.querySelector(".persona-car").textContent = p.car_model + (p.competitor ? "（在比较：" + p.competitor + "）" : "");
     card.querySelector(".persona-cares").textContent = setup.level.value === "easy"
       ? p.cares_about.join("、") : "难度为普通或困难时顾客不会直说，需要您问出来。";
