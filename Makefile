@@ -12,10 +12,10 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train validate test test-fast test-explore test-stories eval demo roleplay report bench clean
+.PHONY: help setup train validate test test-fast test-explore test-stories eval demo roleplay report screenshots bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: ## create .venv with Python 3.8-3.10 and the pinned dependencies (idempotent)
 	@bash scripts/setup.sh
@@ -53,6 +53,9 @@ roleplay: setup ## practise against the running bot (make demo in another termin
 
 report: setup ## trainer report of the practice sessions into reports/trainer/
 	$(PY) -m bot report
+
+screenshots: train ## the README's screenshots into docs/screenshots/ (widget, practice page, dashboard; Chromium tests)
+	BOT_SCREENSHOTS=1 $(PY) -m pytest tests/browser -q
 
 bench: train ## benchmark against Rasa's starter bot into BENCHMARKS.md (BENCH_ARGS=--quick for a smoke test)
 	$(PY) bench/run.py $(BENCH_ARGS)
