@@ -167,13 +167,15 @@ class Servers:
 
 
 def action_server_argv(port: int) -> List[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)]
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
+            "--logging-config_file", str(ROOT / "deploy/logging.yml")]  # rasa_sdk 3.6 spells it with _
 
 
 def rasa_run_argv(model: Path, endpoints: Path, credentials: Path, port: int) -> List[str]:
     # Like `make demo` and the server tests: no HTTP API, REST channel only matters here.
     return [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials",
-            str(credentials), "--port", str(port), "--interface", "127.0.0.1"]
+            str(credentials), "--port", str(port), "--interface", "127.0.0.1",
+            "--logging-config-file", str(ROOT / "deploy/logging.yml")]
 
 
 # The project's stores read these (bot/database.py); a benchmark must never write into the demo's

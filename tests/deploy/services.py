@@ -164,7 +164,8 @@ def base_env(data_dir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str
 
 def start_actions(env: Dict[str, str], log: Path) -> "tuple[subprocess.Popen, int]":
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
+                             "--logging-config_file", "deploy/logging.yml"],
                             cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
     wait_http(f"http://127.0.0.1:{port}/health", proc, log)
     return proc, port
@@ -184,7 +185,7 @@ def start_rasa(model: Path, endpoints: Path, env: Dict[str, str], token: str, lo
     rasa = Path(sys.executable).parent / "rasa"
     proc = subprocess.Popen([str(rasa), "run", "--model", str(model), "--endpoints", str(endpoints),
                              "--credentials", "credentials.yml", "--port", str(port), "--interface", "127.0.0.1",
-                             "--enable-api", "--auth-token", token],
+                             "--enable-api", "--auth-token", token, "--logging-config-file", "deploy/logging.yml"],
                             cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
     if wait:
         wait_http(f"http://127.0.0.1:{port}/status?token={token}", proc, log)
