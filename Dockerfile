@@ -8,7 +8,7 @@ FROM rasa/rasa-sdk:3.6.2
 # Added here, pinned as in requirements.txt (used as constraints so that transitive packages get the
 # locked versions too):
 #   spacy           bot/roleplay/scorer.py (rubric matching, spacy.blank("zh"): no model download)
-#   jieba           bot/entities.py (Chinese segmentation of customer text)
+#   jieba           bot/nlu/entities.py (Chinese segmentation of customer text)
 #   defusedxml      bot/channels/wechat_xml.py (shared bot/ package)
 #   pyyaml          YAML files read by bot/
 #   SQLAlchemy, psycopg2-binary   lead rows written to the database (bot/database.py: DB_*)

@@ -4,7 +4,7 @@ import os
 import sys
 
 # Phone numbers in the action server's log lines are masked by its logging configuration:
-# `python -m rasa_sdk --logging-config-file deploy/logging.yml` (bot.privacy.PhoneMaskingFilter).
+# `python -m rasa_sdk --logging-config-file deploy/logging.yml` (bot.privacy.logs.PhoneMaskingFilter).
 
 
 def warm_up() -> None:

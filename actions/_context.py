@@ -6,7 +6,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, UserUttered, UserUtteranceReverted
 
-from bot.leadstore import objections_raised
+from bot.leads.store import objections_raised
 from bot.playbook.model import CONTEXT_SLOTS
 from bot.playbook.rules import Context
 

@@ -34,8 +34,8 @@ SLOT_KEPT = "booking_kept"  # the booking just kept, as JSON: {"when": ISO, "new
 
 @functools.lru_cache(maxsize=1)
 def finder() -> Any:
-    from bot.entities import EntityFinder
-    from bot.lexicon import load_lexicon
+    from bot.nlu.entities import EntityFinder
+    from bot.nlu.lexicon import load_lexicon
 
     return EntityFinder(load_lexicon(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH),
                                      os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR)))
@@ -89,7 +89,7 @@ def next_prompt(tracker: Tracker, now: dt.datetime) -> Dict[Text, Any]:
     itself (``booking_confirmed`` True: the customer typed the phone to book this test drive) or,
     when the slot had to move, the read-back of the slot proposed, to be answered yes or no."""
     from bot.booking import ask, booking_moved, choose_slot, missing, propose, read_back
-    from bot.privacy import mask_phone
+    from bot.privacy.logs import mask_phone
 
     request = booking_so_far(tracker, now)
     slots: Dict[Text, Any] = {SLOT_REQUEST: _dump(request), SLOT_CONFIRMED: None}
@@ -131,7 +131,7 @@ class ValidateTestDriveForm(FormValidationAction):
 
     async def extract_booking_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> Dict[Text, Any]:
-        from bot.contact import Consent, read_consent
+        from bot.leads.contact import Consent, read_consent
 
         now = dt.datetime.now()
         text = tracker.latest_message.get("text") or ""
@@ -167,9 +167,9 @@ class ActionSaveBooking(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         from bot.booking import booked, format_when
-        from bot.leadstore import Forgotten, LeadStore, lead_from_state
+        from bot.leads.store import Forgotten, LeadStore, lead_from_state
         from bot.notify import NotifyEvent, notify
-        from bot.privacy import mask_phone
+        from bot.privacy.logs import mask_phone
 
         clear = [SlotSet(s, None) for s in (SLOT_REQUEST, SLOT_PROMPT, SLOT_CONFIRMED, SLOT_START)]
         request = _load(tracker.get_slot(SLOT_REQUEST))
@@ -215,7 +215,7 @@ class ActionCancelBooking(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        from bot.leadstore import LeadStore
+        from bot.leads.store import LeadStore
         from bot.notify import NotifyEvent, notify
 
         try:

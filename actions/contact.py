@@ -1,5 +1,5 @@
 """Leaving contact details in chat (any channel): the contact form and saving the lead row.
-Parsing lives in bot.contact, storage in bot.leadstore."""
+Parsing lives in bot.leads.contact, storage in bot.leads.store."""
 
 import datetime as dt
 import logging
@@ -13,10 +13,10 @@ from rasa_sdk.types import DomainDict
 from actions._context import latest_intent
 from actions.objections import ActionAnswerObjection, catalog
 from bot.constants import OBJECTION_INTENTS
-from bot.contact import Consent, contact_from_text, declines, read_consent
-from bot.leadstore import Forgotten, Lead, LeadStore, lead_from_state
-from bot.phone import normalise_phone
-from bot.privacy import mask_phone
+from bot.leads.contact import Consent, contact_from_text, declines, read_consent
+from bot.leads.store import Forgotten, Lead, LeadStore, lead_from_state
+from bot.privacy.phone import normalise_phone
+from bot.privacy.logs import mask_phone
 
 logger = logging.getLogger(__name__)
 DECLINED = "declined"

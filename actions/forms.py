@@ -11,8 +11,8 @@ from rasa_sdk.types import DomainDict
 
 from actions._context import before_latest_message
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
-from bot.leads import days_until_purchase, get_grade_rules
-from bot.needs import asks_budget, get_needs_vocabulary, parse_passengers, parse_priority, parse_usage, read_statements
+from bot.leads.grading import days_until_purchase, get_grade_rules
+from bot.product.needs import asks_budget, get_needs_vocabulary, parse_passengers, parse_priority, parse_usage, read_statements
 
 ACTION_READ_STATEMENTS = "action_read_statements"
 
@@ -32,7 +32,7 @@ def _bot_text_before(tracker: Tracker) -> Optional[str]:
 class ActionReadStatements(Action):
     """The slot mapping of ``budget``, ``competitor`` and ``current_car`` (domain.yml, custom with
     this action), run by Rasa for every message: each is set only from the statement that says it
-    (bot.needs.read_statements). 月供要4500 is no budget; 我现在开的是一台卡罗拉 is the current car, not a
+    (bot.product.needs.read_statements). 月供要4500 is no budget; 我现在开的是一台卡罗拉 is the current car, not a
     competitor. A slot already known stays unless the message states it again."""
 
     def name(self) -> Text:

@@ -10,7 +10,7 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.objections import catalog
-from bot.handoff import handoff_plan, record_handoff
+from bot.leads.handoff import handoff_plan, record_handoff
 
 logger = logging.getLogger(__name__)
 

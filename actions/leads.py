@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
-from bot.leads import get_grade_rules, grade_lead
+from bot.leads.grading import get_grade_rules, grade_lead
 
 
 class ActionGradeLead(Action):

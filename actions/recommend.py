@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions._context import SLOT_LAST_PRINCIPLE, SLOT_SALES_STAGE, SLOT_USED_SCRIPTS, objection_context
 from actions.objections import catalog, utter_choice
 from bot.exceptions import BotError
-from bot.needs import Needs, recommend
+from bot.product.needs import Needs, recommend
 from bot.playbook.loader import get_playbook
 from bot.playbook.rules import select_script
 

@@ -1,5 +1,5 @@
 """What reading a test-drive request costs per customer message (``bot.booking.parse_booking``:
-the entity finder for the model, bot.phone for the phone, jionlp for the day and time).
+the entity finder for the model, bot.privacy.phone for the phone, jionlp for the day and time).
 
 Prints, in milliseconds: building the entity finder and the first call (jionlp and cn2an are
 imported and load their tables on first use: once per process), then each utterance (the best of
@@ -67,8 +67,8 @@ def main(argv: List[str] | None = None) -> int:
     start = time.perf_counter()
     from bot.booking import parse_booking
     from bot.catalog import load_catalog
-    from bot.entities import EntityFinder
-    from bot.lexicon import load_lexicon
+    from bot.nlu.entities import EntityFinder
+    from bot.nlu.lexicon import load_lexicon
 
     root = Path(sys.path[0])
     finder = EntityFinder(load_lexicon(root / "data/catalog.yml", root / "data/lexicon"))

@@ -1,5 +1,5 @@
-"""What masking phone numbers costs per log line (``bot.phone.mask_phones``, which the logging
-filter of ``bot.privacy`` runs on every record our processes write).
+"""What masking phone numbers costs per log line (``bot.privacy.phone.mask_phones``, which the logging
+filter of ``bot.privacy.logs`` runs on every record our processes write).
 
 Builds a few thousand log lines shaped like the real ones (Rasa's debug output of a turn, Sanic's
 access lines, our lead and SQL lines, customer messages with and without a phone number, prices,
@@ -21,8 +21,8 @@ from typing import Callable, Dict, List, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.phone import mask_phones  # noqa: E402
-from bot.privacy import PhoneMaskingFilter  # noqa: E402
+from bot.privacy.phone import mask_phones  # noqa: E402
+from bot.privacy.logs import PhoneMaskingFilter  # noqa: E402
 
 MESSAGES = ["太贵了", "你们能便宜点吗", "我再考虑考虑", "远山的续航是多少", "周六上午能试驾吗", "老婆说要商量一下",
             "落地价158000元能不能再少", "订单号 2026112712345678 什么时候交车", "你好"]

@@ -12,7 +12,7 @@ from bot.exceptions import DataFileError
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from bot.lexicon import load_lexicon
+    from bot.nlu.lexicon import load_lexicon
     from bot.playbook.loader import load_playbook
 
     problems = []
@@ -21,7 +21,7 @@ def _validate(args: argparse.Namespace) -> int:
     except DataFileError as e:
         problems += e.problems
     try:
-        from bot.contact import load_consent_lexicon
+        from bot.leads.contact import load_consent_lexicon
 
         load_consent_lexicon(args.lexicon)
     except DataFileError as e:
@@ -73,8 +73,8 @@ def _latest_model(models_dir: str = "models") -> Optional[str]:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import evaluate, suggest_threshold, write_report
-    from bot.nlu.holdout import load_examples, local_parser
+    from bot.evaluation.metrics import evaluate, suggest_threshold, write_report
+    from bot.evaluation.holdout import load_examples, local_parser
     from bot.yamlfile import read_yaml
 
     model = args.model or _latest_model()
@@ -113,8 +113,8 @@ def _roleplay(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from bot.database import database_settings
-    from bot.report import agreement_lines, write_report, write_summary
-    from bot.training_records import load_corrections, load_visits, summarise
+    from bot.roleplay.report import agreement_lines, write_report, write_summary
+    from bot.roleplay.records import load_corrections, load_visits, summarise
 
     db = args.db or database_settings().url()
     attempts, corrections = load_visits(db), load_corrections(db)
@@ -129,7 +129,7 @@ def _report(args: argparse.Namespace) -> int:
 def _correct(args: argparse.Namespace) -> int:
     """A trainer's verdict on one turn: the checks the rubric got wrong are flipped."""
     from bot.database import database_settings
-    from bot.training_records import (CORRECTABLE, CorrectionError, CorrectionStore, find_visit, load_visits,
+    from bot.roleplay.records import (CORRECTABLE, CorrectionError, CorrectionStore, find_visit, load_visits,
                                       rubric_verdicts)
 
     db = args.db or database_settings().url()
@@ -175,9 +175,9 @@ def _leads(args: argparse.Namespace) -> int:
     import datetime as dt
 
     from bot.database import database_settings
-    from bot.leadstore import LeadStore, write_csv
-    from bot.privacy import mask_phone
-    from bot.safe_output import terminal_text
+    from bot.leads.store import LeadStore, write_csv
+    from bot.privacy.logs import mask_phone
+    from bot.privacy.safe_output import terminal_text
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     store = LeadStore(args.db)
@@ -207,7 +207,7 @@ def _leads(args: argparse.Namespace) -> int:
 
 
 def _forget(args: argparse.Namespace) -> int:
-    from bot.retention import forget
+    from bot.privacy.retention import forget
 
     deleted = forget(args.sender, args.db)
     print(f"forgot {len(deleted['senders'])} conversation id(s): {deleted['events']} conversation events and "
@@ -221,7 +221,7 @@ def _release(args: argparse.Namespace) -> int:
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ConversationResumed
 
-    from bot.stores import DealerTrackerStore
+    from bot.rasa.stores import DealerTrackerStore
 
     store = DealerTrackerStore(domain=Domain.empty())
     tracker = asyncio.run(store.retrieve(args.sender))
@@ -235,7 +235,7 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _purge(args: argparse.Namespace) -> int:
-    from bot.retention import purge
+    from bot.privacy.retention import purge
 
     counts = purge(args.db, conversation_days=args.conversation_days, lead_days=args.lead_days)
     print(f"purged {counts['conversations']} conversations ({counts['events']} events), {counts['leads']} leads, "

@@ -30,7 +30,7 @@ ENTITY_FAMILY_MEMBER = "family_member"
 ENTITY_MONEY = "money"
 ENTITY_TRIM = "trim"
 ENTITY_SPEC = "spec"
-# Annotated in the training and held-out data (found by the spaCy rules of bot.entities).
+# Annotated in the training and held-out data (found by the spaCy rules of bot.nlu.entities).
 ANNOTATED_ENTITIES = (ENTITY_CAR_MODEL, ENTITY_COMPETITOR, ENTITY_FAMILY_MEMBER, ENTITY_MONEY)
 # What a fact question names, found by the product engine's question reader (bot.nlu.entity_extractor).
 FACT_ENTITIES = (ENTITY_TRIM, ENTITY_SPEC)

@@ -3,7 +3,7 @@
 Without ``DB_HOST`` everything goes to a SQLite file, ``$BOT_DATA_DIR/rasa.db`` (default ``var/``,
 git-ignored): what ``make demo`` and the tests use. With ``DB_HOST`` set, PostgreSQL:
 ``DB_HOST``, ``DB_PORT`` (5432), ``DB_NAME`` (rasa), ``DB_USER``, ``DB_PASSWORD``. Rasa's tracker
-store (``bot.stores.DealerTrackerStore``), the action server's lead rows and the ``python -m bot
+store (``bot.rasa.stores.DealerTrackerStore``), the action server's lead rows and the ``python -m bot
 leads``/``forget`` commands all read these same variables, so they always share one database.
 """
 

@@ -205,8 +205,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
     endpoints = tmp / "endpoints.yml"
     db = tmp / "rasa.db"  # bot.database: $BOT_DATA_DIR/rasa.db, shared by Rasa and the action server
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                         "tracker_store:\n  type: bot.stores.DealerTrackerStore\n"
-                         "lock_store:\n  type: bot.stores.DealerLockStore\n")
+                         "tracker_store:\n  type: bot.rasa.stores.DealerTrackerStore\n"
+                         "lock_store:\n  type: bot.rasa.stores.DealerLockStore\n")
     accounts_file = tmp / "wechat-accounts.yml"
     accounts_file.write_text(json.dumps({"accounts": list(wechat_vector_accounts().values()) + [KF_ACCOUNT]}))  # YAML
     bin_dir = Path(sys.executable).parent
@@ -250,14 +250,14 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
 
 @pytest.fixture(scope="session")
 def lexicon():
-    from bot.lexicon import load_lexicon
+    from bot.nlu.lexicon import load_lexicon
 
     return load_lexicon(ROOT / "data/catalog.yml", ROOT / "data/lexicon")
 
 
 @pytest.fixture(scope="session")
 def finder(lexicon):
-    from bot.entities import EntityFinder
+    from bot.nlu.entities import EntityFinder
 
     return EntityFinder(lexicon)
 

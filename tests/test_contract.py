@@ -11,7 +11,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.utils.io import read_yaml_file
 
 from bot.constants import ALL_ENTITIES, ALL_INTENTS, ANNOTATED_ENTITIES, OBJECTION_INTENTS, SMALLTALK_INTENTS, VISITOR_INTENTS
-from bot.nlu.holdout import load_examples
+from bot.evaluation.holdout import load_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 

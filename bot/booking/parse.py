@@ -1,8 +1,8 @@
 """Reading a test-drive request from one customer message: the model, the day and time, the phone.
 
-- model: the first car_model the project's entity finder sees (bot.entities.EntityFinder over the
+- model: the first car_model the project's entity finder sees (bot.nlu.entities.EntityFinder over the
   catalog's names and aliases, typos included);
-- phone: bot.phone.find_phone;
+- phone: bot.privacy.phone.find_phone;
 - time: jionlp's time extractor, given the message after a few rewrites for what it misreads or
   misses, and its answer then read as a booking:
 
@@ -45,13 +45,13 @@ from bot.booking.config import BookingConfig
 from bot.booking.request import IMPOSSIBLE_DATE, VAGUE, BookingRequest
 from bot.booking.slots import Hours, check
 from bot.constants import ENTITY_CAR_MODEL
-from bot.phone import find_phone, mask_phones
+from bot.privacy.phone import find_phone, mask_phones
 
 _NUMERAL = "〇零一二两三四五六七八九十廿"
 _NUM = rf"(?:\d{{1,2}}|[{_NUMERAL}]{{1,3}})"
 _NOT_AFTER_NUMBER = rf"(?<![\d{_NUMERAL}])"
 
-# bot.phone.mask_phones writes a number as 138****8000, 010-****5678 or +44 ****0958.
+# bot.privacy.phone.mask_phones writes a number as 138****8000, 010-****5678 or +44 ****0958.
 _MASKED_PHONE = re.compile(r"(?:\+\d{1,3} |\d{3,4}-|\d{3})?\*{4}\d{2,4}")
 # Where a phone number may be: digits with the punctuation numbers are typed with.
 _DIGIT_RUN = re.compile(r"[+(（]?\d[\d\s\-()（）.]*\d[)）]?")
@@ -333,7 +333,7 @@ def parse_booking(text: str, now: datetime, finder: Any, hours: Optional[Hours] 
                   config: Optional[BookingConfig] = None) -> BookingRequest:
     """The test drive asked for in ``text`` at ``now`` (the showroom's wall clock, naive).
 
-    ``finder`` is a bot.entities.EntityFinder (anything with its ``find``). The problems are checked
+    ``finder`` is a bot.nlu.entities.EntityFinder (anything with its ``find``). The problems are checked
     against ``now``, and against ``hours`` (and the test drive's duration from ``config``) when given.
     """
     text = text or ""

@@ -35,7 +35,7 @@ TIME_ASSUMED = "time_assumed"  # not a problem: a day without a time got its fir
 
 
 class Hours(Protocol):
-    """What booking needs of the opening hours (bot.dealer_hours.OpeningHours)."""
+    """What booking needs of the opening hours (bot.catalog.hours.OpeningHours)."""
 
     def is_open(self, at: datetime) -> bool: ...
 

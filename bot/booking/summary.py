@@ -33,7 +33,7 @@ def format_when(at: datetime, config: Optional[BookingConfig] = None) -> str:
 def read_back(request: BookingRequest, slot: SlotDecision, masked_phone: Optional[str],
               config: Optional[BookingConfig] = None) -> str:
     """The confirmation the customer reads: day with date and weekday, time, model, masked phone
-    (pass ``bot.privacy.mask_phone(request.phone)``), then why the slot moved or what was assumed,
+    (pass ``bot.privacy.logs.mask_phone(request.phone)``), then why the slot moved or what was assumed,
     and the public holiday if the day is one.
 
     Raises:

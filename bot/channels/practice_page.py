@@ -60,7 +60,7 @@ def persona_cards() -> List[Dict[str, Any]]:
     readiness (R1–R4) in the words of data/roleplay/reactions.yml."""
     from bot.roleplay.personas import load_personas, reactions_path
     from bot.roleplay.reactions import load_reactions
-    from bot.training_records import OBJECTION_ZH
+    from bot.roleplay.records import OBJECTION_ZH
 
     directory = _roleplay_dir() / "personas"
     readiness = load_reactions(reactions_path(directory)).readiness
@@ -81,7 +81,7 @@ def persona_cards() -> List[Dict[str, Any]]:
 def _render(stamp: Tuple[Tuple[str, int], ...]) -> str:
     from bot.catalog import get_catalog
     from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
-    from bot.training_records import labels
+    from bot.roleplay.records import labels
 
     catalog = get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
     config = {"dealer": catalog.dealer.id, "personas": persona_cards(), "labels": labels()}

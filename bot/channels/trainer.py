@@ -6,7 +6,7 @@ blueprint, like the widget) that reads the practice records from the conversatio
   (``HttpOnly``, ``SameSite=Strict``, ``Secure`` over HTTPS) that expires after
   ``session_hours``; wrong passwords from one address are slowed down (``LoginBackoff``).
 - ``GET /api/summary``: trainees and attempts, per-dimension averages per week, the most frequent
-  misses per objection, and trainers' agreement with the rubric (``bot.training_records.summarise``,
+  misses per objection, and trainers' agreement with the rubric (``bot.roleplay.records.summarise``,
   the same data ``python -m bot report`` writes); ``GET /api/visit?id=``: one visit's transcript with
   per-turn checks, evidence and corrections; ``POST /api/corrections``: a trainer's verdict on a
   turn; ``GET /export.csv``: the attempts as in the report.
@@ -94,7 +94,7 @@ class TrainerInput(InputChannel):
         return await asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args))
 
     def _records(self) -> Dict[str, Any]:
-        from bot.training_records import load_corrections, load_visits, summarise
+        from bot.roleplay.records import load_corrections, load_visits, summarise
 
         visits, corrections = load_visits(self.db), load_corrections(self.db)
         return {"visits": visits, "corrections": corrections, "summary": summarise(visits, corrections)}
@@ -154,7 +154,7 @@ class TrainerInput(InputChannel):
             refused = self._refusal(request)
             if refused:
                 return refused
-            from bot.training_records import find_visit
+            from bot.roleplay.records import find_visit
 
             records = await self._read(self._records)
             found = find_visit(records["visits"], request.args.get("id", ""))
@@ -174,7 +174,7 @@ class TrainerInput(InputChannel):
             checks = body.get("checks") if isinstance(body, dict) else None
             if not isinstance(checks, dict) or not all(isinstance(v, bool) for v in checks.values()):
                 return _error("'checks' must map check names to true/false", 400)
-            from bot.training_records import CorrectionError, CorrectionStore, find_visit
+            from bot.roleplay.records import CorrectionError, CorrectionStore, find_visit
 
             records = await self._read(self._records)
             found = find_visit(records["visits"], str(body.get("visit", "")))
@@ -199,7 +199,7 @@ class TrainerInput(InputChannel):
             refused = self._refusal(request)
             if refused:
                 return refused
-            from bot.report import attempts_csv
+            from bot.roleplay.report import attempts_csv
 
             records = await self._read(self._records)
             return response.text(attempts_csv(records["visits"]), content_type="text/csv; charset=utf-8",
@@ -230,7 +230,7 @@ def _json_body(request: Request) -> Any:
 
 @functools.lru_cache(maxsize=1)
 def _labels_cached(stamp: int) -> Dict[str, Dict[str, str]]:
-    from bot.training_records import labels
+    from bot.roleplay.records import labels
 
     return labels()
 

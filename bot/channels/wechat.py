@@ -304,7 +304,7 @@ class WeChatInput(InputChannel):
     def _forget_follower(self, sender: str) -> None:
         """An unfollow deletes the follower's conversation and lead with this account (§6: an OpenID
         is personal data), off the event loop; the answer to WeChat does not wait for it."""
-        from bot.retention import forget
+        from bot.privacy.retention import forget
 
         self.state.options.pop(sender, None)
 

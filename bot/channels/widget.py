@@ -31,8 +31,8 @@ from bot.channels.inputs import InputError, check_sender, clean_text, error_resp
 from bot.channels.practice_page import add_practice_routes
 from bot.channels.rest import CheckedRestInput
 from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
-from bot.lead_capture import record_form_lead
-from bot.phone import normalise_phone
+from bot.leads.capture import record_form_lead
+from bot.privacy.phone import normalise_phone
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "widget_static"

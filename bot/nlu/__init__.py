@@ -1,1 +1,4 @@
-"""Rasa graph components: our jieba tokenizer and the rule-based entity extractor."""
+"""Understanding customer text. Pure Python: the one text normalisation (``text``), the entity
+vocabulary from the data files (``lexicon``), amounts of money (``money``) and the spaCy entity rules
+(``entities``). Rasa graph components wrapping them (these import Rasa): ``normalizer``, ``tokenizer``
+(jieba) and ``entity_extractor``."""

@@ -1,5 +1,5 @@
 """Rasa graph component that extracts car_model, competitor, family_member and money entities
-with the spaCy rules of :mod:`bot.entities`, with normalised values; and the trim and spec
+with the spaCy rules of :mod:`bot.nlu.entities`, with normalised values; and the trim and spec
 entities of a fact question (远山[两驱豪华版](trim)[多少钱](spec)) with the product engine's
 question reader (:mod:`bot.product.question`), valued by the trim's name and the spec's label.
 
@@ -24,8 +24,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
-from bot.entities import EntityFinder
-from bot.lexicon import Lexicon, data_files, fingerprint, load_lexicon
+from bot.nlu.entities import EntityFinder
+from bot.nlu.lexicon import Lexicon, data_files, fingerprint, load_lexicon
 
 logger = logging.getLogger(__name__)
 

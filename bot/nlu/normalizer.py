@@ -20,7 +20,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.text import to_simplified
+from bot.nlu.text import to_simplified
 
 
 def _fold(char: str) -> str:

@@ -16,8 +16,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_JIEBA_DIR, DEFAULT_LEXICON_DIR
-from bot.entities import add_terms_to_jieba
-from bot.lexicon import data_files, fingerprint, load_lexicon
+from bot.nlu.entities import add_terms_to_jieba
+from bot.nlu.lexicon import data_files, fingerprint, load_lexicon
 
 GENERATED_DICTIONARY = "generated_dealer_terms.txt"
 

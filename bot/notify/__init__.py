@@ -119,7 +119,7 @@ def run_command(db: Optional[str] = None, deliver: bool = False, retry_failed: b
     counts = notifier.outbox.counts()
     robot = notifier.client.masked_url if notifier.client else NO_WEBHOOK
     print(f"outbox: {counts['pending']} pending, {counts['sent']} sent, {counts['failed']} failed; robot: {robot}")
-    from bot.safe_output import terminal_text
+    from bot.privacy.safe_output import terminal_text
 
     troubled = [r for r in notifier.outbox.rows("failed") + notifier.outbox.rows("pending") if r.last_error]
     for row in troubled[:20]:  # the robot's errmsg is shown escaped: it is not our text

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from bot.phone import normalise_phone
-from bot.privacy import mask_phone
+from bot.privacy.phone import normalise_phone
+from bot.privacy.logs import mask_phone
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 

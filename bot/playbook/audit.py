@@ -1,6 +1,6 @@
 """What a trainer checks when reading a script, as functions a test and ``python -m bot validate`` run:
 does the script carry the principle it is labelled with (principles.yml ``carried_by``), does it stay
-on the topic of its objection (rules.yml ``topic``), and which scripts a customer can meet in one
+on the topic of its objection (rule_table.yml ``topic``), and which scripts a customer can meet in one
 escalation of the same objection (the variety check). Pure: no Rasa, no I/O."""
 
 import re
@@ -12,7 +12,7 @@ from bot.playbook.model import Carrier, ObjectionRule, Playbook, Principle, Scri
 
 CLAUSE_BREAK = re.compile(r"[，。？！；：、,.?!;:“”‘’「」（）()《》\s…—~～]+")
 MIN_SHARED = 8  # a shared run of this many characters reads as the same sentence twice
-ATTEMPTS = range(1, 7)  # enough pushes to reach every open-ended row of rules.yml more than once
+ATTEMPTS = range(1, 7)  # enough pushes to reach every open-ended row of rule_table.yml more than once
 
 
 def own_words(text: str) -> str:

@@ -66,7 +66,7 @@ def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int
         slots: what the customer told us (car_model, budget, family_member, competitor, priority).
         gifts_offered: gifts already offered in this conversation; ``dealer.gift`` is the next one,
             absent once ``gift_limit`` gifts were offered (policy.yml concessions).
-        aspects: the aspects the objection is about, best first (rules.yml); empty: any aspect.
+        aspects: the aspects the objection is about, best first (rule_table.yml); empty: any aspect.
         aspect_words: catalog aspect -> the word a customer uses for it. ``fab.aspect`` is that word,
             never the catalog's textbook name; without a word the ``fab.*`` facts are absent.
         gift_limit: gifts one conversation may be offered (None: as many as the catalog lists).

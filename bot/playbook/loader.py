@@ -31,7 +31,7 @@ from bot.validation import Checker
 from bot.yamlfile import read_yaml
 
 PRINCIPLES_FILE = "principles.yml"
-RULES_FILE = "rules.yml"
+RULES_FILE = "rule_table.yml"
 POLICY_FILE = "policy.yml"
 ENV_PLAYBOOK_DIR = "BOT_PLAYBOOK_DIR"
 DEFAULT_PLAYBOOK_DIR = "data/playbook"
@@ -328,7 +328,7 @@ def _policy_checks(policy: Policy, scripts: List[Script], where: Path) -> List[s
 def _trainer_checks(principles: Dict[str, Principle], rules: Dict[str, ObjectionRule],
                     scripts: List[Script]) -> List[str]:
     """What a sales trainer reads for: the label is true (principles.yml carried_by), the answer is on
-    the objection's topic (rules.yml topic), and no textbook aspect name reaches a customer."""
+    the objection's topic (rule_table.yml topic), and no textbook aspect name reaches a customer."""
     problems: List[str] = []
     index: Dict[str, int] = {}
     for s in scripts:

@@ -5,7 +5,7 @@ read inside a competitor, price or discount message by the cue words of data/pla
 from typing import Any, Mapping, Optional, Sequence
 
 from bot.playbook.model import PriceMatchCues
-from bot.text import to_simplified
+from bot.nlu.text import to_simplified
 
 
 def is_price_match(text: str, intent: Optional[str], entities: Sequence[Mapping[str, Any]],

@@ -5,7 +5,7 @@ with that reason and tells the sales team, as a handoff or a booking does."""
 import datetime as dt
 from typing import Any, Dict, Optional, Sequence
 
-from bot.handoff import consented_phone
+from bot.leads.handoff import consented_phone
 
 REASON_MAX = 200  # the leads table's reason column
 
@@ -14,7 +14,7 @@ def record_promise(sender_id: str, channel: Optional[str], slots: Dict[str, Any]
                    dealer: Any, reason: str, now: dt.datetime) -> None:
     """The lead row (new, or the sender's existing one) with ``reason`` added, and the team's
     notification. A phone number is kept only when the customer agreed to it (contact form)."""
-    from bot.leadstore import Forgotten, LeadStore, keep_known, lead_from_state
+    from bot.leads.store import Forgotten, LeadStore, keep_known, lead_from_state
     from bot.notify import NotifyEvent, notify
 
     store = LeadStore()

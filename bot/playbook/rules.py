@@ -1,5 +1,5 @@
 """The rules engine: from the objection, how often it was raised, the sales step and what we know,
-pick the next script (data/playbook/rules.yml decides the moves), fill it from the catalog, and
+pick the next script (data/playbook/rule_table.yml decides the moves), fill it from the catalog, and
 say why. Pure: no Rasa, no I/O."""
 
 from dataclasses import dataclass, field

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Tuple, Union
 
 from bot.constants import OBJECTION_INTENTS
-from bot.text import to_simplified
+from bot.nlu.text import to_simplified
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 

@@ -9,7 +9,9 @@ dealer's data, fact first, short, and honest about what the data does not hold.
   and :mod:`bot.product.search` (over the catalog), on :mod:`bot.product.compose`;
 - :mod:`bot.product.templates`: the sentences (data/product_answers.yml);
 - :mod:`bot.product.numbers`: 10.98万, 2554元, 七座;
-- :mod:`bot.product.knowledge`: loading and checking those files together.
+- :mod:`bot.product.knowledge`: loading and checking those files together;
+- :mod:`bot.product.needs`: the model-choice form's answers (usage, passengers, priority) and the
+  model recommended from them.
 """
 
 from bot.product.answers import ProductAnswer, answer

@@ -10,8 +10,8 @@ from typing import List, Tuple, Union
 from bot.catalog import load_catalog
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR, ENTITY_COMPETITOR
 from bot.exceptions import DataFileError
-from bot.lexicon import load_lexicon
-from bot.money import MoneyParser, MoneySpec
+from bot.nlu.lexicon import load_lexicon
+from bot.nlu.money import MoneyParser, MoneySpec
 from bot.product.templates import ANSWERS_FILE, AnswerTemplates, load_answer_templates
 from bot.product.vocabulary import SPECS_FILE, SpecVocabulary, load_spec_vocabulary
 

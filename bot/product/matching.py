@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from bot.text import normalize, to_simplified
+from bot.nlu.text import normalize, to_simplified
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 

@@ -2,7 +2,7 @@
 sell), the specs, equipment and colours it asks for, and the kind of car and budget it looks for.
 
 Read in passes, each on what the earlier ones left: model names (data/catalog.yml, the same
-spellings as the car_model entity, bot.lexicon) and competitors' names (data/lexicon); trim names,
+spellings as the car_model entity, bot.nlu.lexicon) and competitors' names (data/lexicon); trim names,
 whole or in part; amounts of money (data/lexicon/money.yml); seat and people counts; then the
 words of data/lexicon/specs.yml. What is left over tells whether the text names a topic the
 vocabulary does not know (远山风阻多少: an honest "not known", not a price).
@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import List, Optional, Sequence, Tuple
 
 from bot.catalog import Catalog, CarModel
-from bot.lexicon import spelling_variants
+from bot.nlu.lexicon import spelling_variants
 from bot.product.knowledge import ProductKnowledge
 from bot.product.matching import Hit, Prepared, TermMatcher, has_cjk, prepare
 from bot.product.numbers import parse_count
@@ -354,7 +354,7 @@ def _previous_spec(kept: List[Hit], h: Hit, taken: Sequence[bool]) -> Optional[H
 
 
 def _has_phone_number(text: str) -> bool:
-    from bot.phone import find_phone  # libphonenumber, loaded only when a phone word is read
+    from bot.privacy.phone import find_phone  # libphonenumber, loaded only when a phone word is read
 
     return find_phone(text) is not None
 

@@ -1,2 +1,2 @@
-"""Our code that touches Rasa's internals: ``patches`` (every change to Rasa's behaviour, installed
-explicitly by the channel entry points)."""
+"""Our code that touches Rasa: ``patches`` (every change to Rasa's behaviour, installed explicitly by
+the channel entry points) and ``stores`` (the tracker and lock stores named in endpoints.yml)."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from bot.roleplay.rubric import CHECKS, Rubric
-from bot.text import normalize
+from bot.nlu.text import normalize
 
 SENTENCE_END = re.compile(r"(?<=[。!?;\n…])|(?<=[~～])")
 CLAUSE_BREAK = re.compile(r"[,，、:：\"“”'‘’()（）《》\s]+")

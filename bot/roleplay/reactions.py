@@ -9,7 +9,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from bot.catalog import ASPECTS, CarModel
 from bot.roleplay.scorer import Score
-from bot.text import normalize
+from bot.nlu.text import normalize
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 

@@ -12,7 +12,7 @@ from bot.catalog import Catalog, load_catalog
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
 from bot.playbook.model import Playbook
 from bot.roleplay.cues import CatalogCues, ReplyAnalyser
-from bot.text import normalize
+from bot.nlu.text import normalize
 from bot.roleplay.rubric import CHECKS, Rubric
 from bot.yamlfile import read_yaml
 

@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions.contact import CONSENT_AGAIN, ValidateContactForm
-from bot.leadstore import LeadStore
+from bot.leads.store import LeadStore
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = "13800138000"

@@ -65,7 +65,7 @@ def say(page, text):
 
 
 def lead_of(servers, sender):
-    from bot.leadstore import LeadStore
+    from bot.leads.store import LeadStore
 
     return LeadStore(f"sqlite:///{servers.db}").get(sender)
 

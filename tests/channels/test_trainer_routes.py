@@ -12,8 +12,8 @@ from sanic import Sanic
 
 from bot.channels.trainer import COOKIE, TrainerInput
 from bot.channels.trainer_auth import LoginBackoff, PasswordHash, SessionTokens
-from bot.report import attempts_csv
-from bot.training_records import load_corrections, load_visits, summarise
+from bot.roleplay.report import attempts_csv
+from bot.roleplay.records import load_corrections, load_visits, summarise
 from tests.channels.conftest import serve
 from tests.unit.test_corrections import sample_database
 

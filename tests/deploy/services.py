@@ -174,8 +174,8 @@ def start_actions(env: Dict[str, str], log: Path) -> "tuple[subprocess.Popen, in
 def write_endpoints(folder: Path, action_port: int) -> Path:
     path = folder / "endpoints.yml"
     path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                    "tracker_store:\n  type: bot.stores.DealerTrackerStore\n"
-                    "lock_store:\n  type: bot.stores.DealerLockStore\n")
+                    "tracker_store:\n  type: bot.rasa.stores.DealerTrackerStore\n"
+                    "lock_store:\n  type: bot.rasa.stores.DealerLockStore\n")
     return path
 
 

@@ -6,7 +6,7 @@ import concurrent.futures
 import pytest
 
 from bot.database import redis_settings
-from bot.stores import AtomicRedisLockStore
+from bot.rasa.stores import AtomicRedisLockStore
 from tests.deploy.services import Redis
 
 pytestmark = pytest.mark.deploy

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from bot.cli import main
-from bot.leadstore import LeadStore
+from bot.leads.store import LeadStore
 from tests.conftest import http, widget_visitor
 
 pytestmark = pytest.mark.server

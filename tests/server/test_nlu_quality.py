@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import MIN_ENTITY_F1, MIN_INTENT_MACRO_F1, evaluate
-from bot.nlu.holdout import http_parser, load_examples
+from bot.evaluation.metrics import MIN_ENTITY_F1, MIN_INTENT_MACRO_F1, evaluate
+from bot.evaluation.holdout import http_parser, load_examples
 
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ def test_the_held_out_split_in_traditional_characters_scores_like_simplified(ser
     entities left out: the conversion keeps lengths but the annotated values are Simplified)."""
     import opencc
 
-    from bot.evaluation import Example
+    from bot.evaluation.metrics import Example
 
     s2t = opencc.OpenCC("s2t")
     examples = load_examples((ROOT / "tests/nlu").glob("holdout_*.yml"))

@@ -5,7 +5,7 @@ moving back, and no sample-data label in what a customer reads."""
 import pytest
 
 from bot.catalog import load_catalog
-from bot.leadstore import LeadStore
+from bot.leads.store import LeadStore
 from bot.notify import Outbox
 from bot.playbook.loader import load_playbook
 

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from bot.channels.wechat_crypto import signature
-from bot.leadstore import LeadStore
+from bot.leads.store import LeadStore
 from tests.conftest import (
     COACH,
     WECHAT,

@@ -87,7 +87,7 @@ def test_coach_mode_answers_with_why_and_alternatives(servers):
 
 
 def test_trainer_report_from_stored_sessions(servers, tmp_path):
-    from bot.report import load_attempts, write_report
+    from bot.roleplay.report import load_attempts, write_report
 
     practise(servers, "trainee-report", lambda o, a: WEAK)
     attempts = load_attempts(servers.db)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.roleplay.personas import Persona, load_personas
 from bot.roleplay.reactions import NEGATIVE, POSITIVE, load_reactions
-from bot.text import normalize
+from bot.nlu.text import normalize
 
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]

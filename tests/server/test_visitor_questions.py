@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Tuple
 import pytest
 import yaml
 
-from bot.leadstore import LeadStore
+from bot.leads.store import LeadStore
 from tests.conftest import ROOT, http
 
 pytestmark = pytest.mark.server

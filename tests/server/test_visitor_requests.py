@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from bot.channels.wechat_crypto import signature
-from bot.leadstore import LeadStore
+from bot.leads.store import LeadStore
 from bot.notify import Outbox
 from tests.conftest import KF_ACCOUNT, http, unique_nonce, widget_visitor
 

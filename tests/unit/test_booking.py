@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.booking.config import DEFAULT_PATH, default_config, load_booking_config
-from bot.dealer_hours import OpeningHours
+from bot.catalog.hours import OpeningHours
 from bot.exceptions import DataFileError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,7 +82,7 @@ from bot.booking.request import (  # noqa: E402
 )
 from bot.booking.slots import TIME_ASSUMED, choose_slot, holiday_name  # noqa: E402
 from bot.booking.summary import ask, booked, booking_moved, format_clock, format_when, propose, read_back  # noqa: E402
-from bot.privacy import mask_phone  # noqa: E402
+from bot.privacy.logs import mask_phone  # noqa: E402
 
 
 def req(day=None, time_from=None, time_to=None, words="", **kw):

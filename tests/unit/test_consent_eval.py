@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.contact import Consent, read_consent_text
+from bot.leads.contact import Consent, read_consent_text
 from bot.yamlfile import read_yaml
 
 EVAL_FILE = Path(__file__).resolve().parents[1] / "data/consent_replies.yml"

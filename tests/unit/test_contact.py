@@ -1,5 +1,5 @@
 """Reading the answer to "同意我们的顾问用 138****8000 联系您吗？": yes / no / unclear
-(bot.contact.read_consent, words in data/lexicon/consent.yml), and validating that file."""
+(bot.leads.contact.read_consent, words in data/lexicon/consent.yml), and validating that file."""
 
 import shutil
 from pathlib import Path
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.contact import (
+from bot.leads.contact import (
     CONSENT_FIELDS,
     Consent,
     agrees,

@@ -1,5 +1,5 @@
 """Practice visits rebuilt from tracker events, trainers' corrections of the scorer, and the
-agreement `python -m bot report` shows (bot.training_records, bot.report, bot.cli)."""
+agreement `python -m bot report` shows (bot.roleplay.records, bot.roleplay.report, bot.cli)."""
 
 import json
 from pathlib import Path
@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import cli
-from bot.training_records import (CORRECTABLE, CorrectionError, CorrectionStore, agreement, load_corrections,
+from bot.roleplay.records import (CORRECTABLE, CorrectionError, CorrectionStore, agreement, load_corrections,
                                   load_visits, summarise)
 
 TURN_GOOD = {"objection": "objection_price", "attempt": 1, "score": 80, "good": True,

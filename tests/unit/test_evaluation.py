@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.evaluation import Example, Prediction, evaluate, suggest_threshold
+from bot.evaluation.metrics import Example, Prediction, evaluate, suggest_threshold
 
 
 EXAMPLES = [

@@ -14,10 +14,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.catalog import load_catalog
 from bot.cli import main
-from bot.handoff import handoff_plan, record_handoff
-from bot.leadstore import LeadStore
+from bot.leads.handoff import handoff_plan, record_handoff
+from bot.leads.store import LeadStore
 from bot.nlu.normalizer import normalise
-from bot.stores import DealerTrackerStore
+from bot.rasa.stores import DealerTrackerStore
 
 CATALOG = load_catalog("data/catalog.yml")
 OPEN = dt.datetime(2026, 11, 30, 10, 0)  # a Monday morning

@@ -9,10 +9,10 @@ import logging
 import pytest
 
 from bot.cli import main
-from bot.contact import agrees, declines, find_name, find_phone
+from bot.leads.contact import agrees, declines, find_name, find_phone
 from bot.database import database_settings, redis_settings
-from bot.leadstore import Lead, LeadStore, lead_from_state, objections_raised
-from bot.privacy import PhoneMaskingFilter, mask_phone
+from bot.leads.store import Lead, LeadStore, lead_from_state, objections_raised
+from bot.privacy.logs import PhoneMaskingFilter, mask_phone
 
 TODAY = dt.date(2026, 11, 27)  # a Friday
 
@@ -76,7 +76,7 @@ def test_forget_deletes_the_conversation_and_the_lead(store, tmp_path, capsys):
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.stores import DealerTrackerStore
+    from bot.rasa.stores import DealerTrackerStore
 
     trackers = DealerTrackerStore(domain=Domain.empty())
     for sender, phone in (("u1", "13800138000"), ("u2", "13900139000")):
@@ -153,7 +153,7 @@ def test_sqlite_stores_keep_connections_and_write_through_a_wal_shared_by_two_pr
     from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from bot.stores import DealerTrackerStore
+    from bot.rasa.stores import DealerTrackerStore
 
     rasa_side, other_process = DealerTrackerStore(domain=Domain.empty()), DealerTrackerStore(domain=Domain.empty())
     for engine in (rasa_side.engine, store.engine):
@@ -174,7 +174,7 @@ def test_sqlite_stores_keep_connections_and_write_through_a_wal_shared_by_two_pr
 def test_a_later_step_keeps_what_the_stored_lead_already_knows():
     import datetime as dt
 
-    from bot.leadstore import Lead, keep_known
+    from bot.leads.store import Lead, keep_known
 
     earlier = Lead("s1", "widget", "周女士", "13712345678", grade="A", follow_up_date=dt.date(2026, 11, 29),
                    reason="客户要求真人顾问")

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.exceptions import DataFileError
-from bot.lexicon import load_lexicon, spelling_variants
+from bot.nlu.lexicon import load_lexicon, spelling_variants
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +40,7 @@ def test_spelling_variants():
 
 
 def test_lexicon_round_trips_through_its_stored_form(lexicon):
-    from bot.lexicon import Lexicon
+    from bot.nlu.lexicon import Lexicon
 
     assert Lexicon.from_dict(lexicon.to_dict()) == lexicon
 

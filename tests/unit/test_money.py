@@ -1,6 +1,6 @@
 import pytest
 
-from bot.money import MoneyParser
+from bot.nlu.money import MoneyParser
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import ActionReadStatements, ValidateModelNeedsForm
-from bot.needs import asks_budget, load_needs_vocabulary, read_statements
+from bot.product.needs import asks_budget, load_needs_vocabulary, read_statements
 
 ROOT = Path(__file__).resolve().parents[2]
 WORDS = load_needs_vocabulary(ROOT / "data/lexicon").statements

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.phone import find_phone, mask_phones, normalise_phone
-from bot.privacy import mask_phone
+from bot.privacy.phone import find_phone, mask_phones, normalise_phone
+from bot.privacy.logs import mask_phone
 
 
 @pytest.mark.parametrize("typed, stored", [
@@ -49,7 +49,7 @@ def test_every_form_the_widget_accepts_is_masked_in_logs(text, masked):
 
 
 
-# libphonenumber (bot.phone): every way customers type a number, in chat, in the form, in logs.
+# libphonenumber (bot.privacy.phone): every way customers type a number, in chat, in the form, in logs.
 FORMATS = [
     # typed, normalised, masked
     ("１３８００１３８０００", "13800138000", "138****8000"),  # full-width digits (Chinese IME)

@@ -171,7 +171,7 @@ def store(tmp_path, monkeypatch):
     monkeypatch.delenv("DB_HOST", raising=False)
     monkeypatch.delenv("WECOM_ROBOT_WEBHOOK", raising=False)
     from bot.database import database_settings
-    from bot.leadstore import LeadStore
+    from bot.leads.store import LeadStore
     from bot.notify import Outbox
 
     return LeadStore(), Outbox(str(database_settings().url()))

@@ -1,5 +1,5 @@
 """Variety: a customer who pushes the same objection again and again (attempts 1, 2, 3 and on, as
-data/playbook/rules.yml escalates) never hears the same clause twice. Any two scripts of one objection
+data/playbook/rule_table.yml escalates) never hears the same clause twice. Any two scripts of one objection
 that can both be met in one escalation share no run of 8 characters inside a clause, rendered with
 the catalog's facts (a long fact such as the test-drive perk counts: said once per escalation)."""
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from bot.privacy import SANIC_LOGGERS, PhoneMaskingFilter, install_log_masking, mask_all_handlers
+from bot.privacy.logs import SANIC_LOGGERS, PhoneMaskingFilter, install_log_masking, mask_all_handlers
 
 PHONE, MASKED = "13800138000", "138****8000"
 
@@ -92,11 +92,11 @@ def test_an_sqlalchemy_error_is_masked_through_sanic_and_through_the_root_logger
         raise error
     except IntegrityError:
         error_logger.exception("Exception occurred while handling uri: %s", "http://x/webhooks/rest/webhook")
-        logging.getLogger("bot.leadstore").exception("saving the lead failed")
-    logging.getLogger("bot.leadstore").error("saving the lead failed: %s", error)  # the exception as an argument
+        logging.getLogger("bot.leads.store").exception("saving the lead failed")
+    logging.getLogger("bot.leads.store").error("saving the lead failed: %s", error)  # the exception as an argument
     statement_error = StatementError("bad value", "INSERT INTO leads (phone) VALUES (?)", {"phone": PHONE},
                                      ValueError())
-    logging.getLogger("bot.leadstore").error(statement_error)  # the exception as the message
+    logging.getLogger("bot.leads.store").error(statement_error)  # the exception as the message
     for written in (out.getvalue(), root_out.getvalue()):
         assert PHONE not in written and f"'{MASKED}'" in written and "IntegrityError" in written
     assert "[parameters: {'phone': '138****8000'}]" in root_out.getvalue()
@@ -135,7 +135,7 @@ def test_the_filter_from_a_logging_configuration_and_install_adds_no_second_one(
     out = io.StringIO()
     logging.config.dictConfig({
         "version": 1, "disable_existing_loggers": False,
-        "filters": {"phones": {"()": "bot.privacy.PhoneMaskingFilter"}},
+        "filters": {"phones": {"()": "bot.privacy.logs.PhoneMaskingFilter"}},
         "handlers": {"file": {"class": "logging.StreamHandler", "stream": out, "filters": ["phones"]}},
         "loggers": {"bot.configured": {"handlers": ["file"], "propagate": False, "level": "INFO"}},
     })

@@ -1,4 +1,4 @@
-"""Answering what a visitor asks from the dealer's data (bot/product, bot/dealer_hours.py, the catalog's
+"""Answering what a visitor asks from the dealer's data (bot/product, bot/catalog/hours.py, the catalog's
 facts): our own table of questions, and the independent set tests/data/visitor_questions.yml."""
 
 import shutil
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.catalog import load_catalog
-from bot.dealer_hours import OpeningHours
+from bot.catalog.hours import OpeningHours
 from bot.exceptions import DataFileError
 from bot.product import answer, load_product_knowledge
 from bot.yamlfile import read_yaml

@@ -1,11 +1,11 @@
-"""The trainer report (bot.report.write_report) with sender ids and persona names nobody expected:
+"""The trainer report (bot.roleplay.report.write_report) with sender ids and persona names nobody expected:
 mathtext dollars, spreadsheet formulas, terminal escape sequences."""
 
 import csv
 
 import pytest
 
-from bot import report
+from bot.roleplay import report
 
 HOSTILE = ["wx$_$", "$x$", '=HYPERLINK("http://evil.example","点我")', "李\x1b[2J\u202e"]
 

@@ -11,9 +11,9 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.cli import main
-from bot.leadstore import Lead, LeadStore
-from bot.retention import forget, purge
-from bot.stores import DealerTrackerStore
+from bot.leads.store import Lead, LeadStore
+from bot.privacy.retention import forget, purge
+from bot.rasa.stores import DealerTrackerStore
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_purge_command_takes_the_retention_from_the_environment(stores, monkeypa
 
 
 def test_a_lead_saved_by_a_turn_that_began_before_the_forget_is_not_written_back(stores):
-    from bot.leadstore import Forgotten
+    from bot.leads.store import Forgotten
 
     leads, _ = stores
     started = time.time() - 5
@@ -135,7 +135,7 @@ def test_forget_deletes_the_trainees_practice_visits_and_the_trainers_correction
     them deletes their visits (the conversation's events) and every correction of those visits
     (``trainer_corrections``, keyed ``<sender>#<n>``), and only theirs: not a visitor whose id has
     theirs as a prefix, differs in case, or matches it only with _ or % read as a wildcard."""
-    from bot.training_records import CorrectionStore, load_corrections, load_visits
+    from bot.roleplay.records import CorrectionStore, load_corrections, load_visits
     from tests.unit.test_corrections import TURN_GOOD, TURN_WEAK, visit_events, write_events
 
     db = tmp_path / "rasa.db"

@@ -3,7 +3,7 @@ bidi characters shown escaped, dollar signs drawn literally."""
 
 import pytest
 
-from bot.safe_output import chart_text, csv_cell, csv_row, terminal_text
+from bot.privacy.safe_output import chart_text, csv_cell, csv_row, terminal_text
 
 
 @pytest.mark.parametrize("value", ['=HYPERLINK("http://evil.example","点我")', "+86 138", "-2+3", "@SUM(A1)",

@@ -1,5 +1,5 @@
 """The playbook passes its own rubric: every script, rendered with the catalog's facts in every context the
-engine can use it, scored at a turn where the rule table (data/playbook/rules.yml) asks for its move, is
+engine can use it, scored at a turn where the rule table (data/playbook/rule_table.yml) asks for its move, is
 recognised as that move and as the principle it is labelled with, and breaks no rule. A trainee who copies
 the scorecard's model answer is marked for what it is."""
 

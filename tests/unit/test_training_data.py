@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.text import to_simplified
+from bot.nlu.text import to_simplified
 
 ROOT = Path(__file__).resolve().parents[2]
 NEAR = 0.85

@@ -2,6 +2,7 @@
 
 The catalog is the single source of every model name, alias and number the bot may say.
 Optional facts may be missing; a playbook script that needs a missing fact is never used.
+The showroom's opening hours are read and checked by :mod:`bot.catalog.hours`.
 """
 
 import functools
@@ -10,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
-from bot.dealer_hours import OpeningHours, read_opening_hours
+from bot.catalog.hours import OpeningHours, read_opening_hours
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 
@@ -217,7 +218,7 @@ def _ratio(c: Checker, value: Any, where: str) -> float:
 def _phone(c: Checker, d: Dict[str, Any], where: str) -> Optional[str]:
     text = _opt_text(c, d, "phone", where)
     if text:
-        from bot.phone import find_phone  # libphonenumber: loaded only when a catalog has a phone
+        from bot.privacy.phone import find_phone  # libphonenumber: loaded only when a catalog has a phone
 
         if find_phone(text) is None:
             c.fail(f"{where}.phone", f"expected a Chinese phone number such as 010-12345678, got {text!r}")

@@ -1,7 +1,7 @@
 """Trainer report from the conversation store: every finished practice visit as a CSV row, an HTML
 page with charts (scores over attempts, average per dimension, most frequent misses) and, once
 trainers have corrected the scorer, how often they agree with the rubric per check and the
-disagreements (``bot.training_records``; the trainer dashboard shows the same ``summarise`` data)."""
+disagreements (``bot.roleplay.records``; the trainer dashboard shows the same ``summarise`` data)."""
 
 import base64
 import csv
@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
-from bot.safe_output import chart_text, csv_row, terminal_text
-from bot.training_records import CORRECTABLE, DIMENSIONS, Correction, load_visits, summarise
+from bot.privacy.safe_output import chart_text, csv_row, terminal_text
+from bot.roleplay.records import CORRECTABLE, DIMENSIONS, Correction, load_visits, summarise
 
 CSV_FIELDS = ["trainee", "attempt", "persona", "level", "outcome", "total", "turns", "finished_at"] + \
     [f"dim_{d}" for d in DIMENSIONS] + ["missed"]
@@ -23,7 +23,7 @@ DISAGREEMENT_FIELDS = ["visit", "trainee", "turn", "objection", "attempt", "repl
 
 def load_attempts(db: Union[str, Path, Any]) -> List[Dict[str, Any]]:
     """Finished visits of every trainee, oldest first, from Rasa's SQL tracker store (with their
-    turns under ``turn_list``; ``bot.training_records.load_visits``)."""
+    turns under ``turn_list``; ``bot.roleplay.records.load_visits``)."""
     return load_visits(db)
 
 

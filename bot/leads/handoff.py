@@ -10,8 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Sequence
 
-from bot.dealer_hours import clock
-from bot.privacy import mask_phone
+from bot.catalog.hours import clock
+from bot.privacy.logs import mask_phone
 
 REASON = "客户要求真人顾问"
 
@@ -53,7 +53,7 @@ def record_handoff(sender_id: str, channel: Optional[str], slots: Dict[str, Any]
                    dealer: Any, plan: HandoffPlan, now: dt.datetime) -> None:
     """The lead row (new, or the existing one updated) with the reason and follow-up today, and the
     team's notification."""
-    from bot.leadstore import LeadStore, keep_known, lead_from_state
+    from bot.leads.store import LeadStore, keep_known, lead_from_state
     from bot.notify import NotifyEvent, notify
 
     store = LeadStore()

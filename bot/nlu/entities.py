@@ -1,7 +1,7 @@
 """Rule-based entity finding with spaCy: ``spacy.blank("zh")`` segmented by jieba, an
 EntityRuler for car models, competitors and family members, and a Matcher for money.
 
-Every pattern comes from a :class:`bot.lexicon.Lexicon`, so trainers extend recognition by
+Every pattern comes from a :class:`bot.nlu.lexicon.Lexicon`, so trainers extend recognition by
 editing the data files. This module does not import Rasa; :mod:`bot.nlu.entity_extractor`
 wraps it as a Rasa graph component.
 """
@@ -16,9 +16,9 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from bot.constants import ENTITY_MONEY
-from bot.lexicon import JIEBA_TERM_FREQUENCY, Lexicon
-from bot.money import Amount, MoneyParser, MoneySpec
-from bot.text import normalize_keep_offsets
+from bot.nlu.lexicon import JIEBA_TERM_FREQUENCY, Lexicon
+from bot.nlu.money import Amount, MoneyParser, MoneySpec
+from bot.nlu.text import normalize_keep_offsets
 
 MONEY_COMPONENT = "dealer_money_matcher"
 

@@ -7,7 +7,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List
 
-from bot.evaluation import Example, Prediction
+from bot.evaluation.metrics import Example, Prediction
 
 HOLDOUT_GLOB = "tests/nlu/holdout_*.yml"
 

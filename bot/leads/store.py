@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.constants import OBJECTION_INTENTS
 from bot.database import database_settings, engine_for
 from bot.exceptions import BotError
-from bot.privacy import mask_phone
-from bot.safe_output import csv_cell
+from bot.privacy.logs import mask_phone
+from bot.privacy.safe_output import csv_cell
 
 logger = logging.getLogger(__name__)
 metadata = sa.MetaData()
@@ -99,7 +99,7 @@ class LeadStore:
         """Inserts the lead, or updates the sender's row. Returns (stored lead, created).
         With ``conversation_started`` (UNIX time of the conversation's first event), a person forgotten
         since then (``python -m bot forget`` while this turn ran) is not written back: ``Forgotten``."""
-        from bot.retention import ensure_tables, forgotten_at
+        from bot.privacy.retention import ensure_tables, forgotten_at
 
         now = now or dt.datetime.now()
         values = lead.row()
@@ -156,8 +156,8 @@ class LeadStore:
             return bool(conn.execute(leads_table.delete().where(leads_table.c.sender_id == sender_id)).rowcount)
 
     def forget(self, sender_id: str) -> Dict[str, int]:
-        """Deletes the person's leads and conversations on every channel (``bot.retention.forget``)."""
-        from bot.retention import forget
+        """Deletes the person's leads and conversations on every channel (``bot.privacy.retention.forget``)."""
+        from bot.privacy.retention import forget
 
         deleted = forget(sender_id, self.url)
         return {"leads": deleted["leads"], "events": deleted["events"]}
@@ -216,7 +216,7 @@ def keep_known(lead: Lead, existing: Optional[Lead]) -> Lead:
 
 def write_csv(leads: Sequence[Lead], out: IO[str]) -> None:
     """The leads as CSV, phones in full; a name or sender id a spreadsheet would take for a formula
-    (=HYPERLINK(...), +..., -..., @...) starts with ' (``bot.safe_output.csv_cell``)."""
+    (=HYPERLINK(...), +..., -..., @...) starts with ' (``bot.privacy.safe_output.csv_cell``)."""
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     for lead in leads:

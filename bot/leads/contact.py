@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Set, Tuple, Union
 
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
-from bot.phone import find_phone
+from bot.privacy.phone import find_phone
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 

@@ -4,7 +4,7 @@ and the jieba dictionary.
 - car_model: ``data/catalog.yml`` (model names and aliases), value = the model's name;
 - competitor: ``data/lexicon/competitors.yml``, value = the brand's or model's name;
 - family_member: ``data/lexicon/family_members.yml``, value = spouse / parent / child / other;
-- money: ``data/lexicon/money.yml`` (see :mod:`bot.money`).
+- money: ``data/lexicon/money.yml`` (see :mod:`bot.nlu.money`).
 """
 
 import hashlib
@@ -21,7 +21,7 @@ from bot.constants import (
     FAMILY_ROLES,
 )
 from bot.exceptions import DataFileError
-from bot.money import MoneySpec
+from bot.nlu.money import MoneySpec
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 

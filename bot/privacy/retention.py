@@ -4,7 +4,7 @@
 sender id, a bare WeChat OpenID (found under every account: ``wechat:<account>:<OpenID>``), a widget
 visitor id, or a phone number; the person's other ids are found through the phone numbers of their
 leads. Each forgotten sender id leaves a tombstone (its SHA-256, not the id, and the time), and the
-tracker store (``bot.stores.DealerTrackerStore``) refuses to write back a conversation that began
+tracker store (``bot.rasa.stores.DealerTrackerStore``) refuses to write back a conversation that began
 before its tombstone: a turn in flight while the person was forgotten — in this or another
 process — cannot re-save the session.
 
@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterable, List, Optional, Set
 
 import sqlalchemy as sa
 
-from bot.phone import normalise_phone
+from bot.privacy.phone import normalise_phone
 
 logger = logging.getLogger(__name__)
 metadata = sa.MetaData()
@@ -57,7 +57,7 @@ def forgotten_at(conn: Any, sender_id: str) -> Optional[float]:
 
 
 def _engine(url: Optional[Any]) -> Any:
-    from bot.leadstore import LeadStore
+    from bot.leads.store import LeadStore
 
     return LeadStore(url).engine
 
@@ -74,7 +74,7 @@ def _like_literal(text: str) -> str:
 def _senders_for(conn: Any, identifier: str) -> Set[str]:
     """Every sender id that ``identifier`` names, including the person's ids on other channels
     (linked by the phone numbers of their leads)."""
-    from bot.leadstore import leads_table
+    from bot.leads.store import leads_table
 
     senders: Set[str] = {identifier}
     # the identifier literally (LIKE's _ and % escaped, and SQLite's LIKE ignores case: checked again here)
@@ -105,7 +105,7 @@ def forget(identifier: str, url: Optional[Any] = None, now: Optional[float] = No
            other_ids: bool = True) -> Dict[str, Any]:
     """Deletes the person's conversations and leads (with ``other_ids`` False: only this exact sender
     id's). Returns the sender ids and rows deleted."""
-    from bot.leadstore import leads_table
+    from bot.leads.store import leads_table
 
     engine = _engine(url)
     ensure_tables(engine)
@@ -128,9 +128,9 @@ def forget(identifier: str, url: Optional[Any] = None, now: Optional[float] = No
 
 def _forget_practice_records(conn: Any, senders: Iterable[str]) -> int:
     """Deletes trainers' corrections of the senders' practice visits (``trainer_corrections``, keyed
-    by visit id ``<sender>#<n>``: ``bot.training_records``); the visits themselves are rebuilt from
+    by visit id ``<sender>#<n>``: ``bot.roleplay.records``); the visits themselves are rebuilt from
     the conversation's events, deleted with them. Returns the rows deleted."""
-    from bot.training_records import TABLE
+    from bot.roleplay.records import TABLE
 
     if not sa.inspect(conn).has_table(TABLE):
         return 0
@@ -167,7 +167,7 @@ def _days(env: str, default: int) -> int:
 def purge(url: Optional[Any] = None, now: Optional[dt.datetime] = None, conversation_days: Optional[int] = None,
           lead_days: Optional[int] = None) -> Dict[str, int]:
     """Deletes what is past its retention period. Returns counts per kind."""
-    from bot.leadstore import leads_table
+    from bot.leads.store import leads_table
 
     now = now or dt.datetime.now()
     conversation_days = conversation_days or _days(ENV_CONVERSATION_DAYS, DEFAULT_CONVERSATION_DAYS)

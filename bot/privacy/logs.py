@@ -16,7 +16,7 @@ or test that configured logging itself): the filter on every handler there is an
 import logging
 from typing import Any, Iterable, List
 
-from bot.phone import mask_phones
+from bot.privacy.phone import mask_phones
 
 SANIC_LOGGERS = ("sanic.root", "sanic.error", "sanic.access")
 _MASKED = "_phones_masked"  # set on a record once masked: the next handlers' filters skip it
@@ -24,7 +24,7 @@ _FORMATTER = logging.Formatter()
 
 
 def mask_phone(text: Any) -> str:
-    """The text with each phone number's middle digits replaced by ``*`` (the patterns of bot.phone,
+    """The text with each phone number's middle digits replaced by ``*`` (the patterns of bot.privacy.phone,
     so every number the widget form or the chat accepts is masked, +86 forms included)."""
     return mask_phones("" if text is None else str(text))
 

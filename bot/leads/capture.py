@@ -14,7 +14,7 @@ from typing import Any, Optional, Tuple
 from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import EventVerbosity
 
-from bot.leadstore import Lead, LeadStore, keep_known, lead_from_state
+from bot.leads.store import Lead, LeadStore, keep_known, lead_from_state
 
 
 async def record_form_lead(agent: Any, sender: str, channel: str, name: str, phone: str, reply: str,

@@ -1,9 +1,9 @@
 """Rasa stores configured from the environment (see ``bot.database``), named in endpoints.yml:
 
     tracker_store:
-      type: bot.stores.DealerTrackerStore
+      type: bot.rasa.stores.DealerTrackerStore
     lock_store:
-      type: bot.stores.DealerLockStore
+      type: bot.rasa.stores.DealerLockStore
 
 One endpoints file then serves the demo (SQLite, in-memory lock) and a scaled-out deployment
 (PostgreSQL shared by several Rasa processes, Redis lock so one conversation is processed by one
@@ -46,7 +46,7 @@ class DealerTrackerStore(SQLTrackerStore):
             self.engine.dispose()
             self.engine = sqlite_engine(settings.url())
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        from bot.retention import ensure_tables
+        from bot.privacy.retention import ensure_tables
 
         ensure_tables(self.engine)
 
@@ -67,8 +67,8 @@ class DealerTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Any, tracker: Any) -> Iterator:
         """Rasa's new events of ``tracker``, or none when the person was forgotten (``python -m bot
         forget``) after this conversation began: a turn in flight during the forget must not write
-        the deleted session back (``bot.retention``)."""
-        from bot.retention import forgotten_at
+        the deleted session back (``bot.privacy.retention``)."""
+        from bot.privacy.retention import forgotten_at
 
         since = forgotten_at(session, tracker.sender_id)
         if since is not None and tracker.events and (tracker.events[0].timestamp or 0) <= since:

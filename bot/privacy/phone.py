@@ -1,5 +1,5 @@
-"""Mainland China phone numbers, in one place: finding one in chat text (``bot.contact``), checking
-the widget form's field, and masking them in logs (``bot.privacy``). Every lead row keeps the
+"""Mainland China phone numbers, in one place: finding one in chat text (``bot.leads.contact``), checking
+the widget form's field, and masking them in logs (``bot.privacy.logs``). Every lead row keeps the
 normalised form, 13800138000 or 010-62345678, whichever way the customer typed it.
 
 The numbering plan is Google's libphonenumber (the ``phonenumbers`` port): it knows which prefixes
