@@ -4,6 +4,7 @@ running Rasa and action servers; the old trainee page now redirects to the pract
 import datetime as dt
 import http.server
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -37,6 +38,13 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def shoot(page, name):
+    """The README's screenshot, written only when asked (``make screenshots``): a test run leaves the
+    tracked files alone."""
+    if os.environ.get("BOT_SCREENSHOTS"):
+        page.screenshot(path=str(SHOTS / name))
 
 
 def sender_of(page, mode="prospect"):
@@ -88,7 +96,7 @@ def test_prospect_asks_about_price_and_gets_a_playbook_answer(page, servers):
     assert page.locator(".sc-annotation").count() == 0  # prospects see only the text
     user = events[[i for i, e in enumerate(events) if e["event"] == "user"][-1]]
     assert user["metadata"]["dealer"] == "sample-dealer" and "/webhooks/widget/demo" in user["metadata"]["page"]
-    page.screenshot(path=str(SHOTS / "widget-desktop.png"))
+    shoot(page, "widget-desktop.png")
 
 
 def test_quick_reply_click_and_reload_restores_the_conversation(page, servers):
@@ -154,7 +162,7 @@ def test_phone_sized_screen_is_full_screen_and_keyboard_usable(browser, servers)
     assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 375, 667)
     assert pg.evaluate("() => document.activeElement.className") == "sc-input"
     say(pg, "能分期吗")
-    pg.screenshot(path=str(SHOTS / "widget-phone.png"))
+    shoot(pg, "widget-phone.png")
     pg.keyboard.press("Escape")
     assert pg.locator(".sc-panel").is_hidden()
     context.close()
