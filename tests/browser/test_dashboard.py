@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_practice_page import DESKTOP, GOOD, WEAK, browser, screenshot  # noqa: F401 (fixture)
+from tests.browser.conftest import screenshot
+from tests.browser.test_practice_page import DESKTOP, GOOD, WEAK
 
 pytestmark = pytest.mark.server
 TRAINEE = "看板学员"
@@ -82,7 +83,7 @@ def test_dashboard_login_visit_and_correction(browser, servers, visit):
     assert turn.locator("input[name=value]").is_checked() is (not rubric_said)
     page.wait_for_function("() => document.querySelectorAll('#agreement tbody tr').length > 0")
     assert "这句没讲好处" in page.inner_text("#disagreements")
-    screenshot(page, "dashboard-desktop.png")
+    screenshot(page, "dashboard-desktop.png", full_page=True)
     context.close()
 
 

@@ -8,33 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_widget import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
 ROLEPLAY = ROOT / "data" / "roleplay"
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 WEAK = "您好，欢迎看车。"
 GOOD = "理解您的顾虑，多比较是应该的。您最看重的是价格还是空间？远山后排宽敞，全家出行更舒服，周末来试驾感受一下好吗？"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make setup` installs Debian's chromium package")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def screenshot(page, name):
-    if os.environ.get("BOT_SCREENSHOTS"):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 def enter_name(page, name):
@@ -141,11 +122,11 @@ def test_a_full_customer_visit_at_desktop_width_then_a_second_one(browser, serve
         page.wait_for_selector(".note.hint", timeout=30000)
         still = reply(page, GOOD)
     if still:
-        screenshot(page, "practice-desktop.png")
+        screenshot(page, "practice-desktop.png", full_page=True)
     finish(page, still)
     assert_scorecard(page)
     assert page.locator("#attempts").get_attribute("data-count") == "1"
-    screenshot(page, "practice-scorecard-desktop.png")
+    screenshot(page, "practice-scorecard-desktop.png", full_page=True)
 
     page.click("#again")  # a second visit on the same persona
     page.wait_for_selector("#scorecard", state="hidden")
@@ -170,13 +151,13 @@ def test_a_full_customer_visit_at_phone_width(browser, servers):
     still = reply(page, WEAK)
     assert "分" in page.locator(".turn-score").first.inner_text()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]  # nothing wider than the phone
-    screenshot(page, "practice-phone.png")
+    screenshot(page, "practice-phone.png", full_page=True)
     finish(page, still)
     assert_scorecard(page)
     page.locator("#scorecard").scroll_into_view_if_needed()
     assert page.locator("#dimension-chart svg").bounding_box()["width"] <= PHONE["width"]
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    screenshot(page, "practice-scorecard-phone.png")
+    screenshot(page, "practice-scorecard-phone.png", full_page=True)
     context.close()
 
 

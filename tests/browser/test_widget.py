@@ -4,47 +4,20 @@ running Rasa and action servers; the old trainee page now redirects to the pract
 import datetime as dt
 import http.server
 import json
-import os
 import threading
-from pathlib import Path
 
 import pytest
 
 from bot.notify import Outbox
+from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.server
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                 "--disable-background-networking", "--disable-component-update"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make setup` installs Debian's chromium package")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     pg = context.new_page()
     yield pg
     context.close()
-
-
-def shoot(page, name):
-    """The README's screenshot, written only when asked (``make screenshots``): a test run leaves the
-    tracked files alone."""
-    if os.environ.get("BOT_SCREENSHOTS"):
-        page.screenshot(path=str(SHOTS / name))
 
 
 def sender_of(page, mode="prospect"):
@@ -96,7 +69,7 @@ def test_prospect_asks_about_price_and_gets_a_playbook_answer(page, servers):
     assert page.locator(".sc-annotation").count() == 0  # prospects see only the text
     user = events[[i for i, e in enumerate(events) if e["event"] == "user"][-1]]
     assert user["metadata"]["dealer"] == "sample-dealer" and "/webhooks/widget/demo" in user["metadata"]["page"]
-    shoot(page, "widget-desktop.png")
+    screenshot(page, "widget-desktop.png")
 
 
 def test_quick_reply_click_and_reload_restores_the_conversation(page, servers):
@@ -162,7 +135,7 @@ def test_phone_sized_screen_is_full_screen_and_keyboard_usable(browser, servers)
     assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 375, 667)
     assert pg.evaluate("() => document.activeElement.className") == "sc-input"
     say(pg, "能分期吗")
-    shoot(pg, "widget-phone.png")
+    screenshot(pg, "widget-phone.png")
     pg.keyboard.press("Escape")
     assert pg.locator(".sc-panel").is_hidden()
     context.close()
