@@ -8,7 +8,7 @@ Pure: no Rasa, no I/O (the caller reads the rubric, the catalog and the competit
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Pattern, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple
 
 from bot.roleplay.rubric import CHECKS, Rubric
 from bot.nlu.text import normalize
@@ -46,11 +46,186 @@ GO_AWAY = re.compile(r"那您?就?去买|您去买[^,，。]{0,8}(?:吧|呗)|(?<
 # talking down to the customer in a sentence shape: 那是您没细看, 您这预算买不到, 您这想法不对, 这种报价您也信
 ARGUE = re.compile(r"(?:那是|是)您(?:没|不)(?:细看|仔细看|看|懂|了解|搞|弄|算|注意|开过)|您(?:这|那)(?:点)?(?:预算|钱|条件|收入)[^,，。]{0,6}"
                    r"(?:买不|不够|勉强|够呛)|预算[^,，。]{0,8}(?:有点|有些|太)?勉强|(?:这|那)(?:种|个)?想法(?:不对|不行|错|有问题)|"
-                   r"您(?:也|还|都)信|您那是|(?:有|没)(?:啥|什么)好(?:担心|怕|犹豫|纠结|顾虑)")
+                   r"您(?:也|还|都)信|您那是|(?:有|没)(?:啥|什么)好(?:担心|怕|犹豫|纠结|顾虑)|您懂(?:啥|什么|不懂)|"
+                   r"这都不(?:知道|懂|清楚)|这还用(?:说|问|想)|您(?:是)?不是(?:没|不)(?:懂|看|听)|这(?:有|是)什么好(?:比|问|担心)|"
+                   r"(?:多|再)(?:有|顶)(?:啥|什么)用")
 # the dealer's loss offered as money: 赔您三千, 首付我给您补一半, 保险我们也包了
 CASH = re.compile(r"保险[^,，。]{0,4}包|(?:赔|补|返)(?:您|你)[^,，。]{0,4}(?:[0-9]|[一二两三四五六七八九十几半]|现金|钱)|"
                   r"(?:利息|利率|息)[^,，。]{0,2}(?:全免|免了|我们出|算我)|零利息|零首付|免息")
+# a sentence about the rival just named (它, 他们家, 那车 …) and the run-downs that need no subject
+RIVAL_AGAIN = re.compile(r"^(?:它|他们|他家|那车|那款|那家|人家|那边|那种|这种车|那玩意|开两年|开几年|开个|用两年|买了)")
+INDIRECT_RUN_DOWN = ("散架", "摆设", "坑", "毛病", "投诉", "趴窝", "自燃", "烧机油", "异响", "故障", "后悔", "上当", "吃亏",
+                     "不保值", "掉价", "没人管", "就坏", "容易坏", "修不完", "三天两头")
 FLOOR_FIGURE = re.compile(r"最(?:少|低|多)[^,，。!?]{0,4}?(?:[0-9]+|[一二两三四五六七八九十]+[万千])")
+
+
+# ---------------------------------------------------------------- facts the catalog backs
+# Value (FAB) is catalog-backed facts only (shared/docs/trainee-labelling.md): a warranty longer than the
+# dealer's, equipment a model (or the trim named) does not have, an airbag or seat count, engine, economy,
+# range, delivery time, down payment, trade-in subsidy or outlet count the catalog does not give makes the
+# sentence earn no value; the reason is kept for the scorecard. The scorer builds CatalogFacts.
+CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+NUM = r"[0-9.]+|[零一二两三四五六七八九十百]+"
+# a word a customer says for a catalog equipment name
+EQUIPMENT_WORDS: Dict[str, Tuple[str, ...]] = {
+    "全景天窗": ("全景天窗", "天窗"), "电动尾门": ("电动尾门", "电尾门", "感应尾门"), "座椅加热": ("座椅加热",),
+    "倒车影像": ("倒车影像",), "360全景影像": ("360全景影像", "360影像", "全景影像", "360度全景"),
+    "中控大屏": ("中控大屏",), "主动刹车": ("主动刹车", "自动刹车"), "L2辅助驾驶": ("L2", "辅助驾驶", "自适应巡航"),
+    "后排独立空调": ("后排独立空调", "独立空调", "后排空调"),
+}
+NOT_CLAIM = re.compile(r"[没无不未别]|选装|加装|可以装|能装|另加|加钱")
+
+
+def cn_number(text: str) -> Optional[float]:
+    """12, 5.6, 五, 十五, 二十, 三百 as a number (None when it is not one)."""
+    if re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", text):
+        return float(text)
+    if not text or any(c not in CN_DIGITS and c not in "十百" for c in text):
+        return None
+    total, cur = 0, 0
+    for c in text:
+        if c in CN_DIGITS:
+            cur = CN_DIGITS[c]
+        elif c == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif c == "百":
+            total += (cur or 1) * 100
+            cur = 0
+    return float(total + cur)
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    name: str
+    names: Tuple[str, ...]  # name and aliases
+    seats: Optional[int] = None
+    airbags: Optional[int] = None
+    displacement: Optional[str] = None  # 1.5T
+    economy: Optional[float] = None  # litres per 100 km
+    range_km: Optional[int] = None  # the longest range of any trim
+    delivery_weeks: Optional[int] = None
+    trims: Tuple[str, ...] = ()
+    equipment: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # catalog feature -> trims with it
+
+
+@dataclass(frozen=True)
+class CatalogFacts:
+    models: Tuple[ModelFacts, ...] = ()
+    warranty_years: FrozenSet[float] = frozenset()
+    warranty_km: FrozenSet[float] = frozenset()  # in 万公里
+    down_payment: Optional[float] = None  # 成
+    rates: FrozenSet[float] = frozenset()  # percent
+    subsidy: Optional[float] = None  # yuan
+    outlets: Optional[int] = None
+
+    def model(self, name: Optional[str]) -> Optional[ModelFacts]:
+        return next((m for m in self.models if m.name == name), None)
+
+    def models_in(self, text: str) -> List[Tuple[int, ModelFacts]]:
+        """Where each model is named in ``text`` (longest name wins: 远山Pro before 远山)."""
+        names = sorted(((n, m) for m in self.models for n in m.names), key=lambda x: -len(x[0]))
+        taken = [False] * len(text)
+        out = []
+        for n, m in names:
+            for hit in re.finditer(re.escape(n), text):
+                if not any(taken[hit.start():hit.end()]):
+                    out.append((hit.start(), m))
+                    for k in range(hit.start(), hit.end()):
+                        taken[k] = True
+        return sorted(out, key=lambda x: x[0])
+
+    def wrong(self, sentence: str, model: Optional[str] = None) -> List[str]:
+        """What in ``sentence`` contradicts the catalog, each said as the words and the catalog's fact;
+        ``model`` is the one the conversation is about when the sentence names none."""
+        if not self.models and not self.warranty_years:
+            return []
+        out: List[str] = []
+        named = self.models_in(sentence)
+
+        def about(pos: int) -> Optional[ModelFacts]:
+            before = [m for p, m in named if p <= pos]
+            return before[-1] if before else (named[0][1] if named else self.model(model))
+
+        for clause in re.split(r"[，,；;。！？!?]", sentence):
+            if not clause:
+                continue
+            offset = sentence.find(clause)
+            if re.search(r"质保|保修", clause) and not re.search(r"延保|电池|电机|电芯|[没无不]", clause):
+                for m in re.finditer(rf"({NUM})年", clause):
+                    n = cn_number(m.group(1))
+                    if n is not None and self.warranty_years and n not in self.warranty_years:
+                        out.append(f"{m.group()}（目录质保{'/'.join(f'{y:g}年' for y in sorted(self.warranty_years))}）")
+                for m in re.finditer(rf"({NUM})万(?:公里|km)", clause):
+                    n = cn_number(m.group(1))
+                    if n is not None and self.warranty_km and n not in self.warranty_km:
+                        out.append(f"{m.group()}（目录质保{'/'.join(f'{k:g}万公里' for k in sorted(self.warranty_km))}）")
+            if re.search(r"终身质保|永久质保|终身保修", clause) and not re.search(r"[没无不]", clause):
+                out.append("终身质保（目录无此条款）")
+            for eq, words in EQUIPMENT_WORDS.items():
+                for w in words:
+                    k = clause.find(w)
+                    if k < 0:
+                        continue
+                    if NOT_CLAIM.search(clause[max(0, k - 6):k]) or re.match(r"^[^，]{0,2}(?:没有|都没|不带|不标配)", clause[k + len(w):]):
+                        break
+                    mf = about(offset + k)
+                    if mf is None or eq not in mf.equipment and not any(eq in x for x in mf.equipment):
+                        break  # equipment the catalog does not list for the model is unknown, not wrong
+                    trims = mf.equipment.get(eq)
+                    if trims is None:
+                        trims = next(v for x, v in mf.equipment.items() if eq in x)
+                    trim = next((t for t in sorted(mf.trims, key=len, reverse=True) if t in clause), None)
+                    if not trims:
+                        out.append(f"{mf.name}{w}（目录：没有）")
+                    elif trim is not None and trim not in trims and not any(t in clause for t in trims):
+                        out.append(f"{trim}{w}（目录：{'、'.join(trims)}才有）")
+                    break
+            for m in re.finditer(rf"({NUM})(?:个|颗)?(?:安全)?气囊", clause):
+                mf, n = about(offset + m.start()), cn_number(m.group(1))
+                counts = {mf.airbags} if mf and mf.airbags else {x.airbags for x in self.models if x.airbags}
+                if n is not None and counts and n not in counts and not (mf and mf.airbags is None):
+                    out.append(f"{m.group()}（目录：{'/'.join(str(c) for c in sorted(counts))}个）")
+            for m in re.finditer(r"([五七六八]|[5-8])座", clause):
+                mf, n = about(offset + m.start()), cn_number(m.group(1))
+                if mf and mf.seats and n != mf.seats and named and not re.search(r"比|换|不如|还是|或", clause):
+                    out.append(f"{mf.name}{m.group()}（目录：{mf.seats}座）")
+            for m in re.finditer(r"([12]\.[0-9])T", clause):
+                mf = about(offset + m.start())
+                if mf and mf.displacement and m.group() != mf.displacement and named:
+                    out.append(f"{mf.name}{m.group()}（目录：{mf.displacement}）")
+            for m in re.finditer(rf"油耗[^，]{{0,6}}?({NUM})(?:个)?(?:升|L|个油)", clause):
+                mf, n = about(offset + m.start()), cn_number(m.group(1))
+                if mf and mf.economy and n is not None and n < mf.economy - 0.05:
+                    out.append(f"{m.group()}（目录：{mf.economy:g}升）")
+            for m in re.finditer(rf"续航[^，]{{0,6}}?({NUM})(?:多)?(?:公里|km)", clause):
+                mf, n = about(offset + m.start()), cn_number(m.group(1))
+                if mf and mf.range_km and n is not None and n > mf.range_km:
+                    out.append(f"{m.group()}（目录：{mf.range_km}公里）")
+            for m in re.finditer(rf"({NUM})(?:个)?(?:周|星期|礼拜|天)(?:左右)?(?:就|便)?(?:能)?(?:交车|提车|提到车|拿到车)", clause):
+                mf, n = about(offset + m.start()), cn_number(m.group(1))
+                if mf and mf.delivery_weeks and n is not None:
+                    weeks = n / 7 if "天" in m.group() else n
+                    if weeks < mf.delivery_weeks:
+                        out.append(f"{m.group()}（目录：约{mf.delivery_weeks}周）")
+            if self.down_payment:
+                for m in re.finditer(rf"首付(?:只要|只需|才|仅)?({NUM})成|零首付", clause):
+                    n = 0.0 if m.group().startswith("零") else cn_number(m.group(1) or "")
+                    if n is not None and n < self.down_payment and not re.search(r"[没无不]", clause[:m.start()][-4:]):
+                        out.append(f"{m.group()}（目录：首付{self.down_payment:g}成）")
+            if self.subsidy:
+                for m in re.finditer(rf"(?:置换)?补贴[^，]{{0,4}}?({NUM})(千|万)?(?:块|元)", clause):
+                    n = cn_number(m.group(1))
+                    if n is not None:
+                        n *= {"千": 1000, "万": 10000}.get(m.group(2) or "", 1)
+                        if n > self.subsidy:
+                            out.append(f"{m.group()}（目录：{self.subsidy:g}元）")
+            if self.outlets:
+                for m in re.finditer(rf"({NUM})(?:家|个)(?:授权)?(?:服务站|售后网点|网点|4S店)", clause):
+                    n = cn_number(m.group(1))
+                    if n is not None and n > self.outlets:
+                        out.append(f"{m.group()}（目录：{self.outlets}家）")
+        return list(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)
@@ -67,6 +242,7 @@ class Analysis:
     principles: Tuple[Finding, ...]  # strongest first
     penalties: Tuple[Finding, ...]
     word_salad: bool = False
+    wrong_facts: Tuple[str, ...] = ()  # statements the catalog contradicts (they earned no value)
 
 
 @dataclass(frozen=True)
@@ -81,6 +257,7 @@ class CatalogCues:
     popular_with: Tuple[str, ...] = ()  # short groups cut from popular_with: 年轻家庭, 三代同堂, 上班族
     competitors: Tuple[str, ...] = ()
     models: Tuple[str, ...] = ()
+    facts: CatalogFacts = CatalogFacts()
 
 
 def _alternation(words: Iterable[str]) -> Optional[Pattern[str]]:
@@ -237,10 +414,24 @@ class ReplyAnalyser:
         # a yes/no question: 您家小区有固定车位吗 / 预算心里有个数吧 / 能装充电桩不
         return bool(re.search(r"[吗呢呀么嘛吧不没]$", c)) and len(c) >= 4
 
-    def value(self, sents: Sequence[str]) -> Tuple[str, ...]:
+    def value(self, sents: Sequence[str], car_model: Optional[str] = None,
+              wrong: Optional[List[str]] = None) -> Tuple[str, ...]:
+        """A feature tied to a benefit; a sentence whose facts the catalog contradicts earns nothing (its
+        reasons are added to ``wrong``)."""
         L = self.L
+        facts = self.catalog.facts
+        raw = list(sents)
         sents = [self._untrimmed(s) for s in sents]
+        model = car_model
         for i, s in enumerate(sents):
+            here = facts.models_in(raw[i])
+            bad = facts.wrong(raw[i], model)
+            if here:
+                model = here[-1][1].name
+            if bad:
+                if wrong is not None:
+                    wrong += bad
+                continue
             if self.is_question(s):  # the asking clause is no statement of a feature
                 s = "，".join(clauses(s)[:-1])
             figures = [m.group() for m in SPEC.finditer(s)]
@@ -342,7 +533,7 @@ class ReplyAnalyser:
     def penalties(self, sents: Sequence[str]) -> List[Finding]:
         L = self.L
         found: Dict[str, List[str]] = {name: [] for name in self.rubric.penalties}
-        for s in sents:
+        for k, s in enumerate(sents):
             for c in clauses(s):
                 found["argue"] += [w for w in L["argue.phrases"].find(c)
                                    if not re.match(r"[不没别]", w) and not re.search(r"[不没]$", c[:c.find(w)])]
@@ -365,6 +556,18 @@ class ReplyAnalyser:
                 tail = s[min(rivals):]
                 found["disparage"] += L["disparage.negative"].find(tail, unnegated=True)
                 found["disparage"] += [m.group() for m in BAD.finditer(tail) if not negated(tail, m.start(), m.end())]
+                # only the rival's buyers have to worry: 那些杂牌的才担心售后, 合资车才会出这种事
+                found["disparage"] += [m.group() for m in re.finditer(r"的?才(?:担心|怕|会出|会有|需要担心|要担心|出这种|有这种)", tail)]
+                # the judgement before the rival in its clause: 毛病最多的就是那家, 最坑的是网上那些报价
+                for c in clauses(s):
+                    at = [m.start() for m in L["disparage.rival"].pattern.finditer(c) if not negated(c, m.start(), m.end())]
+                    if at and re.search(r"就是|是|属|数", c[:max(at)]):
+                        found["disparage"] += L["disparage.negative"].find(c[:max(at)], unnegated=True)
+                # the judgement in the next sentence, about the rival just named: 凯美瑞？开两年就散架。
+                nxt = sents[k + 1] if k + 1 < len(sents) else ""
+                if nxt and (len(s) <= 8 or RIVAL_AGAIN.match(nxt)) and not L["competitors"](nxt) and not re.search(r"我们|咱", nxt[:4]):
+                    found["disparage"] += [w for w in L["disparage.negative"].find(nxt, unnegated=True)
+                                           if w in INDIRECT_RUN_DOWN or RIVAL_AGAIN.match(nxt)]
         # argue cues are phrases of their own; "不对" must open a clause to contradict
         return [Finding(n, tuple(dict.fromkeys(v))) for n, v in found.items() if v]
 
@@ -420,7 +623,7 @@ class ReplyAnalyser:
         for tag in (principle, "reciprocity" if move == "concession" else None):
             if tag and all(p.name != tag for p in principles):
                 principles.insert(0, Finding(tag, (evidence,)))
-        return Analysis(checks, tuple(principles), a.penalties, False)
+        return Analysis(checks, tuple(principles), a.penalties, False, a.wrong_facts)
 
     @staticmethod
     def add_penalties(a: Analysis, found: Dict[str, Tuple[str, ...]]) -> Analysis:
@@ -435,18 +638,20 @@ class ReplyAnalyser:
         if any(p.name == "argue" for p in new):
             checks["acknowledge"] = Finding("acknowledge", ())
             principles = tuple(p for p in principles if p.name != "liking")
-        return Analysis(checks, principles, a.penalties + new, a.word_salad)
+        return Analysis(checks, principles, a.penalties + new, a.word_salad, a.wrong_facts)
 
-    def analyse(self, reply: str) -> Analysis:
+    def analyse(self, reply: str, car_model: Optional[str] = None) -> Analysis:
+        """``car_model``: the model the turn is about, for facts said without naming one."""
         text = normalize(reply or "")
         sents = sentences(text)
         penalties = self.penalties(sents)
         argued = any(p.name == "argue" for p in penalties)
         salad = self.is_word_salad(text, sents)
+        wrong: List[str] = []
         ev = {
             "acknowledge": self.acknowledge(sents),
             "clarify": self.clarify(sents),
-            "value": self.value(sents),
+            "value": self.value(sents, car_model, wrong),
             "next_step": self.next_step(sents),
         }
         if salad:
@@ -455,4 +660,4 @@ class ReplyAnalyser:
             ev["acknowledge"] = ()
         checks = {n: Finding(n, ev[n]) for n in CHECKS}
         principles = () if salad else tuple(self.principles(text, sents, argued))
-        return Analysis(checks, principles, tuple(penalties), salad)
+        return Analysis(checks, principles, tuple(penalties), salad, tuple(dict.fromkeys(wrong)))

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 from bot.catalog import Catalog, load_catalog
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
 from bot.playbook.model import Playbook
-from bot.roleplay.cues import CatalogCues, ReplyAnalyser
+from bot.roleplay.cues import NUM, CatalogCues, CatalogFacts, ModelFacts, ReplyAnalyser, cn_number
 from bot.nlu.text import normalize
 from bot.roleplay.rubric import CHECKS, Rubric
 from bot.yamlfile import read_yaml
@@ -87,6 +87,7 @@ class Score:
     missing: Tuple[str, ...]  # expected moves the reply did not make
     principle_evidence: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     word_salad: bool = False
+    wrong_facts: Tuple[str, ...] = ()  # what the reply said that the catalog contradicts (no value credit)
 
     def notes(self) -> str:
         """One line for the scorecard: what passed and why, what was missing, what was penalised."""
@@ -101,11 +102,46 @@ class Score:
             parts.append(f"扣分：{'、'.join(f'{p.zh}（{_short(p.evidence[0])}）' for p in self.penalties)}")
         if self.word_salad:
             parts.append("只是关键词堆砌，没有真正回答")
+        if self.wrong_facts:
+            parts.append(f"与车型资料不符：{'、'.join(self.wrong_facts[:2])}")
         return "；".join(parts)
 
 
 def _short(text: str, n: int = 16) -> str:
     return text if len(text) <= n else text[:n] + "…"
+
+
+def catalog_facts(catalog) -> CatalogFacts:
+    """The checkable facts of a bot.catalog.Catalog."""
+    if catalog is None:
+        return CatalogFacts()
+    models = []
+    for m in catalog.models:
+        fab = " ".join(f.feature + f.benefit for f in m.fab.values())
+        bags = re.search(rf"({NUM})(?:个)?气囊", fab)
+        disp = re.search(r"[12]\.[0-9]T", m.engine or "")
+        eco = re.search(r"([0-9.]+)升", m.economy or "")
+        ranges = [t.range_km for t in m.trims if getattr(t, "range_km", None)]
+        models.append(ModelFacts(
+            m.name, (m.name,) + tuple(a for a in m.aliases if len(a) >= 2), m.seats,
+            int(cn_number(bags.group(1))) if bags else None, disp.group() if disp else None,
+            float(eco.group(1)) if eco else None, max(ranges) if ranges else None, m.delivery_weeks,
+            tuple(t.name for t in m.trims), {k: tuple(v) for k, v in (m.features or {}).items()}))
+    d = catalog.dealer
+    years, kms = set(), set()
+    for part in re.findall(rf"({NUM})年", d.warranty or ""):
+        if cn_number(part) is not None:
+            years.add(cn_number(part))
+    for part in re.findall(rf"({NUM})万公里", d.warranty or ""):
+        if cn_number(part) is not None:
+            kms.add(cn_number(part))
+    fin = list(catalog.financing or ())
+    ratio = min((f.down_payment_ratio for f in fin), default=None)
+    outlets = re.search(r"([0-9]+)家", d.service_outlets or "")
+    subsidy = catalog.trade_in.subsidy if getattr(catalog, "trade_in", None) else None
+    return CatalogFacts(tuple(models), frozenset(years), frozenset(kms), ratio * 10 if ratio else None,
+                        frozenset(round(f.annual_rate * 100, 2) for f in fin), subsidy,
+                        int(outlets.group(1)) if outlets else None)
 
 
 def catalog_cues(catalog: Optional[Catalog], competitors_path: Optional[Path] = None) -> CatalogCues:
@@ -136,7 +172,7 @@ def catalog_cues(catalog: Optional[Catalog], competitors_path: Optional[Path] = 
         features=tuple(dict.fromkeys(features)), gifts=tuple(dict.fromkeys(gifts)), owners=tuple(owners),
         popular_trims=tuple(m.popular_trim for m in catalog.models if m.popular_trim),
         popular_with=tuple(dict.fromkeys(groups)), competitors=tuple(competitors),
-        models=tuple(m.name for m in catalog.models))
+        models=tuple(m.name for m in catalog.models), facts=catalog_facts(catalog))
 
 
 # Development replies a penalty classifier learns from (never the evaluation set, trainee_replies_eval.yml)
@@ -245,7 +281,7 @@ class ReplyScorer:
 
     def score(self, reply: str, expectation: Expectation) -> Score:
         """Scores ``reply`` for the turn described by ``expectation``."""
-        a = self.analyser.analyse(reply)
+        a = self.analyser.analyse(reply, expectation.car_model)
         match = self.model_answer(reply, expectation.objection)
         if match is not None:
             a = self.analyser.credit(a, match.move, match.principle, f"话术库:{match.script_id}")
@@ -276,4 +312,4 @@ class ReplyScorer:
             if principles:
                 total += s.principle_full if n >= 3 else s.principle_small
         return Score(max(0, min(100, total)), checks, principles, penalties, missing,
-                     tuple((p.name, p.evidence) for p in a.principles), a.word_salad)
+                     tuple((p.name, p.evidence) for p in a.principles), a.word_salad, a.wrong_facts)

@@ -57,7 +57,13 @@ def penalties(s):
     ("周六上午来试驾一下，好吗？", {"next_step"}, set()),
     # value: a feature (catalog equipment or a spec number with its unit) and a benefit for the customer
     ("S7比S5轴距长12厘米，后排能多出一拳的腿部空间。", {"value"}, set()),
-    ("发动机质保8年16万公里，开着心里有底。", {"value"}, set()),
+    ("发动机质保5年15万公里，开着心里有底。", {"value"}, set()),
+    # value is catalog-backed facts only: a longer warranty or equipment the model lacks earns nothing
+    ("发动机质保8年16万公里，开着心里有底。", set(), set()),
+    ("晨风有电动尾门，您拎着菜一按就开，特别方便。", set(), set()),
+    ("远山两驱舒适版就有全景天窗，孩子在后排能看星星，您带娃更省心。", set(), set()),
+    ("远山两驱豪华版就有全景天窗，孩子在后排能看星星，您带娃更省心。", {"value"}, set()),
+    ("晨风八个气囊，您上下班更安心。", set(), set()),
     ("标配六个气囊和主动刹车，前车急停它能帮您刹住。", {"value"}, set()),
     ("纯电，续航520公里，CLTC工况，标配座椅加热。", set(), set()),  # features, no benefit
     ("质量没问题的，放心吧。", set(), set()),  # a vague claim
@@ -84,6 +90,12 @@ def test_structural_cases(scorer, text, checks, banned):
 def test_penalties_whatever_the_attempt(scorer, text, expected):
     for attempt in (1, 3):  # labels do not depend on the attempt (trainee-labelling.md)
         assert penalties(score(scorer, text, attempt=attempt)) == expected
+
+
+def test_a_fact_the_catalog_contradicts_is_said_why(scorer):
+    s = score(scorer, "星河续航600公里，您一周充一次就够用。")
+    assert not s.checks["value"].passed and s.wrong_facts
+    assert "520公里" in s.notes()
 
 
 def test_word_salad_does_not_score_high(scorer):
