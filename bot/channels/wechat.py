@@ -6,27 +6,39 @@ deduplicated (WeChat retries the same MsgId), and sent to Rasa with the OpenID a
 answer goes back as a passive reply when it is ready within the budget; otherwise the channel
 answers ``success`` and delivers it through the customer-service message API, or — for accounts
 without that API — waits for WeChat's retry and answers that.
+
+This module holds the Rasa channel and its routes; the rest of the bridge is Rasa-free:
+``wechat_accounts`` (account settings and the accounts file), ``wechat_api`` (customer-service API
+and access tokens), ``wechat_options`` (buttons as numbered options), ``wechat_turns`` (dedupe,
+replay refusal, one turn at a time), ``wechat_crypto`` and ``wechat_xml`` (the wire format).
 """
 
 import asyncio
-import json
 import logging
 import os
 import time
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-import aiohttp
-import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import wechat_options
 from bot.channels.identity import wechat_sender
-from bot.channels.wechat_crypto import Keys, WeChatCryptoError, check_signature, encrypted_reply
+from bot.channels.wechat_accounts import (  # noqa: F401 (Account, load_accounts: re-exported)
+    CUSTOMER_SERVICE,
+    DELIVERIES,
+    RIDE_RETRIES,
+    SAFE,
+    Account,
+    default_account,
+    load_accounts,
+)
+from bot.channels.wechat_api import DEFAULT_API_BASE, CustomerServiceApi
+from bot.channels.wechat_crypto import WeChatCryptoError, check_signature, encrypted_reply
+from bot.channels.wechat_turns import Turn, TurnState
 from bot.channels.wechat_xml import (
     MAX_BODY_BYTES,
     InboundMessage,
@@ -35,25 +47,16 @@ from bot.channels.wechat_xml import (
     parse_body,
     parse_inner,
     parse_message,
-    split_text,
     text_reply,
     transfer_reply,
-    with_numbered_options,
 )
 from bot.rasa import patches
 
 
 logger = logging.getLogger(__name__)
-DEDUPE_TTL_S = 300
-CUSTOMER_SERVICE = "customer_service"
-RIDE_RETRIES = "retry"
-TOKEN_ERRORS = {40001, 40014, 42001}
 UNSUPPORTED_RESPONSE = "utter_wechat_unsupported"
-ACCOUNT_NAME = re.compile(r"[a-z0-9_-]{1,40}")
-SAFE, COMPATIBLE, PLAIN = "safe", "compatible", "plain"  # the console's 安全模式 / 兼容模式 / 明文模式
-MODES = (SAFE, COMPATIBLE, PLAIN)
-NUMBERED_OPTION = re.compile(r"[0-9]{1,2}")  # ASCII digits only: '①', '²' and 5,000 digits are plain text
 DEFAULT_MENU = {"TEST_DRIVE": "/request_test_drive", "MODELS": "/choose_model", "FINANCE": "/ask_financing"}
+RIDE_RETRIES_HOLD_S = 5.5  # hold the first request past WeChat's 5 s; the retry gets the answer
 
 
 def _env(credentials: Dict[str, Any], key: str, default: Any = None) -> Any:
@@ -61,112 +64,6 @@ def _env(credentials: Dict[str, Any], key: str, default: Any = None) -> Any:
     if value in (None, ""):
         value = os.environ.get(f"WECHAT_{key.upper()}")
     return default if value in (None, "") else value  # an empty variable means "not set"
-
-
-@dataclass
-class _Turn:
-    task: "asyncio.Task[List[Dict[str, Any]]]"
-    started: float
-    delivered: bool = False  # sent in a passive reply or by the customer-service API
-    async_scheduled: bool = False  # the passive budget ran out: the API will deliver it
-
-
-@dataclass
-class Account:
-    """One Official Account (or WeCom app): its own token, AppID/CorpID, AES keys and access token.
-    A dealer group runs one per showroom; the default account answers at ``/webhook`` and each
-    named one at ``/webhook/<name>``."""
-
-    name: str
-    token: Optional[str]
-    appid: str = ""
-    appsecret: Optional[str] = None
-    keys: Optional[Keys] = None
-    delivery: str = CUSTOMER_SERVICE
-    mode: str = PLAIN  # safe: only encrypted pushes are accepted (the default once a key is set)
-    # customer service (客服) enabled: a request for a person is handed over with transfer_customer_service
-    transfer_to_kf: bool = False
-    kf_account: Optional[str] = None
-    access_token: Optional[Tuple[str, float]] = None
-    token_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    @classmethod
-    def from_settings(cls, name: str, settings: Dict[str, Any], where: str = "") -> "Account":
-        def text(key: str) -> Optional[str]:
-            value = settings.get(key)
-            if value is not None and not isinstance(value, (str, int)):
-                raise ValueError(f"{where}{key}: expected text, got {type(value).__name__}")
-            return str(value) if value not in (None, "") else None
-
-        delivery = text("delivery") or CUSTOMER_SERVICE
-        if delivery not in (CUSTOMER_SERVICE, RIDE_RETRIES):
-            raise ValueError(f"{where}delivery: '{delivery}' is not {CUSTOMER_SERVICE} or {RIDE_RETRIES}")
-        try:
-            keys = Keys.from_settings(text("encoding_aes_key"), text("previous_encoding_aes_key")) \
-                if text("encoding_aes_key") else None
-        except WeChatCryptoError as e:
-            raise ValueError(f"{where}encoding_aes_key: {e}") from None
-        mode = text("mode") or (SAFE if keys else PLAIN)
-        if mode not in MODES:
-            raise ValueError(f"{where}mode: '{mode}' is not one of {', '.join(MODES)}")
-        if mode != PLAIN and keys is None:
-            raise ValueError(f"{where}mode: {mode} mode needs encoding_aes_key")
-        transfer = (text("transfer_to_kf") or "false").lower()
-        if transfer not in ("true", "false", "1", "0", "yes", "no"):
-            raise ValueError(f"{where}transfer_to_kf: '{transfer}' is not true or false")
-        return cls(name=name, token=text("token"), appid=text("appid") or "", appsecret=text("appsecret"),
-                   keys=keys, delivery=delivery, mode=mode, transfer_to_kf=transfer in ("true", "1", "yes"),
-                   kf_account=text("kf_account"))
-
-
-def _asks_for_a_person(messages: List[Dict[str, Any]]) -> bool:
-    """The turn handed the conversation to a person (``action_hand_over`` sends ``{"handoff": ...}``)."""
-    return any(isinstance(m.get("custom"), dict) and "handoff" in m["custom"] for m in messages)
-
-
-def load_accounts(path: Path) -> Dict[str, Account]:
-    """Named accounts from a YAML file kept outside the repository (it holds secrets)::
-
-        accounts:
-          - name: showroom-east        # served at /webhooks/wechat/webhook/showroom-east
-            token: ...
-            appid: wx...               # the CorpID for a WeCom app
-            appsecret: ...
-            encoding_aes_key: ...
-            delivery: customer_service # or retry
-
-    Errors name the file and the field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as e:
-        raise ValueError(f"{path}: cannot read WeChat accounts: {e}") from None
-    entries = data.get("accounts") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise ValueError(f"{path}: accounts: expected a list of accounts")
-    accounts: Dict[str, Account] = {}
-    for i, entry in enumerate(entries):
-        where = f"{path}: accounts[{i}]."
-        if not isinstance(entry, dict):
-            raise ValueError(f"{where[:-1]}: expected a mapping")
-        name = str(entry.get("name") or "")
-        if not ACCOUNT_NAME.fullmatch(name):
-            raise ValueError(f"{where}name: '{name}' must be 1-40 of a-z, 0-9, - or _")
-        if name in accounts:
-            raise ValueError(f"{where}name: '{name}' is listed twice")
-        account = Account.from_settings(name, entry, where)
-        if not account.token:
-            raise ValueError(f"{where}token: missing")
-        accounts[name] = account
-    return accounts
-
-
-@dataclass
-class _State:
-    turns: Dict[str, _Turn] = field(default_factory=dict)
-    options: Dict[str, List[str]] = field(default_factory=dict)  # sender id -> payloads of numbered options
-    # (account, timestamp, nonce, signature) -> (dedupe key of the push first signed so, when seen)
-    signed: Dict[Tuple[str, str, str, str], Tuple[str, float]] = field(default_factory=dict)
-    turn_slots: Optional[asyncio.Semaphore] = None  # created on the server's event loop
 
 
 class WeChatInput(InputChannel):
@@ -188,7 +85,7 @@ class WeChatInput(InputChannel):
             encoding_aes_key=_env(c, "encoding_aes_key"),
             previous_encoding_aes_key=_env(c, "previous_encoding_aes_key"), mode=_env(c, "mode"),
             transfer_to_kf=_env(c, "transfer_to_kf"), kf_account=_env(c, "kf_account"),
-            api_base=_env(c, "api_base", "https://api.weixin.qq.com"),
+            api_base=_env(c, "api_base", DEFAULT_API_BASE),
             reply_budget_s=float(_env(c, "reply_budget", 4.0)),
             reply_margin_s=float(_env(c, "reply_margin", 1.5)),
             timestamp_window_s=int(_env(c, "timestamp_window", 300)),
@@ -201,20 +98,20 @@ class WeChatInput(InputChannel):
 
     def __init__(self, token: Optional[str], appid: Optional[str], appsecret: Optional[str] = None,
                  encoding_aes_key: Optional[str] = None, previous_encoding_aes_key: Optional[str] = None,
-                 api_base: str = "https://api.weixin.qq.com", reply_budget_s: float = 4.0,
+                 api_base: str = DEFAULT_API_BASE, reply_budget_s: float = 4.0,
                  reply_margin_s: float = 1.5,
                  timestamp_window_s: int = 300, delivery: str = CUSTOMER_SERVICE,
                  menu: Optional[Dict[str, str]] = None, welcome_payload: str = "/greet",
                  max_concurrent_turns: int = 1, accounts: Optional[Dict[str, Account]] = None,
                  mode: Optional[str] = None, transfer_to_kf: Any = None, kf_account: Optional[str] = None) -> None:
-        self.default = Account.from_settings("", {
+        self.default = default_account({
             "token": token, "appid": appid, "appsecret": appsecret, "encoding_aes_key": encoding_aes_key,
             "previous_encoding_aes_key": previous_encoding_aes_key, "mode": mode,
             "transfer_to_kf": str(transfer_to_kf).lower() if transfer_to_kf not in (None, "") else None,
             "kf_account": kf_account,
-            "delivery": delivery if delivery in (CUSTOMER_SERVICE, RIDE_RETRIES) else CUSTOMER_SERVICE})
+            "delivery": delivery if delivery in DELIVERIES else CUSTOMER_SERVICE})
         self.accounts = dict(accounts or {})
-        self.api_base = api_base.rstrip("/")
+        self.api = CustomerServiceApi(api_base)
         self.reply_budget_s = reply_budget_s
         # The budget is what WeChat sees. Under a burst the event loop runs late (Rasa computes on
         # it): with 100 pushes at once a request reached this handler up to 0.8 s after it was
@@ -224,7 +121,7 @@ class WeChatInput(InputChannel):
         self.menu = dict(menu or {})
         self.welcome_payload = welcome_payload
         self.max_concurrent_turns = max(1, max_concurrent_turns)
-        self.state = _State()
+        self.state = TurnState(max_concurrent=self.max_concurrent_turns)
         self.tracker_store: Any = None  # the agent's, once the server starts (a paused conversation is noted)
 
     # -- verification -------------------------------------------------------------------------
@@ -248,22 +145,14 @@ class WeChatInput(InputChannel):
         a = request.args
         signed = (account.name, a.get("timestamp", ""), a.get("nonce", ""),
                   a.get("msg_signature", "") or a.get("signature", ""))
-        now = time.time()
-        window = max(self.timestamp_window_s, DEDUPE_TTL_S)
-        for k in [k for k, (_, seen) in self.state.signed.items() if now - seen > window]:
-            del self.state.signed[k]
-        first = self.state.signed.setdefault(signed, (key, now))
-        return first[0] != key
+        return self.state.replayed(signed, key, self.timestamp_window_s)
 
     def _text_for(self, message: InboundMessage, sender: str) -> Optional[str]:
         """What to send to Rasa for this push, or None when no bot turn is due."""
         kind = message.msg_type
         if kind == "text":
             content = (message.content or "").strip()
-            options = self.state.options.get(sender) or []
-            if NUMBERED_OPTION.fullmatch(content) and 1 <= int(content) <= len(options):
-                return options[int(content) - 1]
-            return content
+            return wechat_options.chosen(self.state.options, sender, content) or content
         if kind == "voice":
             return (message.recognition or "").strip() or None
         if kind == "event":
@@ -276,19 +165,6 @@ class WeChatInput(InputChannel):
         return None
 
     async def _run_turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
-                        message: InboundMessage, sender: str) -> List[Dict[str, Any]]:
-        # Rasa's NLU and policies run on the event loop and block it while they compute. With every
-        # push starting its turn at once, a burst of 100 users queues 100 blocking steps ahead of
-        # the timers that end the passive budget, and WeChat saw 15 s responses. Admitting one turn
-        # at a time (measured: slowest response 3.9 s with one, 5.9 s with two, same throughput on
-        # two cores) keeps the loop free enough for each request to be answered within its budget;
-        # the rest are answered through the customer-service API as they finish.
-        if self.state.turn_slots is None:
-            self.state.turn_slots = asyncio.Semaphore(self.max_concurrent_turns)
-        async with self.state.turn_slots:
-            return await self._run_turn_now(on_new_message, text, message, sender)
-
-    async def _run_turn_now(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
                             message: InboundMessage, sender: str) -> List[Dict[str, Any]]:
         # The guard answers over-long text with a request to shorten it and, when the action server is
         # down or slow (bounded by BOT_ACTION_TIMEOUT), with the consultant follow-up text instead of nothing.
@@ -318,66 +194,14 @@ class WeChatInput(InputChannel):
         asyncio.get_running_loop().run_in_executor(None, run)
 
     def _render(self, sender: str, messages: List[Dict[str, Any]]) -> List[str]:
-        """Bot messages as text chunks of at most 2048 bytes; buttons become numbered options."""
-        texts, payloads = [], []
-        for m in messages:
-            if m.get("text"):
-                texts.append(m["text"])
-            for b in m.get("buttons") or []:
-                payloads.append((b.get("title", ""), b.get("payload", "")))
-        body = "\n\n".join(texts)
-        if payloads:
-            body = with_numbered_options(body, [t for t, _ in payloads])
-            self.state.options[sender] = [p for _, p in payloads]
-        else:
-            self.state.options.pop(sender, None)
-        return split_text(body) if body else []
+        return wechat_options.render(self.state.options, sender, messages)
 
     # -- customer-service API -----------------------------------------------------------------
 
-    async def _access_token(self, account: Account, session: aiohttp.ClientSession,
-                            stale: Optional[str] = None) -> str:
-        """The account's access token; with ``stale`` (a token WeChat just refused), a new one —
-        unless another request already replaced that token meanwhile: concurrent requests that all
-        saw 40001 cause one refresh, not one each (single flight)."""
-        async with account.token_lock:
-            cached = account.access_token
-            if cached and cached[1] > time.time() and cached[0] != stale:
-                return cached[0]
-            refresh = stale is not None
-            async with session.post(f"{self.api_base}/cgi-bin/stable_token",
-                                    json={"grant_type": "client_credential", "appid": account.appid,
-                                          "secret": account.appsecret or "", "force_refresh": refresh}) as r:
-                data = await r.json(content_type=None)
-            if "access_token" not in data:
-                raise RuntimeError(f"access_token refused: errcode {data.get('errcode')}")
-            # refresh five minutes before it expires (§4.3)
-            account.access_token = (data["access_token"], time.time() + int(data.get("expires_in", 7200)) - 300)
-            return data["access_token"]
-
     async def _send_customer_service(self, account: Account, openid: str, chunks: List[str]) -> None:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            for chunk in chunks:
-                stale: Optional[str] = None
-                for attempt in (1, 2):
-                    token = await self._access_token(account, session, stale=stale)
-                    body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": chunk}},
-                                      ensure_ascii=False)  # unescaped UTF-8 (errcode 40033 otherwise)
-                    async with session.post(f"{self.api_base}/cgi-bin/message/custom/send",
-                                            params={"access_token": token}, data=body.encode("utf-8"),
-                                            headers={"Content-Type": "application/json"}) as r:
-                        result = await r.json(content_type=None)
-                    code = result.get("errcode", 0)
-                    if code in TOKEN_ERRORS and attempt == 1:
-                        stale = token  # invalid or expired: refresh once (if nobody did) and retry once
-                        continue
-                    if code:
-                        logger.warning("wechat customer-service send failed: errcode %s (%s)", code,
-                                       "user out of the 48 h window or unfollowed" if code == 45015 else
-                                       "send quota for this user exhausted" if code == 45047 else "see §4.5")
-                    break
+        await self.api.send(account, openid, chunks)
 
-    async def _deliver_later(self, account: Account, key: str, turn: _Turn, openid: str, sender: str) -> None:
+    async def _deliver_later(self, account: Account, key: str, turn: Turn, openid: str, sender: str) -> None:
         try:
             messages = await turn.task
         except Exception:  # the Rasa turn failed: nothing to deliver, nothing to crash
@@ -519,13 +343,10 @@ class WeChatInput(InputChannel):
     async def _handle(self, request: Request, account: Account, on_new_message: Callable[[UserMessage], Awaitable[Any]],
                       message: InboundMessage) -> Optional[str]:
         """The passive reply XML for this push, or None to answer ``success``."""
-        now = time.time()
-        for k in [k for k, t in self.state.turns.items() if now - t.started > DEDUPE_TTL_S]:
-            del self.state.turns[k]
         self.tracker_store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
         key = f"{account.name}:{message.dedupe_key}"
         sender = wechat_sender(account.name, message.from_user)
-        turn = self.state.turns.get(key)
+        turn = self.state.turn_for(key)
         duplicate = turn is not None
         if turn is None:
             text = self._text_for(message, sender)
@@ -535,15 +356,14 @@ class WeChatInput(InputChannel):
                 if message.msg_type in ("image", "location", "link", "video", "shortvideo", "voice"):
                     return text_reply(message, self._unsupported_text(request))
                 return None  # unsubscribe, VIEW, unknown events: nothing to say
-            task = asyncio.ensure_future(self._run_turn(on_new_message, text, message, sender))
-            turn = _Turn(task, now)
-            self.state.turns[key] = turn
+            run_turn = self._run_turn  # bound now: `text` is narrowed to str here
+            turn = self.state.start(key, self.state.admitted(lambda: run_turn(on_new_message, text, message, sender)))
         if turn.delivered or turn.async_scheduled:
             logger.info("wechat duplicate already answered or on its way key=%s", key)
             return None
         budget = self.passive_wait_s
         if account.delivery == RIDE_RETRIES and not duplicate:
-            budget = 5.5  # hold the first request past WeChat's 5 s; the retry gets the answer
+            budget = RIDE_RETRIES_HOLD_S
         try:
             messages = await asyncio.wait_for(asyncio.shield(turn.task), timeout=budget)
         except asyncio.TimeoutError:
@@ -560,7 +380,7 @@ class WeChatInput(InputChannel):
             return None
         turn.delivered = True
         chunks = self._render(sender, messages)
-        if account.transfer_to_kf and _asks_for_a_person(messages) and message.msg_type in ("text", "voice"):
+        if account.transfer_to_kf and wechat_options.asks_for_a_person(messages) and message.msg_type in ("text", "voice"):
             # Hand this message to the account's customer service (多客服); the bot's own answer (when a
             # person will answer) goes through the customer-service message API.
             if chunks and account.delivery == CUSTOMER_SERVICE:

@@ -2,7 +2,9 @@
 
 import pytest
 
-from bot.channels.wechat import CUSTOMER_SERVICE, RIDE_RETRIES, WeChatInput, load_accounts
+from bot.channels.wechat import WeChatInput
+from bot.channels.wechat_accounts import CUSTOMER_SERVICE, RIDE_RETRIES, load_accounts
+from bot.exceptions import DataFileError
 from bot.channels.wechat_xml import WeChatXmlError, parse_body, parse_inner, parse_message
 
 
@@ -36,9 +38,23 @@ accounts:
 ])
 def test_bad_accounts_files_name_the_file_and_the_field(write_yaml, text, where):
     path = write_yaml("accounts.yml", text)
-    with pytest.raises(ValueError) as e:
+    with pytest.raises(DataFileError) as e:
         load_accounts(path)
     assert str(path) in str(e.value) and where in str(e.value)
+
+
+def test_every_problem_of_an_accounts_file_is_reported_at_once(write_yaml):
+    path = write_yaml("accounts.yml", "accounts:\n  - {name: a, token: t, mode: loud}\n  - {name: b, delivery: fax}")
+    with pytest.raises(DataFileError) as e:
+        load_accounts(path)
+    assert [p.split(": ")[1] for p in e.value.problems] == ["accounts[0].mode", "accounts[1].delivery",
+                                                             "accounts[1].token"]
+
+
+def test_a_bad_default_account_names_the_setting_and_its_variable(monkeypatch):
+    monkeypatch.setenv("WECHAT_MODE", "loud")
+    with pytest.raises(DataFileError, match=r"mode \(WECHAT_MODE\): 'loud' is not one of"):
+        WeChatInput.from_credentials({"token": "t"})
 
 
 def test_channel_reads_the_accounts_file_from_the_environment(write_yaml, monkeypatch):
