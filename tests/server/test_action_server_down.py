@@ -32,6 +32,7 @@ from tests.conftest import (
     wechat_conversation,
     widget_visitor,
 )
+from tests.server.waiting import settled, wait_until
 
 pytestmark = pytest.mark.server
 BOUND_S = 15  # what the user waits at most when the action server does not answer
@@ -205,10 +206,8 @@ def wechat_answer(bot: Bot, wechat_api, openid: str, text: str) -> str:
     assert status == 200, (status, body)
     if body != "success":
         return ET.fromstring(body).findtext("Content") or ""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(api_messages(wechat_api, openid)) == before:
-        time.sleep(0.5)
-    return "".join(api_messages(wechat_api, openid)[before:])
+    # all of the answer: it may come in more than one message, so wait until none has come for a second
+    return "".join(settled(lambda: api_messages(wechat_api, openid)[before:], quiet_s=1.0, timeout_s=30, ready=bool))
 
 
 def test_action_server_down_every_channel_says_a_consultant_will_follow_up(bot, wechat_api):
@@ -233,9 +232,7 @@ def test_slow_action_server_the_polite_answer_comes_within_the_bound(bot, wechat
     started = time.monotonic()
     status, body = bot.wechat("o_slow_1", "太贵了")
     assert status == 200 and body == "success", body
-    while time.monotonic() - started < BOUND_S and not api_messages(wechat_api, "o_slow_1"):
-        time.sleep(0.5)
-    sent = api_messages(wechat_api, "o_slow_1")
+    sent = wait_until(lambda: api_messages(wechat_api, "o_slow_1"), bool, BOUND_S - (time.monotonic() - started))
     assert sent and follow_up(sent[0]), sent
     assert time.monotonic() - started < BOUND_S
 

@@ -13,6 +13,7 @@ import pytest
 from bot.channels.inputs import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
 from bot.channels.wechat_crypto import signature
 from tests.conftest import COACH, WECHAT, http, unique_nonce, wechat_conversation, widget_visitor
+from tests.server.waiting import settled
 
 pytestmark = pytest.mark.server
 ACCOUNT = "gh_testaccount"
@@ -256,16 +257,14 @@ def wechat_say(servers, wechat_api, openid, text):
     if body != "success":
         return wechat_reply(status, body)
     assert status == 200
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        sent = [m["text"]["content"] for m in wechat_api.sent[before:] if m["touser"] == openid]
-        if sent:
-            time.sleep(0.5)  # a long answer comes in more than one message
-            content = "".join(m["text"]["content"] for m in wechat_api.sent[before:] if m["touser"] == openid)
-            no_leak(content)
-            return content
-        time.sleep(0.5)
-    pytest.fail(f"no answer for {openid} within 60 s")
+    # a long answer comes in more than one message: take them once no more has come for a second
+    sent = settled(lambda: [m["text"]["content"] for m in wechat_api.sent[before:] if m["touser"] == openid],
+                   quiet_s=1.0, timeout_s=60, ready=bool)
+    if not sent:
+        pytest.fail(f"no answer for {openid} within 60 s")
+    content = "".join(sent)
+    no_leak(content)
+    return content
 
 
 def wechat_answers_normally(servers, wechat_api, openid):

@@ -12,6 +12,7 @@ import pytest
 
 from bot.channels.wechat_crypto import aes_key, decrypt, encrypt, signature
 from tests.conftest import WECHAT, account_for, http, unique_nonce, wechat_conversation
+from tests.server.waiting import settled, turn_finished, wait_until
 
 pytestmark = pytest.mark.server
 VECTORS = json.loads((Path(__file__).resolve().parents[1] / "data/wechat_vectors.json").read_text(encoding="utf-8"))
@@ -194,13 +195,18 @@ def test_retries_of_one_msgid_make_one_turn_and_one_reply(servers, wechat_api):
         futures = []
         for i in range(3):
             futures.append(pool.submit(post, servers, body))
+            # Input timing, not a wait: WeChat retries a push it has no answer to while the first
+            # request may still be held; 2 s apart (WeChat's own interval is 5 s) puts both retries
+            # inside the first request's budget, the case where a second turn could start.
             time.sleep(2 if i < 2 else 0)
         results = [f.result() for f in futures]
     passive = [b for s, b in results if s == 200 and b != "success"]
-    time.sleep(1)
-    async_sent = [m for m in wechat_api.sent if m["touser"] == "o_retry_1"]
-    assert len(passive) + (1 if async_sent else 0) == 1
-    users = [e for e in servers.tracker(wechat_conversation("o_retry_1"))["events"] if e["event"] == "user"]
+    events = wait_until(lambda: servers.tracker(wechat_conversation("o_retry_1"))["events"], turn_finished, 60)
+    # the answer, if not passive, goes through the API after the turn; a second one would be a duplicate
+    async_sent = settled(lambda: [m for m in wechat_api.sent if m["touser"] == "o_retry_1"], quiet_s=1.0,
+                         timeout_s=30, ready=lambda sent: bool(passive or sent))
+    assert len(passive) + len(async_sent) == 1, (passive, async_sent)
+    users = [e for e in events if e["event"] == "user"]
     assert len(users) == 1
 
 
@@ -252,10 +258,7 @@ def test_events_voice_and_other_message_types(servers):
     def users():
         return [e for e in servers.tracker(wechat_conversation("o_evt_1"))["events"] if e["event"] == "user"]
 
-    deadline = time.monotonic() + 30
-    while users() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not users()
+    assert not wait_until(users, lambda found: not found, 30)
 
 
 def test_100_users_at_once_are_each_answered_exactly_once_within_the_budget(servers, wechat_api):
@@ -277,14 +280,9 @@ def test_100_users_at_once_are_each_answered_exactly_once_within_the_budget(serv
     for openid, _, body, _ in results:
         if openid in passive:
             assert reply_text(body)[1] == openid
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        pushed = [m["touser"] for m in wechat_api.sent if m["touser"].startswith("o_burst_")]
-        if len(set(pushed) | passive) == len(users):
-            break
-        time.sleep(1)
-    time.sleep(3)  # anything still in flight would show up as a duplicate now
-    pushed = [m["touser"] for m in wechat_api.sent if m["touser"].startswith("o_burst_")]
+    # every user answered, then a quiet second: a send still in flight would show up as a duplicate
+    pushed = settled(lambda: [m["touser"] for m in wechat_api.sent if m["touser"].startswith("o_burst_")],
+                     quiet_s=1.0, timeout_s=180, ready=lambda sent: len(set(sent) | passive) == len(users))
     assert set(pushed) | passive == set(users), f"lost: {sorted(set(users) - set(pushed) - passive)[:5]}"
     assert len(pushed) == len(set(pushed)) and not passive & set(pushed), "a user was answered twice"
     print(f"100 users: {len(passive)} passive, {len(pushed)} via the API, slowest response {slowest:.2f}s")
