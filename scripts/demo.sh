@@ -56,7 +56,8 @@ until curl -fs -X POST -H 'Content-Type: application/json' -d '{"sender":"demo-p
 cat <<MSG
 [demo] the bot is running.
   showroom page: http://$probe:$RASA_PORT/webhooks/widget/demo     (the embedded chat widget)
-  trainee page : http://$probe:$RASA_PORT/webhooks/widget/trainee  (coach and customer practice)
+  practice page: http://$probe:$RASA_PORT/webhooks/widget/practice (trainees: customer and coach practice)
+  trainer page : http://$probe:$RASA_PORT/webhooks/trainer/        (dashboard; needs TRAINER_PASSWORD set)
   REST channel : POST http://$probe:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "太贵了"}
   action server: http://127.0.0.1:$ACTION_PORT
 MSG
