@@ -36,8 +36,8 @@ test: setup validate train ## the whole test suite (what CI runs)
 test-stories: train ## end-to-end test stories (zero prediction errors allowed)
 	$(TEST_STORIES)
 
-test-fast: setup ## unit tests only, no servers
-	$(PY) -m pytest tests -m "not server"
+test-fast: setup ## unit tests only, no servers (no server, deploy or browser tests; see pyproject.toml)
+	$(PY) -m pytest tests -m "not server and not deploy and not browser and not redis"
 
 test-explore: setup ## property tests with random examples, 10x as many (make test runs them derandomized)
 	HYPOTHESIS_PROFILE=explore $(PY) -m pytest tests/unit/test_properties.py

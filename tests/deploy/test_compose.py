@@ -115,6 +115,7 @@ def run_redis_script(password, port: int, folder: Path) -> subprocess.Popen:
                             text=True)
 
 
+@pytest.mark.redis
 @pytest.mark.parametrize("password", [None, "", "short", "x" * 15, "has spaces in it, 24 chars",
                                       "0123456789abcdef\nrequirepass x"])
 def test_redis_does_not_start_without_a_proper_password(password, tmp_path):
@@ -140,6 +141,7 @@ def redis_command(port: int, *args: str, password: str = "") -> bytes:
         return s.recv(100)
 
 
+@pytest.mark.redis
 def test_redis_started_by_the_compose_script_requires_its_password():
     require(REDIS)
     folder, port = Path(tempfile.mkdtemp(prefix="bot-redis-compose-")), free_port()

@@ -9,7 +9,7 @@ from bot.database import redis_settings
 from bot.rasa.stores import AtomicRedisLockStore
 from tests.deploy.services import Redis
 
-pytestmark = pytest.mark.deploy
+pytestmark = [pytest.mark.deploy, pytest.mark.redis]
 
 
 @pytest.fixture(scope="module")
