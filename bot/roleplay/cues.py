@@ -28,6 +28,8 @@ POST_NEGATION = re.compile(r"^(?:[了的]?不[了下动得]|不了|一说|这一
 # words that hold 不 without denying anything: 要不 (a proposal), 不用 (a benefit), 不过, 不少 …
 NOT_NEGATIONS = re.compile(r"特别|别的|别人|别家|区别|分别|个别|级别|非常|未来|无论|要不|不用|不妨|不如|不错|不少|不过|不管|不仅|不光|不但|不论|不然|不久|不一定|不同")
 NEGATION_WINDOW = 6  # characters before a cue that a negation reaches (不能再便宜, 没有底价)
+# a negation right before a verdict on the customer's point: 不太正常, 不是很合理, 并不理解, 没有道理
+VERDICT_NEGATION = re.compile(r"(?:不|没|没有|不是|并不|并非|不太|不算|不大|不怎么|未必|无|别)$")
 QUESTION_END = re.compile(r"[?？]$")
 DISCOUNT_RATE = re.compile(r"[打给]您?[个]?[九八七][五八]?折|[九八七][五八]折")
 # a figure presented as the lowest: 最少十二万, 最低十一万八, 最多让到五千
@@ -243,6 +245,7 @@ class Analysis:
     penalties: Tuple[Finding, ...]
     word_salad: bool = False
     wrong_facts: Tuple[str, ...] = ()  # statements the catalog contradicts (they earned no value)
+    opening_acknowledgement: Tuple[str, ...] = ()  # what the opening clause accepts (kept when argued)
 
 
 @dataclass(frozen=True)
@@ -273,11 +276,16 @@ def clauses(sentence: str) -> List[str]:
     return [c for c in CLAUSE_BREAK.split(sentence) if c and not PUNCT.fullmatch(c)]
 
 
-def negated(clause: str, start: int, end: int) -> bool:
+def negated(clause: str, start: int, end: int, verdict: bool = False) -> bool:
     """Whether a negation reaches the words at ``clause[start:end]``: one shortly before (in the same
-    clause), or a denial right after (便宜不了, 底价一说)."""
+    clause), or a denial right after (便宜不了, 底价一说). A ``verdict`` on what the customer said is
+    negated only right before it (不太正常, 不是很合理): the point it judges may hold a negation of its own
+    (怕半路没电很正常)."""
     before = NOT_NEGATIONS.sub("", clause[max(0, start - NEGATION_WINDOW):start])
-    if any(n in before for n in NEGATORS):
+    if verdict:
+        if VERDICT_NEGATION.search(before):
+            return True
+    elif any(n in before for n in NEGATORS):
         return True
     return bool(POST_NEGATION.match(clause[end:]))
 
@@ -288,12 +296,12 @@ class Matcher:
     def __init__(self, words: Iterable[str]) -> None:
         self.pattern = _alternation(words)
 
-    def find(self, text: str, *, unnegated: bool = False) -> List[str]:
+    def find(self, text: str, *, unnegated: bool = False, verdict: bool = False) -> List[str]:
         if self.pattern is None:
             return []
         out = []
         for m in self.pattern.finditer(text):
-            if unnegated and negated(text, m.start(), m.end()):
+            if unnegated and negated(text, m.start(), m.end(), verdict):
                 continue
             out.append(m.group())
         return out
@@ -363,9 +371,9 @@ class ReplyAnalyser:
         found: List[str] = []
         for i, s in enumerate(sents[:3]):
             for c in clauses(s):
-                found += self.L["acknowledge.accept"].find(c, unnegated=True)
+                found += self.L["acknowledge.accept"].find(c, unnegated=True, verdict=True)
                 if i < 2:
-                    found += self.L["acknowledge.weak"].find(c, unnegated=True)
+                    found += self.L["acknowledge.weak"].find(c, unnegated=True, verdict=True)
                 # 是不便宜 / 确实不便宜 / 不是小数目: the customer's point granted through a negation
                 found += [m.group() for m in re.finditer(r"(?:是|确实|的确|真)不(?:便宜|低|少|小)", c)]
         return tuple(dict.fromkeys(found))
@@ -636,7 +644,7 @@ class ReplyAnalyser:
         checks = dict(a.checks)
         principles = a.principles
         if any(p.name == "argue" for p in new):
-            checks["acknowledge"] = Finding("acknowledge", ())
+            checks["acknowledge"] = Finding("acknowledge", a.opening_acknowledgement)
             principles = tuple(p for p in principles if p.name != "liking")
         return Analysis(checks, principles, a.penalties + new, a.word_salad, a.wrong_facts)
 
@@ -656,8 +664,9 @@ class ReplyAnalyser:
         }
         if salad:
             ev = {n: () for n in CHECKS}
-        if argued:  # talking down to the customer is no acknowledgement of their point
-            ev["acknowledge"] = ()
+        opening = () if salad or not sents else self.acknowledge(clauses(sents[0])[:1])
+        if argued:  # 我理解，但…: an argued reply acknowledges only in its opening clause, before it argues
+            ev["acknowledge"] = opening
         checks = {n: Finding(n, ev[n]) for n in CHECKS}
         principles = () if salad else tuple(self.principles(text, sents, argued))
-        return Analysis(checks, principles, tuple(penalties), salad, tuple(dict.fromkeys(wrong)))
+        return Analysis(checks, principles, tuple(penalties), salad, tuple(dict.fromkeys(wrong)), opening)

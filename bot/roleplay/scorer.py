@@ -311,5 +311,7 @@ class ReplyScorer:
             total += round(s.expected_moves * (len(expected) - len(missing)) / len(expected)) if expected else 0
             if principles:
                 total += s.principle_full if n >= 3 else s.principle_small
+            if n < 2:  # bonuses never lift a reply to the total of one with a check more (a higher grade)
+                total = min(total, s.base + sum(s.checks[:n + 1]) - 1)
         return Score(max(0, min(100, total)), checks, principles, penalties, missing,
                      tuple((p.name, p.evidence) for p in a.principles), a.word_salad, a.wrong_facts)

@@ -50,6 +50,11 @@ def penalties(s):
     ("我们不会涨价，也不存在只剩几台的情况，您慢慢看。", {"acknowledge"}, {"fake_urgency"}),
     ("别家让了一万？他们那个价含不含保险？", {"clarify"}, {"instant_discount"}),
     ("这个我特别能体会。", {"acknowledge"}, set()),
+    # a verdict on the customer's point is negated only right before it; the point may hold a negation
+    ("怕半路没电很正常。", {"acknowledge"}, set()),
+    ("没时间来店里看车也很正常。", {"acknowledge"}, set()),
+    ("这种担心不太正常。", set(), set()),
+    ("这个说法没有道理。", set(), set()),
     # a question without a question word is still a question; a proposal or a repeat-back is not clarify
     ("您看的是哪个版本呀？", {"clarify"}, set()),
     ("您大概什么时候要用车呢？", {"clarify"}, set()),
@@ -114,6 +119,26 @@ def test_running_a_competitor_down_earns_no_testimonial_points(scorer):
     assert "testimonial" not in s.principles and s.total <= 20
 
 
+@pytest.mark.parametrize("text, acknowledged", [
+    ("我理解，但说实话您家里人是想多了。", True),  # accepts first, then argues: both (trainee-labelling.md)
+    ("我懂您的意思，不过说实话担心这个有点多余。", True),
+    ("这有啥好担心的，现在的CVT早没毛病了。", False),  # 没毛病 after the dismissal accepts nothing
+])
+def test_an_argued_reply_acknowledges_only_in_its_opening_clause(scorer, text, acknowledged):
+    s = score(scorer, text)
+    assert "argue" in penalties(s), s.notes()
+    assert s.checks["acknowledge"].passed is acknowledged, s.notes()
+    assert s.total > 0 if acknowledged else s.total == 0  # grade 2 (a penalty and a check) above grade 1
+
+
+def test_bonuses_never_lift_a_reply_into_a_higher_grade(scorer):
+    rubric = scorer.rubric.scoring
+    gift = "送您一台行车记录仪，再加全车贴膜。"  # reciprocity, the concession the turn expects, no check
+    s = scorer.score(gift, Expectation("objection_price", 3, ("concession",)))
+    assert not passed(s) and "reciprocity" in s.principles and not s.missing, s.notes()
+    assert s.total < rubric.base + rubric.checks[0], s.notes()  # below any reply with one check
+
+
 def test_score_keeps_evidence_and_missing_moves(scorer):
     s = score(scorer, "我理解您的顾虑。")
     assert "理解" in s.checks["acknowledge"].evidence
@@ -132,8 +157,9 @@ def test_playbook_answer_is_credited_with_its_label(scorer, playbook):
 
 @pytest.mark.parametrize("path, floors", [
     # (checks macro-F1, penalties macro-F1, principle recall, pair ordering): measured, rounded down
-    ("tests/data/trainee_replies_dev.yml", (0.93, 0.93, 0.85, 0.95)),
-    ("tests/data/trainee_replies_dev2.yml", (0.83, 0.88, 0.85, 0.92)),  # no grade fields: computed from labels
+    ("tests/data/trainee_replies_dev.yml", (0.95, 0.96, 0.91, 0.98)),
+    ("tests/data/trainee_replies_dev2.yml", (0.86, 0.91, 0.88, 0.95)),  # no grade fields: computed from labels
+    ("tests/data/trainee_replies_dev3.yml", (0.89, 0.74, 0.75, 0.93)),  # argue/disparage wordings, another writer
 ])
 def test_development_set_agreement(scorer, playbook, path, floors):
     m = measure(scorer, load_labelled(ROOT / path), lambda r: expectation_for(playbook, r.intent, r.attempt))
