@@ -4,7 +4,7 @@ import copy
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, EventType, UserUttered, UserUtteranceReverted
+from rasa_sdk.events import ActionExecuted, EventType, UserUtteranceReverted, UserUttered
 
 from bot.leads.store import objections_raised
 from bot.playbook.model import CONTEXT_SLOTS
@@ -78,8 +78,9 @@ def case_attempts(tracker: Tracker, is_case: Callable[[str, Optional[str], List[
     return count
 
 
-def objection_context(tracker: Tracker, objection: str, in_message: Sequence[str] = (),
-                      case: Optional[str] = None, case_attempt: int = 0) -> Context:
+def objection_context(
+    tracker: Tracker, objection: str, in_message: Sequence[str] = (), case: Optional[str] = None, case_attempt: int = 0
+) -> Context:
     """The engine's view of the conversation for answering ``objection`` now; ``in_message``: the
     objections of the latest message in the order said, when there are two; ``case``: a playbook
     case read inside the objection (price_match), raised for the ``case_attempt``-th time."""
@@ -88,7 +89,7 @@ def objection_context(tracker: Tracker, objection: str, in_message: Sequence[str
         # this one counts after the message's earlier objection, before its later one
         if raised and raised[-1] == latest_intent(tracker):
             raised = raised[:-1]
-        raised += list(in_message[:list(in_message).index(objection) + 1])
+        raised += list(in_message[: list(in_message).index(objection) + 1])
     elif not raised or raised[-1] != objection:  # e.g. a button payload or a form answer
         raised.append(objection)
     slots: Dict[str, Any] = {name: tracker.get_slot(name) for name in CONTEXT_SLOTS}

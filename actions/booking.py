@@ -37,18 +37,28 @@ def finder() -> Any:
     from bot.nlu.entities import EntityFinder
     from bot.nlu.lexicon import load_lexicon
 
-    return EntityFinder(load_lexicon(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH),
-                                     os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR)))
+    return EntityFinder(
+        load_lexicon(
+            os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH), os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR)
+        )
+    )
 
 
 def _dump(request: Any) -> str:
-    return json.dumps({"model": request.model, "day": request.day.isoformat() if request.day else None,
-                       "day_given": request.day_given,
-                       "time_from": request.time_from.isoformat() if request.time_from else None,
-                       "time_to": request.time_to.isoformat() if request.time_to else None,
-                       "time_words": request.time_words, "asked_date": request.asked_date, "phone": request.phone,
-                       "problems": list(request.problems)},
-                      ensure_ascii=False)
+    return json.dumps(
+        {
+            "model": request.model,
+            "day": request.day.isoformat() if request.day else None,
+            "day_given": request.day_given,
+            "time_from": request.time_from.isoformat() if request.time_from else None,
+            "time_to": request.time_to.isoformat() if request.time_to else None,
+            "time_words": request.time_words,
+            "asked_date": request.asked_date,
+            "phone": request.phone,
+            "problems": list(request.problems),
+        },
+        ensure_ascii=False,
+    )
 
 
 def _load(raw: Optional[str]) -> Any:
@@ -60,12 +70,17 @@ def _load(raw: Optional[str]) -> Any:
         return BookingRequest()
     if not isinstance(d, dict):
         return BookingRequest()
-    return BookingRequest(model=d.get("model"), day=dt.date.fromisoformat(d["day"]) if d.get("day") else None,
-                          day_given=bool(d.get("day_given")),
-                          time_from=dt.time.fromisoformat(d["time_from"]) if d.get("time_from") else None,
-                          time_to=dt.time.fromisoformat(d["time_to"]) if d.get("time_to") else None,
-                          time_words=d.get("time_words") or "", asked_date=d.get("asked_date") or "",
-                          phone=d.get("phone"), problems=tuple(p for p in d.get("problems") or () if isinstance(p, str)))
+    return BookingRequest(
+        model=d.get("model"),
+        day=dt.date.fromisoformat(d["day"]) if d.get("day") else None,
+        day_given=bool(d.get("day_given")),
+        time_from=dt.time.fromisoformat(d["time_from"]) if d.get("time_from") else None,
+        time_to=dt.time.fromisoformat(d["time_to"]) if d.get("time_to") else None,
+        time_words=d.get("time_words") or "",
+        asked_date=d.get("asked_date") or "",
+        phone=d.get("phone"),
+        problems=tuple(p for p in d.get("problems") or () if isinstance(p, str)),
+    )
 
 
 def booking_so_far(tracker: Tracker, now: dt.datetime) -> Any:
@@ -116,8 +131,7 @@ class ActionStartBooking(Action):
     def name(self) -> Text:
         return "action_start_booking"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         slots = next_prompt(tracker, dt.datetime.now())
         return [SlotSet(k, v) for k, v in slots.items()]
 
@@ -129,8 +143,9 @@ class ValidateTestDriveForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_test_drive_form"
 
-    async def extract_booking_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_booking_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         from bot.leads.contact import Consent, read_consent
 
         now = dt.datetime.now()
@@ -148,13 +163,16 @@ class ValidateTestDriveForm(FormValidationAction):
         confirmed = slots.pop(SLOT_CONFIRMED)
         return {**slots, SLOT_CONFIRMED: confirmed}
 
-    def validate_booking_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    def validate_booking_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         # rasa_sdk keeps only the form's required slots from the extraction: the booking so far, the
         # next question and the slot read back are passed on from here (the extraction put them on
         # the tracker).
-        return {SLOT_CONFIRMED: value if isinstance(value, bool) else None,
-                **{s: tracker.get_slot(s) for s in (SLOT_REQUEST, SLOT_PROMPT, SLOT_START)}}
+        return {
+            SLOT_CONFIRMED: value if isinstance(value, bool) else None,
+            **{s: tracker.get_slot(s) for s in (SLOT_REQUEST, SLOT_PROMPT, SLOT_START)},
+        }
 
 
 class ActionSaveBooking(Action):
@@ -164,8 +182,7 @@ class ActionSaveBooking(Action):
     def name(self) -> Text:
         return "action_save_booking"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         from bot.booking import booked, format_when
         from bot.leads.store import Forgotten, LeadStore, lead_from_state
         from bot.notify import NotifyEvent, notify
@@ -179,8 +196,14 @@ class ActionSaveBooking(Action):
             return clear
         when = dt.datetime.fromisoformat(start)
         today = dt.date.today()
-        lead = lead_from_state(tracker.sender_id, tracker.get_latest_input_channel(), tracker.slots, tracker.events,
-                               catalog().dealer, today)
+        lead = lead_from_state(
+            tracker.sender_id,
+            tracker.get_latest_input_channel(),
+            tracker.slots,
+            tracker.events,
+            catalog().dealer,
+            today,
+        )
         lead.phone, lead.grade, lead.car_model = request.phone, "O", request.model or lead.car_model
         lead.follow_up_date = max(today, when.date() - dt.timedelta(days=1))
         lead.reason = f"预约试驾 {format_when(when)}"
@@ -191,17 +214,39 @@ class ActionSaveBooking(Action):
             store.save(lead, conversation_started=started)
         except Forgotten:
             return clear
-        notify(NotifyEvent("booking", lead.channel, tracker.sender_id, car_model=lead.car_model, when=when,
-                           grade="O", phone=request.phone, phone_consent=True, name=lead.name))
+        notify(
+            NotifyEvent(
+                "booking",
+                lead.channel,
+                tracker.sender_id,
+                car_model=lead.car_model,
+                when=when,
+                grade="O",
+                phone=request.phone,
+                phone_consent=True,
+                name=lead.name,
+            )
+        )
         dispatcher.utter_message(text=booked(request, when, mask_phone(request.phone)))
-        previous = None if before is None else {
-            "phone": before.phone, "grade": before.grade, "car_model": before.car_model, "reason": before.reason,
-            "follow_up_date": before.follow_up_date.isoformat() if before.follow_up_date else None}
-        kept = json.dumps({"when": when.isoformat(), "model": lead.car_model, "previous": previous},
-                          ensure_ascii=False)
-        return clear + [SlotSet("lead_phone", request.phone), SlotSet("lead_consent", True),
-                        SlotSet("lead_grade", "O"), SlotSet("car_model", request.model or lead.car_model),
-                        SlotSet(SLOT_KEPT, kept)]
+        previous = (
+            None
+            if before is None
+            else {
+                "phone": before.phone,
+                "grade": before.grade,
+                "car_model": before.car_model,
+                "reason": before.reason,
+                "follow_up_date": before.follow_up_date.isoformat() if before.follow_up_date else None,
+            }
+        )
+        kept = json.dumps({"when": when.isoformat(), "model": lead.car_model, "previous": previous}, ensure_ascii=False)
+        return clear + [
+            SlotSet("lead_phone", request.phone),
+            SlotSet("lead_consent", True),
+            SlotSet("lead_grade", "O"),
+            SlotSet("car_model", request.model or lead.car_model),
+            SlotSet(SLOT_KEPT, kept),
+        ]
 
 
 class ActionCancelBooking(Action):
@@ -213,8 +258,7 @@ class ActionCancelBooking(Action):
     def name(self) -> Text:
         return "action_cancel_booking"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         from bot.leads.store import LeadStore
         from bot.notify import NotifyEvent, notify
 
@@ -232,15 +276,25 @@ class ActionCancelBooking(Action):
             if not isinstance(previous, dict):
                 store.delete(tracker.sender_id)
             else:  # back to what the customer had agreed to before the booking
-                lead.phone, lead.grade, lead.car_model = previous.get("phone") or lead.phone, previous.get("grade"), \
-                    previous.get("car_model")
+                lead.phone, lead.grade, lead.car_model = (
+                    previous.get("phone") or lead.phone,
+                    previous.get("grade"),
+                    previous.get("car_model"),
+                )
                 lead.reason = previous.get("reason")
                 follow = previous.get("follow_up_date")
                 lead.follow_up_date = dt.date.fromisoformat(follow) if follow else None
                 store.save(lead)
         when = dt.datetime.fromisoformat(kept["when"]) if kept.get("when") else None
-        notify(NotifyEvent("cancel", tracker.get_latest_input_channel() or "rest", tracker.sender_id,
-                           car_model=kept.get("model"), when=when))
+        notify(
+            NotifyEvent(
+                "cancel",
+                tracker.get_latest_input_channel() or "rest",
+                tracker.sender_id,
+                car_model=kept.get("model"),
+                when=when,
+            )
+        )
         slots = [SlotSet(SLOT_KEPT, None)]
         if isinstance(previous, dict):
             dispatcher.utter_message(response="utter_booking_cancelled_only")

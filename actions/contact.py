@@ -15,8 +15,8 @@ from actions.objections import ActionAnswerObjection, catalog
 from bot.constants import OBJECTION_INTENTS
 from bot.leads.contact import Consent, contact_from_text, declines, read_consent
 from bot.leads.store import Forgotten, Lead, LeadStore, lead_from_state
-from bot.privacy.phone import normalise_phone
 from bot.privacy.logs import mask_phone
+from bot.privacy.phone import normalise_phone
 
 logger = logging.getLogger(__name__)
 DECLINED = "declined"
@@ -40,8 +40,9 @@ class ValidateContactForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_contact_form"
 
-    async def extract_lead_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_lead_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if not _requested(tracker, "lead_phone"):
             return {}
         text = tracker.latest_message.get("text") or ""
@@ -54,8 +55,9 @@ class ValidateContactForm(FormValidationAction):
         dispatcher.utter_message(response="utter_contact_not_understood")
         return {}
 
-    async def extract_lead_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_lead_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if not _requested(tracker, "lead_consent", CONSENT_AGAIN):
             return {}
         text = tracker.latest_message.get("text") or ""
@@ -66,8 +68,9 @@ class ValidateContactForm(FormValidationAction):
         # the reading, decided on by validate_lead_consent
         return {"lead_consent": reading.value}
 
-    def validate_lead_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: DomainDict) -> Dict[Text, Any]:
+    def validate_lead_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if value == DECLINED:
             return {"lead_phone": value}
         if isinstance(value, str) and normalise_phone(value) == value:  # as extracted from the text
@@ -76,8 +79,9 @@ class ValidateContactForm(FormValidationAction):
             return {"lead_phone": value, "lead_name": name or tracker.get_slot("lead_name")}
         return {"lead_phone": None}
 
-    def validate_lead_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+    def validate_lead_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         """True only for a yes (or True set by the widget form). Unclear the first time: ask again
         (requested_slot → utter_ask_lead_consent_again); unclear the second time, or no: False."""
         if value is True or value == Consent.YES:
@@ -88,8 +92,9 @@ class ValidateContactForm(FormValidationAction):
 
 
 def lead_from_tracker(tracker: Tracker, today: dt.date) -> Lead:
-    return lead_from_state(tracker.sender_id, tracker.get_latest_input_channel(), tracker.slots, tracker.events,
-                           catalog().dealer, today)
+    return lead_from_state(
+        tracker.sender_id, tracker.get_latest_input_channel(), tracker.slots, tracker.events, catalog().dealer, today
+    )
 
 
 class ActionSaveLead(Action):
@@ -98,8 +103,7 @@ class ActionSaveLead(Action):
     def name(self) -> Text:
         return "action_save_lead"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         phone: Optional[str] = tracker.get_slot("lead_phone")
         if tracker.get_slot("lead_consent") is True and phone and phone != DECLINED:
             started = next((e.get("timestamp") for e in tracker.events if e.get("timestamp")), None)
@@ -107,15 +111,31 @@ class ActionSaveLead(Action):
                 lead, _ = LeadStore().save(lead_from_tracker(tracker, dt.date.today()), conversation_started=started)
             except Forgotten:
                 logger.info("lead not saved: the person was forgotten during this conversation")
-                return [SlotSet("lead_phone", None), SlotSet("lead_name", None), SlotSet("lead_consent", None),
-                        SlotSet(CONSENT_AGAIN, None)]
-            dispatcher.utter_message(response="utter_lead_saved", masked_phone=mask_phone(lead.phone),
-                                     follow_up_date=lead.follow_up_date.isoformat())
-            dispatcher.utter_message(json_message={"lead_saved": True, "lead_grade": lead.grade,
-                                                   "follow_up_date": lead.follow_up_date.isoformat()})
+                return [
+                    SlotSet("lead_phone", None),
+                    SlotSet("lead_name", None),
+                    SlotSet("lead_consent", None),
+                    SlotSet(CONSENT_AGAIN, None),
+                ]
+            dispatcher.utter_message(
+                response="utter_lead_saved",
+                masked_phone=mask_phone(lead.phone),
+                follow_up_date=lead.follow_up_date.isoformat(),
+            )
+            dispatcher.utter_message(
+                json_message={
+                    "lead_saved": True,
+                    "lead_grade": lead.grade,
+                    "follow_up_date": lead.follow_up_date.isoformat(),
+                }
+            )
             return [SlotSet("lead_channel", lead.channel), SlotSet(CONSENT_AGAIN, None)]
-        events: List[EventType] = [SlotSet("lead_phone", None), SlotSet("lead_name", None),
-                                   SlotSet("lead_consent", None), SlotSet(CONSENT_AGAIN, None)]
+        events: List[EventType] = [
+            SlotSet("lead_phone", None),
+            SlotSet("lead_name", None),
+            SlotSet("lead_consent", None),
+            SlotSet(CONSENT_AGAIN, None),
+        ]
         if latest_intent(tracker) in OBJECTION_INTENTS:
             # They answered the phone question with an objection: answer it rather than drop it.
             return events + await ActionAnswerObjection().run(dispatcher, tracker, domain)

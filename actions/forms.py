@@ -12,7 +12,14 @@ from rasa_sdk.types import DomainDict
 from actions._context import before_latest_message
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
 from bot.leads.grading import days_until_purchase, get_grade_rules
-from bot.product.needs import asks_budget, get_needs_vocabulary, parse_passengers, parse_priority, parse_usage, read_statements
+from bot.product.needs import (
+    asks_budget,
+    get_needs_vocabulary,
+    parse_passengers,
+    parse_priority,
+    parse_usage,
+    read_statements,
+)
 
 ACTION_READ_STATEMENTS = "action_read_statements"
 
@@ -38,17 +45,24 @@ class ActionReadStatements(Action):
     def name(self) -> Text:
         return ACTION_READ_STATEMENTS
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         words = get_needs_vocabulary(_lexicon_dir()).statements
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         asked = tracker.get_slot("requested_slot") == "budget" or asks_budget(_bot_text_before(tracker), words)
-        said = read_statements(message.get("text") or "", message.get("entities") or [], words,
-                               budget_asked=asked, comparison=intent == "objection_competitor")
+        said = read_statements(
+            message.get("text") or "",
+            message.get("entities") or [],
+            words,
+            budget_asked=asked,
+            comparison=intent == "objection_competitor",
+        )
         events: List[EventType] = []
-        for slot, value in (("budget", said.budget), ("competitor", said.competitor),
-                            ("current_car", said.current_car)):
+        for slot, value in (
+            ("budget", said.budget),
+            ("competitor", said.competitor),
+            ("current_car", said.current_car),
+        ):
             if value is not None and value != tracker.get_slot(slot):
                 events.append(SlotSet(slot, value))
         return events
@@ -60,8 +74,9 @@ class ValidateModelNeedsForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_model_needs_form"
 
-    def validate_usage(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                       domain: DomainDict) -> Dict[Text, Any]:
+    def validate_usage(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = str(value or "").strip()
         if not text:
             dispatcher.utter_message(response=NOT_UNDERSTOOD)
@@ -69,29 +84,36 @@ class ValidateModelNeedsForm(FormValidationAction):
         # Any description of use is kept; a recognised kind is stored in its place.
         return {"usage": parse_usage(text, get_needs_vocabulary(_lexicon_dir())) or text[:100]}
 
-    def validate_passengers(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: DomainDict) -> Dict[Text, Any]:
+    def validate_passengers(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         n = value if isinstance(value, (int, float)) else parse_passengers(str(value or ""))
         if n is None or not 1 <= n <= 9:
             dispatcher.utter_message(response=NOT_UNDERSTOOD)
             return {"passengers": None}
         return {"passengers": float(n)}
 
-    def validate_budget(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                        domain: DomainDict) -> Dict[Text, Any]:
+    def validate_budget(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
             return {"budget": float(value)}
         # the answer to the budget question: an amount, unless it is a monthly payment or an income
         message = tracker.latest_message or {}
-        said = read_statements(message.get("text") or "", message.get("entities") or [],
-                               get_needs_vocabulary(_lexicon_dir()).statements, budget_asked=True)
+        said = read_statements(
+            message.get("text") or "",
+            message.get("entities") or [],
+            get_needs_vocabulary(_lexicon_dir()).statements,
+            budget_asked=True,
+        )
         if said.budget:
             return {"budget": said.budget}
         dispatcher.utter_message(response=NOT_UNDERSTOOD)
         return {"budget": None}
 
-    def validate_priority(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                          domain: DomainDict) -> Dict[Text, Any]:
+    def validate_priority(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         aspect = parse_priority(str(value or ""), get_needs_vocabulary(_lexicon_dir()))
         if aspect is None:
             dispatcher.utter_message(response=NOT_UNDERSTOOD)
@@ -104,8 +126,9 @@ class ValidateLeadGradeForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_lead_grade_form"
 
-    def validate_purchase_timeframe(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> Dict[Text, Any]:
+    def validate_purchase_timeframe(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = str(value or "").strip()
         if not text or days_until_purchase(text, get_grade_rules(_lexicon_dir())) is None:
             dispatcher.utter_message(response=NOT_UNDERSTOOD)

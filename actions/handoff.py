@@ -24,15 +24,21 @@ class ActionHandOver(Action):
     def name(self) -> Text:
         return "action_hand_over"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         now = dt.datetime.now()
         plan = handoff_plan(catalog(), tracker.slots, now)
         dispatcher.utter_message(response=plan.response, **plan.variables)
         dispatcher.utter_message(json_message={"handoff": {"reason": plan.reason, "need_phone": plan.need_phone}})
         try:
-            record_handoff(tracker.sender_id, tracker.get_latest_input_channel(), tracker.slots, tracker.events,
-                           catalog().dealer, plan, now)
+            record_handoff(
+                tracker.sender_id,
+                tracker.get_latest_input_channel(),
+                tracker.slots,
+                tracker.events,
+                catalog().dealer,
+                plan,
+                now,
+            )
         except Exception:  # the answer has gone out; the log says what failed (phones masked)
             logger.exception("handoff not recorded")
         return [ConversationPaused()]

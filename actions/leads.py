@@ -18,9 +18,7 @@ class ActionGradeLead(Action):
     def name(self) -> Text:
         return "action_grade_lead"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         rules = get_grade_rules(os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR))
         grade = grade_lead(tracker.get_slot("purchase_timeframe") or "", rules, dt.date.today())
         if grade is None:  # the form only accepts answers with a timeframe; be safe anyway

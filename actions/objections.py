@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._context import (
     SLOT_GIFTS_OFFERED,
-    SLOT_LEAD_PENDING,
     SLOT_LAST_PRINCIPLE,
+    SLOT_LEAD_PENDING,
     SLOT_SALES_STAGE,
     SLOT_USED_SCRIPTS,
     case_attempts,
@@ -21,7 +21,13 @@ from actions._context import (
     reinterpret,
 )
 from bot.catalog import Catalog, get_catalog
-from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR, ENV_CATALOG_PATH, ENV_LEXICON_DIR, OBJECTION_INTENTS
+from bot.constants import (
+    DEFAULT_CATALOG_PATH,
+    DEFAULT_LEXICON_DIR,
+    ENV_CATALOG_PATH,
+    ENV_LEXICON_DIR,
+    OBJECTION_INTENTS,
+)
 from bot.exceptions import BotError
 from bot.playbook.facts import strip_sample_labels
 from bot.playbook.loader import get_playbook
@@ -65,8 +71,15 @@ def keep_promise(tracker: Tracker, reason: str) -> None:
     from bot.playbook.promises import record_promise
 
     try:
-        record_promise(tracker.sender_id, tracker.get_latest_input_channel(), tracker.slots, tracker.events,
-                       catalog().dealer, reason, dt.datetime.now())
+        record_promise(
+            tracker.sender_id,
+            tracker.get_latest_input_channel(),
+            tracker.slots,
+            tracker.events,
+            catalog().dealer,
+            reason,
+            dt.datetime.now(),
+        )
     except Exception:  # the answer has gone out; the log says what failed (phones masked)
         logger.exception("promise not recorded")
 
@@ -77,9 +90,7 @@ class ActionAnswerObjection(Action):
     def name(self) -> Text:
         return ACTION_ANSWER_OBJECTION
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         objection = latest_intent(tracker)
         if objection not in OBJECTION_INTENTS:
             dispatcher.utter_message(response="utter_default")
@@ -88,8 +99,9 @@ class ActionAnswerObjection(Action):
             return reinterpret(tracker, "ask_product_info", "a follow-up to the fact just given")
         if self._price_match(tracker, objection):  # a same-model quote from another dealer: its own case
             return self._answer(dispatcher, tracker, objection, case=PRICE_MATCH)
-        parts = objections_in_message(tracker.latest_message.get("text") or "", objection,
-                                      tracker.latest_message.get("entities") or [], cues())
+        parts = objections_in_message(
+            tracker.latest_message.get("text") or "", objection, tracker.latest_message.get("entities") or [], cues()
+        )
         if len(parts) > 1:  # two objections in one message: each answered, in order
             return await self.answer_each(dispatcher, tracker, parts)
         facts = self._fact_first(dispatcher, tracker) if objection in FACT_FIRST else []
@@ -113,8 +125,11 @@ class ActionAnswerObjection(Action):
             logger.exception("fact lookup failed")
             return False
         bare = text.strip().rstrip("?？!！。. ~～")
-        return result.answered and not result.not_sold and (
-            result.follow_up or (bare.endswith("呢") and len(bare) <= FOLLOW_UP_MAX_CHARS))
+        return (
+            result.answered
+            and not result.not_sold
+            and (result.follow_up or (bare.endswith("呢") and len(bare) <= FOLLOW_UP_MAX_CHARS))
+        )
 
     @staticmethod
     def _case_test(case: Optional[str]) -> Any:
@@ -127,8 +142,9 @@ class ActionAnswerObjection(Action):
             cues = get_playbook().policy.price_match
         except BotError:
             return False
-        return is_price_match(tracker.latest_message.get("text") or "", objection,
-                              tracker.latest_message.get("entities") or [], cues)
+        return is_price_match(
+            tracker.latest_message.get("text") or "", objection, tracker.latest_message.get("entities") or [], cues
+        )
 
     @staticmethod
     def _fact_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -146,8 +162,9 @@ class ActionAnswerObjection(Action):
         dispatcher.utter_message(text=strip_sample_labels(result.text, get_playbook().policy.sample_labels))
         return remember(tracker, result)
 
-    async def answer_each(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                           objections: List[str]) -> List[EventType]:
+    async def answer_each(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, objections: List[str]
+    ) -> List[EventType]:
         events: List[EventType] = []
         for objection in objections:
             answered = self._answer(dispatcher, tracker, objection, objections)
@@ -156,8 +173,14 @@ class ActionAnswerObjection(Action):
                 tracker.slots[event["name"]] = event["value"]
         return events
 
-    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, objection: str,
-                in_message: Sequence[str] = (), case: Optional[str] = None) -> List[EventType]:
+    def _answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        objection: str,
+        in_message: Sequence[str] = (),
+        case: Optional[str] = None,
+    ) -> List[EventType]:
         try:
             attempt = case_attempts(tracker, self._case_test(case)) if case else 0
             ctx = objection_context(tracker, objection, in_message, case, attempt)

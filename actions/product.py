@@ -44,8 +44,7 @@ class ActionAnswerProduct(Action):
     def name(self) -> Text:
         return "action_answer_product"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         result = product_answer(tracker)
         if not result.answered:
             dispatcher.utter_message(response="utter_ask_product_detail")

@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions._context import SLOT_LAST_PRINCIPLE, SLOT_SALES_STAGE, SLOT_USED_SCRIPTS, objection_context
 from actions.objections import catalog, utter_choice
 from bot.exceptions import BotError
-from bot.product.needs import Needs, recommend
 from bot.playbook.loader import get_playbook
 from bot.playbook.rules import select_script
+from bot.product.needs import Needs, recommend
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +25,15 @@ class ActionRecommendModel(Action):
     def name(self) -> Text:
         return "action_recommend_model"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         try:
             cat = catalog()
-            needs = Needs(tracker.get_slot("usage"), tracker.get_slot("passengers"), tracker.get_slot("budget"),
-                          tracker.get_slot("priority"))
+            needs = Needs(
+                tracker.get_slot("usage"),
+                tracker.get_slot("passengers"),
+                tracker.get_slot("budget"),
+                tracker.get_slot("priority"),
+            )
             model = recommend(cat, needs)
             ctx = objection_context(tracker, "choose_model")
             # The needs are known now: the rule table's row for a later attempt (value) applies.

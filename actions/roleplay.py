@@ -15,13 +15,20 @@ ENV_ROLEPLAY_DIR = "BOT_ROLEPLAY_DIR"
 MODES = ("coach", "customer", "off")
 LEVEL_ZH = {"easy": "简单", "normal": "普通", "hard": "困难"}
 OUTCOME_ZH = {"test_drive": "顾客同意试驾", "walk_out": "顾客离开了", None: "练习提前结束"}
-DIMENSION_ZH = {"acknowledge": "认同", "clarify": "澄清", "value": "解答(FAB)", "next_step": "请求行动",
-                "principle": "说服原则", "no_penalty": "无违规"}
+DIMENSION_ZH = {
+    "acknowledge": "认同",
+    "clarify": "澄清",
+    "value": "解答(FAB)",
+    "next_step": "请求行动",
+    "principle": "说服原则",
+    "no_penalty": "无违规",
+}
 
 
 def practice():
-    return get_practice(os.environ.get(ENV_ROLEPLAY_DIR, "data/roleplay"),
-                        os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
+    return get_practice(
+        os.environ.get(ENV_ROLEPLAY_DIR, "data/roleplay"), os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH)
+    )
 
 
 class ActionReadRoleplayMetadata(Action):
@@ -32,14 +39,16 @@ class ActionReadRoleplayMetadata(Action):
     def name(self) -> Text:
         return "action_read_roleplay_metadata"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         meta = (tracker.latest_message.get("metadata") or {}).get("roleplay")
         if not isinstance(meta, dict) or meta.get("mode") not in MODES:
             return []
         mode = None if meta["mode"] == "off" else meta["mode"]
         events: List[EventType] = [SlotSet("roleplay_mode", mode)]
-        if tracker.get_slot("roleplay_mode") != mode or meta.get("persona") not in (None, tracker.get_slot("roleplay_persona")):
+        if tracker.get_slot("roleplay_mode") != mode or meta.get("persona") not in (
+            None,
+            tracker.get_slot("roleplay_persona"),
+        ):
             events.append(SlotSet("roleplay_replies", None))  # a new choice starts a new visit
         if isinstance(meta.get("persona"), str):
             events.append(SlotSet("roleplay_persona", meta["persona"]))
@@ -55,8 +64,7 @@ class ActionRoleplayTurn(Action):
     def name(self) -> Text:
         return "action_roleplay_turn"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         p = practice()
         persona_id = tracker.get_slot("roleplay_persona") or next(iter(p.personas))
         level = tracker.get_slot("roleplay_level") or "normal"
@@ -78,14 +86,33 @@ class ActionRoleplayTurn(Action):
         replies = list(replies) + [text]
         dispatcher.utter_message(response="utter_roleplay_feedback", score=turn.score.total, notes=turn.score.notes())
         dispatcher.utter_message(response="utter_roleplay_customer", line=turn.customer_line)
-        dispatcher.utter_message(json_message={"roleplay_turn": {
-            "objection": turn.objection, "attempt": turn.attempt, "score": turn.score.total, "good": turn.good,
-            "checks": {n: c.passed for n, c in turn.score.checks.items()}, "principles": list(turn.score.principles),
-            "penalties": [x.name for x in turn.score.penalties], "missing": list(turn.score.missing),
-            "reactions": [{"kind": r.kind, "line": r.line, "evidence": list(r.evidence)} for r in turn.reactions],
-            "next": {"objection": session.current.objection, "attempt": session.attempt, "ready": session.ready},
-            "evidence": {c.name: list(c.evidence) for c in (*turn.score.checks.values(), *turn.score.penalties)
-                         if c.evidence}}})
+        dispatcher.utter_message(
+            json_message={
+                "roleplay_turn": {
+                    "objection": turn.objection,
+                    "attempt": turn.attempt,
+                    "score": turn.score.total,
+                    "good": turn.good,
+                    "checks": {n: c.passed for n, c in turn.score.checks.items()},
+                    "principles": list(turn.score.principles),
+                    "penalties": [x.name for x in turn.score.penalties],
+                    "missing": list(turn.score.missing),
+                    "reactions": [
+                        {"kind": r.kind, "line": r.line, "evidence": list(r.evidence)} for r in turn.reactions
+                    ],
+                    "next": {
+                        "objection": session.current.objection,
+                        "attempt": session.attempt,
+                        "ready": session.ready,
+                    },
+                    "evidence": {
+                        c.name: list(c.evidence)
+                        for c in (*turn.score.checks.values(), *turn.score.penalties)
+                        if c.evidence
+                    },
+                }
+            }
+        )
         if session.outcome:
             return self._finish(dispatcher, tracker, session, replies)
         return [SlotSet("roleplay_replies", replies)]
@@ -93,8 +120,12 @@ class ActionRoleplayTurn(Action):
     @staticmethod
     def _start(dispatcher: CollectingDispatcher, session) -> List[EventType]:
         persona = session.persona
-        dispatcher.utter_message(response="utter_roleplay_intro", persona=persona.name,
-                                 background=persona.background, level=LEVEL_ZH[session.level_name])
+        dispatcher.utter_message(
+            response="utter_roleplay_intro",
+            persona=persona.name,
+            background=persona.background,
+            level=LEVEL_ZH[session.level_name],
+        )
         dispatcher.utter_message(response="utter_roleplay_customer", line=session.opening())
         return [SlotSet("roleplay_replies", [])]
 
@@ -104,15 +135,31 @@ class ActionRoleplayTurn(Action):
         previous = [h["total"] for h in history if h.get("persona") == session.persona.id]
         card = session.scorecard(previous)
         dims = "，".join(f"{DIMENSION_ZH[k]}{v}" for k, v in card.dimensions.items())
-        tips = "\n".join(f"{i + 1}. {s.move_zh}：{s.why}\n   参考说法：{s.model_answer}"
-                         for i, s in enumerate(card.suggestions))
-        dispatcher.utter_message(response="utter_roleplay_scorecard", total=card.total,
-                                 outcome=OUTCOME_ZH.get(card.outcome, OUTCOME_ZH[None]), dimensions=dims,
-                                 notes="\n".join(card.turn_notes), suggestions=tips, comparison=card.comparison)
+        tips = "\n".join(
+            f"{i + 1}. {s.move_zh}：{s.why}\n   参考说法：{s.model_answer}" for i, s in enumerate(card.suggestions)
+        )
+        dispatcher.utter_message(
+            response="utter_roleplay_scorecard",
+            total=card.total,
+            outcome=OUTCOME_ZH.get(card.outcome, OUTCOME_ZH[None]),
+            dimensions=dims,
+            notes="\n".join(card.turn_notes),
+            suggestions=tips,
+            comparison=card.comparison,
+        )
         entry = history_entry(session, card)
-        suggestions = [{"move": s.move, "move_zh": s.move_zh, "why": s.why, "model_answer": s.model_answer}
-                       for s in card.suggestions]
-        dispatcher.utter_message(json_message={"roleplay_scorecard": {**entry, "turn_notes": list(card.turn_notes),
-                                                                      "comparison": card.comparison,
-                                                                      "suggestions": suggestions}})
+        suggestions = [
+            {"move": s.move, "move_zh": s.move_zh, "why": s.why, "model_answer": s.model_answer}
+            for s in card.suggestions
+        ]
+        dispatcher.utter_message(
+            json_message={
+                "roleplay_scorecard": {
+                    **entry,
+                    "turn_notes": list(card.turn_notes),
+                    "comparison": card.comparison,
+                    "suggestions": suggestions,
+                }
+            }
+        )
         return [SlotSet("roleplay_history", history + [entry]), SlotSet("roleplay_replies", None)]

@@ -88,10 +88,14 @@ def main(argv: List[str] | None = None) -> int:
         entities = best_ms(lambda: finder.find(text), args.repeat)
         totals.append(total)
         shown = text if len(text) <= 24 else text[:23] + "…"
-        print(f"  {shown:<{30 - sum(ord(c) > 0x2E80 for c in shown)}} {total:7.2f} {entities:8.2f} {total - entities:7.2f}")
+        print(
+            f"  {shown:<{30 - sum(ord(c) > 0x2E80 for c in shown)}} {total:7.2f} {entities:8.2f} {total - entities:7.2f}"
+        )
     quantiles = statistics.quantiles(totals, n=20)
-    print(f"\n{len(totals)} utterances: mean {statistics.mean(totals):.2f} ms, median {statistics.median(totals):.2f} ms, "
-          f"p95 {quantiles[-1]:.2f} ms, max {max(totals):.2f} ms")
+    print(
+        f"\n{len(totals)} utterances: mean {statistics.mean(totals):.2f} ms, median {statistics.median(totals):.2f} ms, "
+        f"p95 {quantiles[-1]:.2f} ms, max {max(totals):.2f} ms"
+    )
     return 0
 
 

@@ -76,9 +76,14 @@ def latest_model(directory: Path = ROOT / "models") -> Optional[Path]:
 
 
 def child_env(**extra: str) -> Dict[str, str]:
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
-           "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
-           "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONUNBUFFERED": "1",
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0"),
+    }
     env.update(extra)
     return env
 
@@ -119,12 +124,19 @@ class Servers:
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-    def start(self, name: str, argv: Sequence[str], cwd: Path, url: str, health: str,
-              env: Optional[Dict[str, str]] = None) -> Server:
+    def start(
+        self, name: str, argv: Sequence[str], cwd: Path, url: str, health: str, env: Optional[Dict[str, str]] = None
+    ) -> Server:
         log = self.workdir / f"{name}.log"
         with open(log, "wb") as out:
-            proc = subprocess.Popen([str(a) for a in argv], cwd=cwd, env=env or child_env(), stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [str(a) for a in argv],
+                cwd=cwd,
+                env=env or child_env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         server = Server(name, proc, url, log)
         self.servers.append(server)
         server.health = health  # type: ignore[attr-defined]
@@ -135,8 +147,10 @@ class Servers:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if server.proc.poll() is not None:
-                raise RuntimeError(f"{server.name} exited with {server.proc.returncode}:\n"
-                                   f"{server.log.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(
+                    f"{server.name} exited with {server.proc.returncode}:\n"
+                    f"{server.log.read_text(errors='replace')[-3000:]}"
+                )
             try:
                 with urllib.request.urlopen(url, timeout=2) as resp:
                     if resp.status == 200:
@@ -144,8 +158,10 @@ class Servers:
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.5)
-        raise RuntimeError(f"{server.name}: {url} not up after {timeout_s:.0f} s:\n"
-                           f"{server.log.read_text(errors='replace')[-3000:]}")
+        raise RuntimeError(
+            f"{server.name}: {url} not up after {timeout_s:.0f} s:\n"
+            f"{server.log.read_text(errors='replace')[-3000:]}"
+        )
 
     def stop(self) -> None:
         for s in self.servers:
@@ -167,21 +183,53 @@ class Servers:
 
 
 def action_server_argv(port: int) -> List[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
-            "--logging-config_file", str(ROOT / "deploy/logging.yml")]  # rasa_sdk 3.6 spells it with _
+    return [
+        sys.executable,
+        "-m",
+        "rasa_sdk",
+        "--actions",
+        "actions",
+        "--port",
+        str(port),
+        "--logging-config_file",
+        str(ROOT / "deploy/logging.yml"),
+    ]  # rasa_sdk 3.6 spells it with _
 
 
 def rasa_run_argv(model: Path, endpoints: Path, credentials: Path, port: int) -> List[str]:
     # Like `make demo` and the server tests: no HTTP API, REST channel only matters here.
-    return [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints), "--credentials",
-            str(credentials), "--port", str(port), "--interface", "127.0.0.1",
-            "--logging-config-file", str(ROOT / "deploy/logging.yml")]
+    return [
+        str(RASA),
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+        "--logging-config-file",
+        str(ROOT / "deploy/logging.yml"),
+    ]
 
 
 # The project's stores read these (bot/database.py); a benchmark must never write into the demo's
 # var/rasa.db or a database named in the developer's shell.
-ISOLATE_ENV_UNSET = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "REDIS_HOST", "REDIS_PORT",
-                     "REDIS_PASSWORD", "REDIS_DB", "REDIS_KEY_PREFIX")
+ISOLATE_ENV_UNSET = (
+    "DB_HOST",
+    "DB_PORT",
+    "DB_NAME",
+    "DB_USER",
+    "DB_PASSWORD",
+    "REDIS_HOST",
+    "REDIS_PORT",
+    "REDIS_PASSWORD",
+    "REDIS_DB",
+    "REDIS_KEY_PREFIX",
+)
 
 
 def our_env(tmp: Path, **extra: str) -> Dict[str, str]:
@@ -207,8 +255,10 @@ def our_endpoints(tmp: Path, action_port: int) -> Path:
     import yaml
 
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
-    config["action_endpoint"] = {**(config.get("action_endpoint") or {}),
-                                 "url": f"http://127.0.0.1:{action_port}/webhook"}
+    config["action_endpoint"] = {
+        **(config.get("action_endpoint") or {}),
+        "url": f"http://127.0.0.1:{action_port}/webhook",
+    }
     store = config.get("tracker_store")
     if not store or (str(store.get("type")).lower() == "sql" and store.get("dialect", "sqlite") == "sqlite"):
         config["tracker_store"] = {**(store or {}), "type": "SQL", "dialect": "sqlite", "db": str(tmp / "ours.db")}
@@ -219,12 +269,22 @@ def our_endpoints(tmp: Path, action_port: int) -> Path:
 
 def start_our_bot(servers: Servers, tmp: Path, model: Path) -> Dict[str, Server]:
     action_port, rasa_port = free_port(), free_port()
-    actions = servers.start("ours-actions", action_server_argv(action_port), ROOT,
-                            f"http://127.0.0.1:{action_port}", "/health",
-                            env=our_env(tmp, SANIC_HOST="127.0.0.1"))  # rasa_sdk's only way to bind loopback
-    rasa = servers.start("ours-rasa", rasa_run_argv(model, our_endpoints(tmp, action_port),
-                                                    ROOT / "credentials.yml", rasa_port),
-                         ROOT, f"http://127.0.0.1:{rasa_port}", "/", env=our_env(tmp))
+    actions = servers.start(
+        "ours-actions",
+        action_server_argv(action_port),
+        ROOT,
+        f"http://127.0.0.1:{action_port}",
+        "/health",
+        env=our_env(tmp, SANIC_HOST="127.0.0.1"),
+    )  # rasa_sdk's only way to bind loopback
+    rasa = servers.start(
+        "ours-rasa",
+        rasa_run_argv(model, our_endpoints(tmp, action_port), ROOT / "credentials.yml", rasa_port),
+        ROOT,
+        f"http://127.0.0.1:{rasa_port}",
+        "/",
+        env=our_env(tmp),
+    )
     return {"actions": actions, "rasa": rasa}
 
 
@@ -254,15 +314,23 @@ def ensure_starter(log: Path) -> Dict[str, Any]:
     print(f"[bench] training Rasa's starter bot once (rasa init --no-prompt), log: {log}", flush=True)
     t0 = time.monotonic()
     with open(log, "wb") as out:
-        rc = subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(tmp)], cwd=tmp,
-                            env=child_env(), stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True).returncode
+        rc = subprocess.run(
+            [str(RASA), "init", "--no-prompt", "--init-dir", str(tmp)],
+            cwd=tmp,
+            env=child_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        ).returncode
     train_s = time.monotonic() - t0
     if rc != 0 or latest_model(tmp / "models") is None:
         shutil.rmtree(tmp, ignore_errors=True)
         raise RuntimeError(f"rasa init failed ({rc}), see {log}")
-    info = {"rasa_version": rasa_version(), "train_s": round(train_s, 1),
-            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    info = {
+        "rasa_version": rasa_version(),
+        "train_s": round(train_s, 1),
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
     (tmp / "bench-starter.json").write_text(json.dumps(info, indent=2))
     shutil.rmtree(STARTER, ignore_errors=True)
     tmp.rename(STARTER)
@@ -282,9 +350,13 @@ def start_baseline(servers: Servers, tmp: Path, starter: Dict[str, Any], tracker
     endpoints = tmp / "endpoints-baseline.yml"
     endpoints.write_text(yaml.safe_dump(config), encoding="utf-8")
     port = free_port()
-    return servers.start("baseline-rasa", rasa_run_argv(Path(starter["model"]), endpoints,
-                                                        project / "credentials.yml", port),
-                         project, f"http://127.0.0.1:{port}", "/")
+    return servers.start(
+        "baseline-rasa",
+        rasa_run_argv(Path(starter["model"]), endpoints, project / "credentials.yml", port),
+        project,
+        f"http://127.0.0.1:{port}",
+        "/",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,8 +451,9 @@ async def send(session: Any, url: str, sender: str, text: str, timeout_s: float)
 
     t0 = time.monotonic()
     try:
-        async with session.post(url, json={"sender": sender, "message": text},
-                                timeout=aiohttp.ClientTimeout(total=timeout_s)) as resp:
+        async with session.post(
+            url, json={"sender": sender, "message": text}, timeout=aiohttp.ClientTimeout(total=timeout_s)
+        ) as resp:
             raw = await resp.read()
             t1 = time.monotonic()
             if resp.status != 200:
@@ -401,9 +474,16 @@ async def send(session: Any, url: str, sender: str, text: str, timeout_s: float)
         return Sample(t0, time.monotonic(), False, type(e).__name__)
 
 
-async def run_level(base_url: str, users: int, conversations: List[List[str]], warmup_s: float,
-                    duration_s: float, timeout_s: float, tag: str,
-                    think_s: float = 0.0) -> Dict[str, Any]:
+async def run_level(
+    base_url: str,
+    users: int,
+    conversations: List[List[str]],
+    warmup_s: float,
+    duration_s: float,
+    timeout_s: float,
+    tag: str,
+    think_s: float = 0.0,
+) -> Dict[str, Any]:
     """Closed-loop load: `users` virtual users, each a distinct sender, each sending its next message
     when the previous answer arrived (plus `think_s`, for the soak). The warm-up lasts `warmup_s` and
     at least until every user has had its first answer (the initial burst of a closed loop is not a
@@ -506,10 +586,12 @@ async def warm_up(base_url: str, conversations: List[List[str]], tag: str, messa
 
 def git_revision() -> str:
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True,
-                               text=True, timeout=10).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
         return rev + ("+uncommitted" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "?"

@@ -21,27 +21,40 @@ from typing import Callable, Dict, List, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.privacy.phone import mask_phones  # noqa: E402
 from bot.privacy.logs import PhoneMaskingFilter  # noqa: E402
+from bot.privacy.phone import mask_phones  # noqa: E402
 
-MESSAGES = ["太贵了", "你们能便宜点吗", "我再考虑考虑", "远山的续航是多少", "周六上午能试驾吗", "老婆说要商量一下",
-            "落地价158000元能不能再少", "订单号 2026112712345678 什么时候交车", "你好"]
+MESSAGES = [
+    "太贵了",
+    "你们能便宜点吗",
+    "我再考虑考虑",
+    "远山的续航是多少",
+    "周六上午能试驾吗",
+    "老婆说要商量一下",
+    "落地价158000元能不能再少",
+    "订单号 2026112712345678 什么时候交车",
+    "你好",
+]
 PHONES = ["13800138000", "+86 138 0013 8000", "１３８００１３８０００", "010-62345678", "0755 1234567", "138-0013-8000"]
 
 KINDS: Dict[str, Callable[[random.Random], str]] = {
     "no digits": lambda r: f"Received user message '{r.choice(MESSAGES[:6])}' with intent 'objection_price'",
     "rasa debug": lambda r: (
         f"Received user message '{r.choice(MESSAGES)}' with intent '{{'name': 'objection_price', 'confidence': "
-        f"{r.random():.16f}}}' and entities '[]'"),
+        f"{r.random():.16f}}}' and entities '[]'"
+    ),
     "sanic access": lambda r: (
         f"POST http://localhost:5005/webhooks/rest/webhook 200 {r.randint(40, 900)} "
-        f"sender {'%032x' % r.getrandbits(128)}"),
+        f"sender {'%032x' % r.getrandbits(128)}"
+    ),
     "timestamps": lambda r: (
         f"2026-11-{r.randint(10, 30)} {r.randint(10, 23)}:{r.randint(10, 59)}:{r.randint(10, 59)},"
-        f"{r.randint(100, 999)} tracker saved in {r.random() * 50:.3f} ms, {r.randint(1, 400)} events"),
+        f"{r.randint(100, 999)} tracker saved in {r.random() * 50:.3f} ms, {r.randint(1, 400)} events"
+    ),
     "sql": lambda r: (
         "INSERT INTO leads (sender_id, channel, name, phone) VALUES (?, ?, ?, ?) "
-        f"[parameters: ('{'%032x' % r.getrandbits(128)}', 'widget', '李先生', '{r.choice(PHONES)}')]"),
+        f"[parameters: ('{'%032x' % r.getrandbits(128)}', 'widget', '李先生', '{r.choice(PHONES)}')]"
+    ),
     "chat with phone": lambda r: f"Received user message '我手机号{r.choice(PHONES)}，周六上午来' with intent 'leave_contact'",
 }
 
@@ -85,8 +98,10 @@ def main(argv: List[str] | None = None) -> int:
     def through_filter(text: str) -> None:
         log_filter.filter(logging.LogRecord("bench", logging.INFO, __file__, 1, "%s", (text,), None))
 
-    print(f"  logging filter, all lines   {time_per_line(through_filter, texts, args.repeat):8.1f} µs/line "
-          "(LogRecord creation included)")
+    print(
+        f"  logging filter, all lines   {time_per_line(through_filter, texts, args.repeat):8.1f} µs/line "
+        "(LogRecord creation included)"
+    )
     return 0
 
 

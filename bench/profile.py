@@ -35,9 +35,23 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from bench.harness import (  # noqa: E402
-    OUR_CONVERSATIONS, REPORTS, ROOT, Servers, Workdir, action_server_argv, fmt, free_port, git_revision,
-    install_signal_handlers, isolate_this_process, latest_model, our_endpoints, our_env, rasa_version,
-    relative, write_json,
+    OUR_CONVERSATIONS,
+    REPORTS,
+    ROOT,
+    Servers,
+    Workdir,
+    action_server_argv,
+    fmt,
+    free_port,
+    git_revision,
+    install_signal_handlers,
+    isolate_this_process,
+    latest_model,
+    our_endpoints,
+    our_env,
+    rasa_version,
+    relative,
+    write_json,
 )
 
 
@@ -110,9 +124,9 @@ def instrument(prof: Profiler, agent: Any) -> None:
     from rasa.core.agent import Agent
     from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
     from rasa.core.processor import MessageProcessor
+    from rasa.engine.graph import GraphNode
     from rasa.shared.core import events as rasa_events
     from rasa.shared.core.trackers import DialogueStateTracker
-    from rasa.engine.graph import GraphNode
     from rasa.utils.endpoints import EndpointConfig
 
     original_call: Callable = GraphNode.__call__
@@ -125,8 +139,7 @@ def instrument(prof: Profiler, agent: Any) -> None:
     GraphNode.__call__ = node_call  # dask calls the node objects: the class attribute is what runs
     prof.wrap_async(Agent, "handle_message", "Agent.handle_message (own time: lock store, session, events, channel)")
     prof.wrap_sync(MessageProcessor, "_parse_message_with_graph", "NLU graph run (own time: graph runner overhead)")
-    prof.wrap_sync(MessageProcessor, "_predict_next_with_tracker",
-                   "core graph run (own time: graph runner overhead)")
+    prof.wrap_sync(MessageProcessor, "_predict_next_with_tracker", "core graph run (own time: graph runner overhead)")
     prof.wrap_async(MessageProcessor, "_run_action", "running actions in Rasa (own time, excl. action server)")
     prof.wrap_async(EndpointConfig, "request", "action server HTTP round trip (incl. the action code)")
     # finer parts of the Rasa-side work, each with its own time
@@ -160,12 +173,12 @@ def messages(n: int) -> List[Tuple[str, str]]:
 
 
 async def profile(model: Path, action_url: str, endpoints_file: Path, n: int, warmup: int) -> Dict[str, Any]:
+    import rasa.utils.tensorflow.environment as tf_env
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
-    import rasa.utils.tensorflow.environment as tf_env
 
     # Logging and TensorFlow set up exactly as `rasa run` does by default (INFO): without this the
     # in-process agent logs at DEBUG and formatting those logs would dominate the profile.
@@ -202,12 +215,18 @@ def table(stats: Dict[str, Dict[str, float]], n: int) -> List[Dict[str, Any]]:
     root = next((s["total_s"] for k, s in stats.items() if k.startswith("Agent.handle_message")), 0.0)
     rows = []
     for name, s in stats.items():
-        rows.append({"name": name, "calls": int(s["calls"]), "self_ms": round(s["self_s"] * 1000, 1),
-                     "total_ms": round(s["total_s"] * 1000, 1),
-                     "self_ms_per_message": round(s["self_s"] * 1000 / n, 2),
-                     "mean_ms_per_call": round(s["total_s"] * 1000 / s["calls"], 2),
-                     "max_ms": round(s["max_s"] * 1000, 1),
-                     "share_pct": round(100 * s["self_s"] / root, 1) if root else None})
+        rows.append(
+            {
+                "name": name,
+                "calls": int(s["calls"]),
+                "self_ms": round(s["self_s"] * 1000, 1),
+                "total_ms": round(s["total_s"] * 1000, 1),
+                "self_ms_per_message": round(s["self_s"] * 1000 / n, 2),
+                "mean_ms_per_call": round(s["total_s"] * 1000 / s["calls"], 2),
+                "max_ms": round(s["max_s"] * 1000, 1),
+                "share_pct": round(100 * s["self_s"] / root, 1) if root else None,
+            }
+        )
     rows.sort(key=lambda r: r["self_ms"], reverse=True)
     return rows
 
@@ -218,50 +237,72 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--warmup", type=int, default=10, help="untimed messages first (10)")
     p.add_argument("--model", type=Path, help="default: the latest in models/")
     p.add_argument("--top", type=int, default=30, help="rows to print (30)")
-    p.add_argument("--no-speedups", action="store_true",
-                   help="profile Rasa as shipped, without bot/rasa/patches.py (the 'before' of BENCHMARKS.md)")
+    p.add_argument(
+        "--no-speedups",
+        action="store_true",
+        help="profile Rasa as shipped, without bot/rasa/patches.py (the 'before' of BENCHMARKS.md)",
+    )
     args = p.parse_args(argv)
     install_signal_handlers()
-    model = (args.model or latest_model())
+    model = args.model or latest_model()
     if model is None:
         print("no trained model in models/: run `make train`", file=sys.stderr)
         return 2
     os.chdir(ROOT)  # our graph components read data/ relative to the project
     if not args.no_speedups:  # the Rasa server gets them from our channels (credentials.yml)
         from bot.rasa import patches
+
         patches.install()
     wd = Workdir("profile")
     isolate_this_process(wd.path)
     try:
         with Servers(wd.path) as servers:
             port = free_port()
-            actions = servers.start("ours-actions", action_server_argv(port), ROOT, f"http://127.0.0.1:{port}",
-                                    "/health", env=our_env(wd.path, SANIC_HOST="127.0.0.1"))
+            actions = servers.start(
+                "ours-actions",
+                action_server_argv(port),
+                ROOT,
+                f"http://127.0.0.1:{port}",
+                "/health",
+                env=our_env(wd.path, SANIC_HOST="127.0.0.1"),
+            )
             servers.wait(actions)
             endpoints = our_endpoints(wd.path, port)
             result = asyncio.run(profile(model.resolve(), actions.url, endpoints, args.messages, args.warmup))
         rows = table(result["stats"], args.messages)
         per = sorted(result["per_message_s"])
         summary = {
-            "model": relative(model), "rasa_version": rasa_version(), "commit": git_revision(),
-            "at": time.strftime("%Y-%m-%d %H:%M:%S"), "messages": args.messages, "warmup_messages": args.warmup,
+            "model": relative(model),
+            "rasa_version": rasa_version(),
+            "commit": git_revision(),
+            "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "messages": args.messages,
+            "warmup_messages": args.warmup,
             "speedups": not args.no_speedups,
-            "agent_load_s": round(result["load_s"], 1), "empty_answers": result["empty_answers"],
-            "per_message_ms": {"mean": round(1000 * sum(per) / len(per), 1), "p50": round(1000 * per[len(per) // 2], 1),
-                               "max": round(1000 * per[-1], 1)},
+            "agent_load_s": round(result["load_s"], 1),
+            "empty_answers": result["empty_answers"],
+            "per_message_ms": {
+                "mean": round(1000 * sum(per) / len(per), 1),
+                "p50": round(1000 * per[len(per) // 2], 1),
+                "max": round(1000 * per[-1], 1),
+            },
             "loadavg": os.getloadavg(),
             "note": "self_ms = time in this part minus the timed parts inside it; self times add up to the "
-                    "total of Agent.handle_message. Wall clock, one message at a time, in-process.",
+            "total of Agent.handle_message. Wall clock, one message at a time, in-process.",
             "rows": rows,
         }
         write_json(REPORTS / "profile.json", summary)
-        print(f"\n{args.messages} messages, {summary['per_message_ms']['mean']} ms per message on average "
-              f"(p50 {summary['per_message_ms']['p50']} ms, max {summary['per_message_ms']['max']} ms); "
-              f"agent loaded in {summary['agent_load_s']} s; {result['empty_answers']} empty answers\n")
+        print(
+            f"\n{args.messages} messages, {summary['per_message_ms']['mean']} ms per message on average "
+            f"(p50 {summary['per_message_ms']['p50']} ms, max {summary['per_message_ms']['max']} ms); "
+            f"agent loaded in {summary['agent_load_s']} s; {result['empty_answers']} empty answers\n"
+        )
         print(f"{'own ms':>9} {'share':>6} {'calls':>6} {'ms/msg':>7} {'ms/call':>8}  part")
-        for r in rows[:args.top]:
-            print(f"{fmt(r['self_ms'], 1):>9} {fmt(r['share_pct'], 1):>5}% {r['calls']:>6} "
-                  f"{fmt(r['self_ms_per_message'], 2):>7} {fmt(r['mean_ms_per_call'], 2):>8}  {r['name']}")
+        for r in rows[: args.top]:
+            print(
+                f"{fmt(r['self_ms'], 1):>9} {fmt(r['share_pct'], 1):>5}% {r['calls']:>6} "
+                f"{fmt(r['self_ms_per_message'], 2):>7} {fmt(r['mean_ms_per_call'], 2):>8}  {r['name']}"
+            )
         print("\nreports/bench/profile.json written")
         return 0
     except KeyboardInterrupt:

@@ -29,10 +29,33 @@ from typing import Any, Dict, List, Optional
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo root, not bench/ (see profile.py)
 
 from bench.harness import (  # noqa: E402
-    BASELINE_CONVERSATIONS, OUR_CONVERSATIONS, RASA, REPORTS, ROOT, VAR, RssSampler, Servers, Workdir,
-    child_env, ensure_starter, fmt, git_revision, install_signal_handlers, latest_model, machine,
-    peak_rss_mb, proc_status, rasa_version, relative, rss_mb, run_level, start_baseline, start_our_bot, warm_up,
-    write_json, write_section,
+    BASELINE_CONVERSATIONS,
+    OUR_CONVERSATIONS,
+    RASA,
+    REPORTS,
+    ROOT,
+    VAR,
+    RssSampler,
+    Servers,
+    Workdir,
+    child_env,
+    ensure_starter,
+    fmt,
+    git_revision,
+    install_signal_handlers,
+    latest_model,
+    machine,
+    peak_rss_mb,
+    proc_status,
+    rasa_version,
+    relative,
+    rss_mb,
+    run_level,
+    start_baseline,
+    start_our_bot,
+    warm_up,
+    write_json,
+    write_section,
 )
 
 TRAIN_TARGET_S = 300
@@ -48,9 +71,13 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--levels", default="1,10,50", help="concurrent users for latency (1,10,50)")
     p.add_argument("--throughput-users", type=int, default=20, help="concurrent users for throughput (20)")
     p.add_argument("--timeout", type=float, default=60.0, help="per-request timeout in seconds (60)")
-    p.add_argument("--baseline-tracker", choices=["sqlite", "memory"], default="sqlite",
-                   help="starter bot's tracker store: a temporary SQLite file like ours (default, like "
-                        "for like) or the starter's own in-memory default")
+    p.add_argument(
+        "--baseline-tracker",
+        choices=["sqlite", "memory"],
+        default="sqlite",
+        help="starter bot's tracker store: a temporary SQLite file like ours (default, like "
+        "for like) or the starter's own in-memory default",
+    )
     p.add_argument("--model", type=Path, help="our model (default: the latest in models/)")
     p.add_argument("--no-markdown", action="store_true", help="do not touch BENCHMARKS.md")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target FAILs")
@@ -75,13 +102,23 @@ async def load_phase(bots: Dict[str, Dict[str, Any]], args: argparse.Namespace) 
     for users in levels:
         for name, bot in bots.items():  # the same level for both bots back to back
             with RssSampler({name: bot["pid"]}) as sampler:
-                result = await run_level(bot["url"], users, bot["conversations"], args.warmup, args.duration,
-                                         args.timeout, f"{name}-{stamp}-n{users}")
+                result = await run_level(
+                    bot["url"],
+                    users,
+                    bot["conversations"],
+                    args.warmup,
+                    args.duration,
+                    args.timeout,
+                    f"{name}-{stamp}-n{users}",
+                )
             result["rss_max_mb"] = round(sampler.max[name], 1)
             out[name]["levels"][str(users)] = result
-            print(f"[bench] {name:8s} {users:3d} users: p50 {fmt(result['p50_ms'])} ms, p95 "
-                  f"{fmt(result['p95_ms'])} ms, {fmt(result['msgs_per_s'], 1)} msg/s, "
-                  f"{result['errors']} errors", flush=True)
+            print(
+                f"[bench] {name:8s} {users:3d} users: p50 {fmt(result['p50_ms'])} ms, p95 "
+                f"{fmt(result['p95_ms'])} ms, {fmt(result['msgs_per_s'], 1)} msg/s, "
+                f"{result['errors']} errors",
+                flush=True,
+            )
             await asyncio.sleep(1)
     await asyncio.sleep(5)  # let the servers settle before "after load"
     for name, bot in bots.items():
@@ -105,9 +142,14 @@ def measure_training(logs: Path) -> Dict[str, Any]:
     try:
         t0 = time.monotonic()
         with open(log, "wb") as out:
-            proc = subprocess.Popen([str(RASA), "train", "--force", "--out", str(tmp / "models")], cwd=ROOT,
-                                    env=child_env(RASA_CACHE_DIRECTORY=str(tmp / "cache")), stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [str(RASA), "train", "--force", "--out", str(tmp / "models")],
+                cwd=ROOT,
+                env=child_env(RASA_CACHE_DIRECTORY=str(tmp / "cache")),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             try:
                 rc = proc.wait()
             finally:
@@ -131,30 +173,46 @@ def evaluate(res: Dict[str, Any], training: Optional[Dict[str, Any]], tput_users
 
     o1, b1 = ours["levels"].get("1", {}), base["levels"].get("1", {})
     op, bp = o1.get("p95_ms"), b1.get("p95_ms")
-    targets.append({"name": "p95 latency at 1 user <= baseline",
-                    "detail": f"{fmt(op)} ms vs {fmt(bp)} ms",
-                    "status": None if op is None or bp is None else ("PASS" if op <= bp else "FAIL")})
+    targets.append(
+        {
+            "name": "p95 latency at 1 user <= baseline",
+            "detail": f"{fmt(op)} ms vs {fmt(bp)} ms",
+            "status": None if op is None or bp is None else ("PASS" if op <= bp else "FAIL"),
+        }
+    )
 
     ot, bt = ours["levels"].get(str(tput_users), {}), base["levels"].get(str(tput_users), {})
     om, bm, errors = ot.get("msgs_per_s"), bt.get("msgs_per_s"), ot.get("errors")
     ok = om is not None and bm is not None and om >= THROUGHPUT_FACTOR * bm and errors == 0
-    targets.append({"name": f"throughput at {tput_users} users >= {THROUGHPUT_FACTOR:g}x baseline, zero errors",
-                    "detail": f"{fmt(om, 1)} vs {fmt(bm, 1)} msg/s ({fmt(ratio(om, bm), 2)}x), {errors} errors",
-                    "status": None if om is None or bm is None else ("PASS" if ok else "FAIL")})
+    targets.append(
+        {
+            "name": f"throughput at {tput_users} users >= {THROUGHPUT_FACTOR:g}x baseline, zero errors",
+            "detail": f"{fmt(om, 1)} vs {fmt(bm, 1)} msg/s ({fmt(ratio(om, bm), 2)}x), {errors} errors",
+            "status": None if om is None or bm is None else ("PASS" if ok else "FAIL"),
+        }
+    )
 
     ok = ours["rss_peak_mb"] <= base["rss_peak_mb"] and ours["rss_after_mb"] <= base["rss_after_mb"]
-    targets.append({"name": "RSS <= baseline (peak and after load)",
-                    "detail": f"peak {fmt(ours['rss_peak_mb'])} vs {fmt(base['rss_peak_mb'])} MB, after "
-                              f"{fmt(ours['rss_after_mb'])} vs {fmt(base['rss_after_mb'])} MB",
-                    "status": "PASS" if ok else "FAIL"})
+    targets.append(
+        {
+            "name": "RSS <= baseline (peak and after load)",
+            "detail": f"peak {fmt(ours['rss_peak_mb'])} vs {fmt(base['rss_peak_mb'])} MB, after "
+            f"{fmt(ours['rss_after_mb'])} vs {fmt(base['rss_after_mb'])} MB",
+            "status": "PASS" if ok else "FAIL",
+        }
+    )
 
     if training is None:
         targets.append({"name": f"training < {TRAIN_TARGET_S} s", "detail": "not measured", "status": None})
     else:
         ok = training["ok"] and training["seconds"] < TRAIN_TARGET_S
-        targets.append({"name": f"training < {TRAIN_TARGET_S} s",
-                        "detail": f"{fmt(training['seconds'], 1)} s" + ("" if training["ok"] else " (failed)"),
-                        "status": "PASS" if ok else "FAIL"})
+        targets.append(
+            {
+                "name": f"training < {TRAIN_TARGET_S} s",
+                "detail": f"{fmt(training['seconds'], 1)} s" + ("" if training["ok"] else " (failed)"),
+                "status": "PASS" if ok else "FAIL",
+            }
+        )
     for t in targets:
         t["status"] = t["status"] or "SKIPPED"
     return targets
@@ -178,33 +236,48 @@ def markdown(report: Dict[str, Any]) -> str:
     for users in levels:
         b, ou = res["baseline"]["levels"][users], res["ours"]["levels"][users]
         for name, r in (("baseline", b), ("ours", ou)):
-            lines.append(f"| {users} | {name} | {fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | {fmt(r['p99_ms'])} | "
-                         f"{fmt(r['msgs_per_s'], 1)} | {r['errors']} |")
+            lines.append(
+                f"| {users} | {name} | {fmt(r['p50_ms'])} | {fmt(r['p95_ms'])} | {fmt(r['p99_ms'])} | "
+                f"{fmt(r['msgs_per_s'], 1)} | {r['errors']} |"
+            )
         rt = report["ratios"]["levels"][users]
-        lines.append(f"| {users} | *ours/baseline* | {fmt(rt['p50'], 2)} | {fmt(rt['p95'], 2)} | {fmt(rt['p99'], 2)} | "
-                     f"{fmt(rt['msgs_per_s'], 2)} | |")
+        lines.append(
+            f"| {users} | *ours/baseline* | {fmt(rt['p50'], 2)} | {fmt(rt['p95'], 2)} | {fmt(rt['p99'], 2)} | "
+            f"{fmt(rt['msgs_per_s'], 2)} | |"
+        )
     rb, ro, rr = res["baseline"], res["ours"], report["ratios"]
-    lines += ["", "RSS of the Rasa server process (`/proc/PID/status`: VmHWM for the peak, VmRSS after the load):", "",
-              "| bot | idle MB | peak MB | after load MB |", "|---|---:|---:|---:|",
-              f"| baseline | {fmt(rb['rss_idle_mb'])} | {fmt(rb['rss_peak_mb'])} | {fmt(rb['rss_after_mb'])} |",
-              f"| ours | {fmt(ro['rss_idle_mb'])} | {fmt(ro['rss_peak_mb'])} | {fmt(ro['rss_after_mb'])} |",
-              f"| *ours/baseline* | | {fmt(rr['rss_peak'], 2)} | {fmt(rr['rss_after'], 2)} |", "",
-              f"Our action server (not in the comparison; the starter bot has none): peak "
-              f"{fmt(ro.get('actions_rss_peak_mb'))} MB, after load {fmt(ro.get('actions_rss_after_mb'))} MB. "
-              f"Answers from our custom actions during the measured windows: "
-              f"{sum(r['custom_action_answers'] for r in ro['levels'].values())} of "
-              f"{sum(r['messages'] for r in ro['levels'].values())}.", ""]
+    lines += [
+        "",
+        "RSS of the Rasa server process (`/proc/PID/status`: VmHWM for the peak, VmRSS after the load):",
+        "",
+        "| bot | idle MB | peak MB | after load MB |",
+        "|---|---:|---:|---:|",
+        f"| baseline | {fmt(rb['rss_idle_mb'])} | {fmt(rb['rss_peak_mb'])} | {fmt(rb['rss_after_mb'])} |",
+        f"| ours | {fmt(ro['rss_idle_mb'])} | {fmt(ro['rss_peak_mb'])} | {fmt(ro['rss_after_mb'])} |",
+        f"| *ours/baseline* | | {fmt(rr['rss_peak'], 2)} | {fmt(rr['rss_after'], 2)} |",
+        "",
+        f"Our action server (not in the comparison; the starter bot has none): peak "
+        f"{fmt(ro.get('actions_rss_peak_mb'))} MB, after load {fmt(ro.get('actions_rss_after_mb'))} MB. "
+        f"Answers from our custom actions during the measured windows: "
+        f"{sum(r['custom_action_answers'] for r in ro['levels'].values())} of "
+        f"{sum(r['messages'] for r in ro['levels'].values())}.",
+        "",
+    ]
     tr = report["training"]
     st = report["baseline_training"]
     if tr:
-        lines.append(f"Training: `rasa train --force` of our project from scratch (empty cache): "
-                     f"**{fmt(tr['seconds'], 1)} s**{'' if tr['ok'] else ' (FAILED)'}. ")
+        lines.append(
+            f"Training: `rasa train --force` of our project from scratch (empty cache): "
+            f"**{fmt(tr['seconds'], 1)} s**{'' if tr['ok'] else ' (FAILED)'}. "
+        )
     else:
         lines.append("Training: not measured in this run (`--skip-train`/`--quick`). ")
     if st.get("train_s") is not None:
-        lines[-1] += (f"The starter bot's `rasa init` (training included) took {fmt(st['train_s'], 1)} s when it was "
-                      f"cached on {st.get('created_at', '?')}" +
-                      (f" (ours/baseline {fmt(rr['training'], 2)})." if rr.get("training") else "."))
+        lines[-1] += (
+            f"The starter bot's `rasa init` (training included) took {fmt(st['train_s'], 1)} s when it was "
+            f"cached on {st.get('created_at', '?')}"
+            + (f" (ours/baseline {fmt(rr['training'], 2)})." if rr.get("training") else ".")
+        )
     lines += ["", "Targets:", ""]
     for t in report["targets"]:
         lines.append(f"- **{t['status']}** {t['name']}: {t['detail']}")
@@ -218,12 +291,16 @@ def print_table(report: Dict[str, Any]) -> None:
     for users in report["levels"]:
         for name in ("baseline", "ours"):
             r = res[name]["levels"][users]
-            print(f"{users:>5}  {name:8}  {fmt(r['p50_ms']):>8}  {fmt(r['p95_ms']):>8}  {fmt(r['p99_ms']):>8}  "
-                  f"{fmt(r['msgs_per_s'], 1):>7}  {r['errors']:>6}")
+            print(
+                f"{users:>5}  {name:8}  {fmt(r['p50_ms']):>8}  {fmt(r['p95_ms']):>8}  {fmt(r['p99_ms']):>8}  "
+                f"{fmt(r['msgs_per_s'], 1):>7}  {r['errors']:>6}"
+            )
     for name in ("baseline", "ours"):
         r = res[name]
-        print(f"RSS {name:8}: idle {fmt(r['rss_idle_mb'])} MB, peak {fmt(r['rss_peak_mb'])} MB, "
-              f"after load {fmt(r['rss_after_mb'])} MB")
+        print(
+            f"RSS {name:8}: idle {fmt(r['rss_idle_mb'])} MB, peak {fmt(r['rss_peak_mb'])} MB, "
+            f"after load {fmt(r['rss_after_mb'])} MB"
+        )
     tr = report["training"]
     print(f"training (ours, from scratch): {fmt(tr['seconds'], 1) + ' s' if tr else 'not measured'}")
     for t in report["targets"]:
@@ -233,7 +310,7 @@ def print_table(report: Dict[str, Any]) -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     install_signal_handlers()
-    model = (args.model or latest_model())
+    model = args.model or latest_model()
     if model is None or not model.exists():
         print("no trained model in models/: run `make train`", file=sys.stderr)
         return 2
@@ -250,8 +327,12 @@ def main(argv: Optional[List[str]] = None) -> int:
                 servers.wait(s)
             bots = {
                 "baseline": {"url": baseline.url, "pid": baseline.pid, "conversations": BASELINE_CONVERSATIONS},
-                "ours": {"url": ours["rasa"].url, "pid": ours["rasa"].pid, "conversations": OUR_CONVERSATIONS,
-                         "extra_pids": {"actions": ours["actions"].pid}},
+                "ours": {
+                    "url": ours["rasa"].url,
+                    "pid": ours["rasa"].pid,
+                    "conversations": OUR_CONVERSATIONS,
+                    "extra_pids": {"actions": ours["actions"].pid},
+                },
             }
             results = asyncio.run(load_phase(bots, args))
         training = None if args.skip_train else measure_training(wd.logs)
@@ -266,13 +347,25 @@ def main(argv: Optional[List[str]] = None) -> int:
         ratios["rss_after"] = ratio(results["ours"]["rss_after_mb"], results["baseline"]["rss_after_mb"])
         ratios["training"] = ratio(training["seconds"], starter.get("train_s")) if training else None
         report = {
-            "meta": {"started_at": started, "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
-                     "commit": git_revision(), "rasa_version": rasa_version(), "machine": info,
-                     "our_model": relative(model), "baseline_model": relative(Path(starter["model"]))},
-            "options": {"quick": args.quick, "duration_s": args.duration, "warmup_s": args.warmup,
-                        "latency_levels": args.levels, "throughput_users": args.throughput_users,
-                        "timeout_s": args.timeout, "baseline_tracker": args.baseline_tracker,
-                        "skip_train": args.skip_train},
+            "meta": {
+                "started_at": started,
+                "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "commit": git_revision(),
+                "rasa_version": rasa_version(),
+                "machine": info,
+                "our_model": relative(model),
+                "baseline_model": relative(Path(starter["model"])),
+            },
+            "options": {
+                "quick": args.quick,
+                "duration_s": args.duration,
+                "warmup_s": args.warmup,
+                "latency_levels": args.levels,
+                "throughput_users": args.throughput_users,
+                "timeout_s": args.timeout,
+                "baseline_tracker": args.baseline_tracker,
+                "skip_train": args.skip_train,
+            },
             "levels": levels,
             "results": results,
             "training": training,
@@ -288,8 +381,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.no_markdown:
             write_section("<!-- results:start -->", "<!-- results:end -->", markdown(report), "Results")
         print_table(report)
-        print(f"\nreports/bench/latest.json written{'' if args.no_markdown else ', BENCHMARKS.md updated'}; "
-              f"logs in {wd.logs}/")
+        print(
+            f"\nreports/bench/latest.json written{'' if args.no_markdown else ', BENCHMARKS.md updated'}; "
+            f"logs in {wd.logs}/"
+        )
         return 1 if args.strict and any(t["status"] == "FAIL" for t in report["targets"]) else 0
     except KeyboardInterrupt:
         print("\n[bench] interrupted; servers stopped", file=sys.stderr)

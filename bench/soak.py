@@ -21,8 +21,23 @@ from typing import Any, Dict, List, Optional
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo root, not bench/ (see profile.py)
 
 from bench.harness import (  # noqa: E402
-    OUR_CONVERSATIONS, REPORTS, Servers, Workdir, fmt, git_revision, install_signal_handlers,
-    latest_model, machine, rasa_version, relative, rss_mb, run_level, start_our_bot, warm_up, write_json, write_section,
+    OUR_CONVERSATIONS,
+    REPORTS,
+    Servers,
+    Workdir,
+    fmt,
+    git_revision,
+    install_signal_handlers,
+    latest_model,
+    machine,
+    rasa_version,
+    relative,
+    rss_mb,
+    run_level,
+    start_our_bot,
+    warm_up,
+    write_json,
+    write_section,
 )
 
 
@@ -32,8 +47,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument("--users", type=int, default=5, help="concurrent users (5)")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between one user's messages (1.0)")
     p.add_argument("--sample-every", type=float, default=15.0, help="RSS sampling period in seconds (15)")
-    p.add_argument("--warmup", type=float, help="warm-up seconds, not counted (default: a quarter of the "
-                                                   "run, at most 60)")
+    p.add_argument(
+        "--warmup", type=float, help="warm-up seconds, not counted (default: a quarter of the " "run, at most 60)"
+    )
     p.add_argument("--timeout", type=float, default=60.0, help="per-request timeout in seconds (60)")
     p.add_argument("--model", type=Path, help="default: the latest in models/")
     p.add_argument("--no-markdown", action="store_true", help="do not touch BENCHMARKS.md")
@@ -58,8 +74,16 @@ async def soak(url: str, pids: Dict[str, int], args: argparse.Namespace) -> Dict
 
     task = asyncio.get_running_loop().create_task(sampler())
     try:
-        result = await run_level(url, args.users, OUR_CONVERSATIONS, args.warmup, args.minutes * 60,
-                                 args.timeout, f"soak-{time.strftime('%H%M%S')}", think_s=args.interval)
+        result = await run_level(
+            url,
+            args.users,
+            OUR_CONVERSATIONS,
+            args.warmup,
+            args.minutes * 60,
+            args.timeout,
+            f"soak-{time.strftime('%H%M%S')}",
+            think_s=args.interval,
+        )
     finally:
         task.cancel()
     sample()  # right after the load: the last sample
@@ -75,9 +99,13 @@ def growth(samples: List[Dict[str, Any]], name: str) -> Dict[str, Any]:
     if len(measured) < 2:
         return {"first_mb": None, "last_mb": None, "growth_mb": None, "growth_pct": None, "max_mb": None}
     first, last = measured[0][name], measured[-1][name]
-    return {"first_mb": first, "last_mb": last, "growth_mb": round(last - first, 1),
-            "growth_pct": round(100 * (last - first) / first, 1) if first else None,
-            "max_mb": max(s[name] for s in measured)}
+    return {
+        "first_mb": first,
+        "last_mb": last,
+        "growth_mb": round(last - first, 1),
+        "growth_pct": round(100 * (last - first) / first, 1) if first else None,
+        "max_mb": max(s[name] for s in measured),
+    }
 
 
 def markdown(report: Dict[str, Any]) -> str:
@@ -95,10 +123,12 @@ def markdown(report: Dict[str, Any]) -> str:
     ]
     for name, label in (("rasa", "Rasa server"), ("actions", "action server")):
         x = g[name]
-        lines.append(f"- {label} RSS: {fmt(x['first_mb'])} MB after the warm-up → {fmt(x['last_mb'])} MB at the end: "
-                     f"**{'+' if (x['growth_mb'] or 0) >= 0 else ''}{fmt(x['growth_mb'], 1)} MB "
-                     f"({'+' if (x['growth_pct'] or 0) >= 0 else ''}{fmt(x['growth_pct'], 1)} %)**, max "
-                     f"{fmt(x['max_mb'])} MB")
+        lines.append(
+            f"- {label} RSS: {fmt(x['first_mb'])} MB after the warm-up → {fmt(x['last_mb'])} MB at the end: "
+            f"**{'+' if (x['growth_mb'] or 0) >= 0 else ''}{fmt(x['growth_mb'], 1)} MB "
+            f"({'+' if (x['growth_pct'] or 0) >= 0 else ''}{fmt(x['growth_pct'], 1)} %)**, max "
+            f"{fmt(x['max_mb'])} MB"
+        )
     samples = report["samples"]
     step = max(1, len(samples) // 12)
     shown = samples[::step] + ([samples[-1]] if (len(samples) - 1) % step else [])
@@ -122,13 +152,23 @@ def main(argv: Optional[List[str]] = None) -> int:
             for s in ours.values():
                 servers.wait(s)
             print(f"[soak] {args.users} users for {args.minutes:g} min after a {args.warmup:g} s warm-up", flush=True)
-            result = asyncio.run(soak(ours["rasa"].url, {"rasa": ours["rasa"].pid, "actions": ours["actions"].pid},
-                                      args))
+            result = asyncio.run(
+                soak(ours["rasa"].url, {"rasa": ours["rasa"].pid, "actions": ours["actions"].pid}, args)
+            )
         report = {
-            "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"), "commit": git_revision(),
-            "rasa_version": rasa_version(), "machine": info, "model": relative(model),
-            "options": {"minutes": args.minutes, "users": args.users, "interval_s": args.interval,
-                        "sample_every_s": args.sample_every, "warmup_s": args.warmup, "timeout_s": args.timeout},
+            "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "commit": git_revision(),
+            "rasa_version": rasa_version(),
+            "machine": info,
+            "model": relative(model),
+            "options": {
+                "minutes": args.minutes,
+                "users": args.users,
+                "interval_s": args.interval,
+                "sample_every_s": args.sample_every,
+                "warmup_s": args.warmup,
+                "timeout_s": args.timeout,
+            },
             **result,
             "growth": {name: growth(result["samples"], name) for name in ("rasa", "actions")},
         }
@@ -137,8 +177,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         if not args.no_markdown:
             write_section("<!-- soak:start -->", "<!-- soak:end -->", md, "Soak")
         print("\n" + md)
-        print(f"\nreports/bench/soak.json written{'' if args.no_markdown else ', BENCHMARKS.md updated'}; "
-              f"logs in {wd.logs}/")
+        print(
+            f"\nreports/bench/soak.json written{'' if args.no_markdown else ', BENCHMARKS.md updated'}; "
+            f"logs in {wd.logs}/"
+        )
         return 0
     except KeyboardInterrupt:
         print("\n[soak] interrupted; servers stopped", file=sys.stderr)

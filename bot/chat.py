@@ -9,8 +9,9 @@ import uuid
 from typing import Any, Dict, List, Optional, TextIO
 
 
-def send(url: str, sender: str, message: str, timeout: float = 30,
-         metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+def send(
+    url: str, sender: str, message: str, timeout: float = 30, metadata: Optional[Dict[str, Any]] = None
+) -> List[Dict[str, Any]]:
     """Posts one message to ``{url}/webhooks/rest/webhook`` and returns the bot's messages."""
     body: Dict[str, Any] = {"sender": sender, "message": message}
     if metadata:
@@ -19,8 +20,9 @@ def send(url: str, sender: str, message: str, timeout: float = 30,
     token = os.environ.get("REST_API_TOKEN", "").strip()
     if token:  # a deployment that protects its REST channel (bot.channels.identity)
         headers["Authorization"] = f"Bearer {token}"
-    req = urllib.request.Request(f"{url.rstrip('/')}/webhooks/rest/webhook", data=json.dumps(body).encode("utf-8"),
-                                 headers=headers)
+    req = urllib.request.Request(
+        f"{url.rstrip('/')}/webhooks/rest/webhook", data=json.dumps(body).encode("utf-8"), headers=headers
+    )
     with urllib.request.urlopen(req, timeout=timeout) as resp:
         return json.load(resp)
 
@@ -37,8 +39,11 @@ def render(messages: List[Dict[str, Any]], out: TextIO, annotations: bool = True
             out.write(f"机器人: {m['text']}\n")
         custom = m.get("custom")
         if annotations and isinstance(custom, dict) and "script_id" in custom:
-            out.write("   〔{principle_zh}({principle}) · {move_zh} · {stage} · 第{attempt}次 · {script_id}〕\n".format(
-                **{"move_zh": custom.get("move"), **custom}))
+            out.write(
+                "   〔{principle_zh}({principle}) · {move_zh} · {stage} · 第{attempt}次 · {script_id}〕\n".format(
+                    **{"move_zh": custom.get("move"), **custom}
+                )
+            )
             if custom.get("principle_why"):
                 out.write(f"   为什么：{custom['principle_why']}\n")
             for alt in custom.get("alternatives") or []:
@@ -49,8 +54,15 @@ def render(messages: List[Dict[str, Any]], out: TextIO, annotations: bool = True
     return buttons
 
 
-def run(url: str, sender: Optional[str] = None, inp: TextIO = sys.stdin, out: TextIO = sys.stdout,
-        annotations: bool = True, metadata: Optional[Dict[str, Any]] = None, opening: Optional[str] = None) -> int:
+def run(
+    url: str,
+    sender: Optional[str] = None,
+    inp: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    annotations: bool = True,
+    metadata: Optional[Dict[str, Any]] = None,
+    opening: Optional[str] = None,
+) -> int:
     """Reads lines until EOF or /quit; a number picks one of the last buttons. ``metadata`` goes
     with every message (e.g. the practice mode); ``opening`` is sent first."""
     sender = sender or f"terminal-{uuid.uuid4().hex[:8]}"

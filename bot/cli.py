@@ -48,9 +48,11 @@ def _validate(args: argparse.Namespace) -> int:
         for p in problems:
             print(f"  {p}", file=sys.stderr)
         return 1
-    print(f"ok: {len(lexicon.terms)} entity terms from {args.catalog} and {args.lexicon}; "
-          f"{len(playbook.scripts)} scripts for {len(playbook.rules)} objections in {args.playbook}; "
-          f"{len(personas)} personas and the rubric in {args.roleplay}")
+    print(
+        f"ok: {len(lexicon.terms)} entity terms from {args.catalog} and {args.lexicon}; "
+        f"{len(playbook.scripts)} scripts for {len(playbook.rules)} objections in {args.playbook}; "
+        f"{len(personas)} personas and the rubric in {args.roleplay}"
+    )
     return 0
 
 
@@ -61,10 +63,12 @@ def _more_data_files(args: argparse.Namespace) -> "list[tuple[str, object]]":
     from bot.playbook.second_objection import CUES_FILE, load_cues
     from bot.product import load_product_knowledge
 
-    return [("product answers", lambda: load_product_knowledge(args.catalog, args.lexicon)),
-            ("second-objection cues", lambda: load_cues(f"{args.lexicon}/{CUES_FILE}")),
-            ("booking texts", lambda: load_booking_config("data/booking.yml")),
-            ("team notifications", lambda: load_templates("data/notify.yml"))]
+    return [
+        ("product answers", lambda: load_product_knowledge(args.catalog, args.lexicon)),
+        ("second-objection cues", lambda: load_cues(f"{args.lexicon}/{CUES_FILE}")),
+        ("booking texts", lambda: load_booking_config("data/booking.yml")),
+        ("team notifications", lambda: load_templates("data/notify.yml")),
+    ]
 
 
 def _latest_model(models_dir: str = "models") -> Optional[str]:
@@ -73,8 +77,8 @@ def _latest_model(models_dir: str = "models") -> Optional[str]:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.evaluation.metrics import evaluate, suggest_threshold, write_report
     from bot.evaluation.holdout import load_examples, local_parser
+    from bot.evaluation.metrics import evaluate, suggest_threshold, write_report
     from bot.yamlfile import read_yaml
 
     model = args.model or _latest_model()
@@ -83,8 +87,9 @@ def _eval(args: argparse.Namespace) -> int:
         return 2
     examples = load_examples(Path(p) for p in glob.glob(args.holdout))
     report = evaluate(examples, local_parser(model))
-    threshold = next((c.get("threshold") for c in read_yaml("config.yml")["pipeline"]
-                      if c.get("name") == "FallbackClassifier"), None)
+    threshold = next(
+        (c.get("threshold") for c in read_yaml("config.yml")["pipeline"] if c.get("name") == "FallbackClassifier"), None
+    )
     files = write_report(report, Path(args.out), threshold)
     print(report.summary())
     print(f"suggested fallback threshold: {suggest_threshold(report)} (configured: {threshold})")
@@ -113,8 +118,8 @@ def _roleplay(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from bot.database import database_settings
-    from bot.roleplay.report import agreement_lines, write_report, write_summary
     from bot.roleplay.records import load_corrections, load_visits, summarise
+    from bot.roleplay.report import agreement_lines, write_report, write_summary
 
     db = args.db or database_settings().url()
     attempts, corrections = load_visits(db), load_corrections(db)
@@ -129,15 +134,23 @@ def _report(args: argparse.Namespace) -> int:
 def _correct(args: argparse.Namespace) -> int:
     """A trainer's verdict on one turn: the checks the rubric got wrong are flipped."""
     from bot.database import database_settings
-    from bot.roleplay.records import (CORRECTABLE, CorrectionError, CorrectionStore, find_visit, load_visits,
-                                      rubric_verdicts)
+    from bot.roleplay.records import (
+        CORRECTABLE,
+        CorrectionError,
+        CorrectionStore,
+        find_visit,
+        load_visits,
+        rubric_verdicts,
+    )
 
     db = args.db or database_settings().url()
     visits = load_visits(db)
     if args.visit is None:
-        for v in visits[-args.last:]:
-            print(f"{v['id']}\t{v['trainee']}\t{v.get('persona')}\t{v.get('total')}\t"
-                  f"{len(v.get('turn_list') or [])} turns\t{v.get('finished_at')}")
+        for v in visits[-args.last :]:
+            print(
+                f"{v['id']}\t{v['trainee']}\t{v.get('persona')}\t{v.get('total')}\t"
+                f"{len(v.get('turn_list') or [])} turns\t{v.get('finished_at')}"
+            )
         return 0
     visit = find_visit(visits, args.visit)
     if visit is None:
@@ -147,7 +160,9 @@ def _correct(args: argparse.Namespace) -> int:
     if args.turn is None:
         for i, t in enumerate(turns, 1):
             said = rubric_verdicts(t)
-            print(f"{i}. {t.get('reply', '')}\n   " + " ".join(f"{k}={'yes' if said[k] else 'no'}" for k in CORRECTABLE))
+            print(
+                f"{i}. {t.get('reply', '')}\n   " + " ".join(f"{k}={'yes' if said[k] else 'no'}" for k in CORRECTABLE)
+            )
         return 0
     wrong = [w.strip() for w in (args.wrong or "").split(",") if w.strip()]
     if args.turn < 1 or args.turn > len(turns):
@@ -200,9 +215,13 @@ def _leads(args: argparse.Namespace) -> int:
         overdue = " OVERDUE" if lead.follow_up_date and lead.follow_up_date < today else ""
         phone = lead.phone if args.show_phone else mask_phone(lead.phone)
         # Names, sender ids and models are what people typed: control and bidi characters shown escaped.
-        print(terminal_text(f"  {lead.follow_up_date}{overdue}  {lead.grade or '-'}  {lead.name or '(no name)'}  "
-                            f"{phone}  {lead.car_model or '-'}  {lead.channel}  {','.join(lead.objections) or '-'}  "
-                            f"[{lead.sender_id}]"))
+        print(
+            terminal_text(
+                f"  {lead.follow_up_date}{overdue}  {lead.grade or '-'}  {lead.name or '(no name)'}  "
+                f"{phone}  {lead.car_model or '-'}  {lead.channel}  {','.join(lead.objections) or '-'}  "
+                f"[{lead.sender_id}]"
+            )
+        )
     return 0
 
 
@@ -210,8 +229,10 @@ def _forget(args: argparse.Namespace) -> int:
     from bot.privacy.retention import forget
 
     deleted = forget(args.sender, args.db)
-    print(f"forgot {len(deleted['senders'])} conversation id(s): {deleted['events']} conversation events and "
-          f"{deleted['leads']} lead rows deleted")
+    print(
+        f"forgot {len(deleted['senders'])} conversation id(s): {deleted['events']} conversation events and "
+        f"{deleted['leads']} lead rows deleted"
+    )
     return 0
 
 
@@ -238,8 +259,10 @@ def _purge(args: argparse.Namespace) -> int:
     from bot.privacy.retention import purge
 
     counts = purge(args.db, conversation_days=args.conversation_days, lead_days=args.lead_days)
-    print(f"purged {counts['conversations']} conversations ({counts['events']} events), {counts['leads']} leads, "
-          f"{counts['tombstones']} expired forget markers")
+    print(
+        f"purged {counts['conversations']} conversations ({counts['events']} events), {counts['leads']} leads, "
+        f"{counts['tombstones']} expired forget markers"
+    )
     return 0
 
 
@@ -259,10 +282,15 @@ def _eval_scorer(args: argparse.Namespace) -> int:
     playbook = load_playbook(args.playbook, trainer_checks=False)
     scorer = ReplyScorer(load_rubric(f"{args.roleplay}/rubric.yml"), playbook=playbook)
     replies = load_labelled(args.set)
-    m = measure(scorer, replies, lambda r: expectation_for(playbook, r.intent, 1 if args.attempt_one else r.attempt,
-                                                           r.car_model))
-    print(f"Scorer on {args.set} ({len(replies)} replies"
-          f"{', the expectation of attempt 1' if args.attempt_one else ''}):\n")
+    m = measure(
+        scorer,
+        replies,
+        lambda r: expectation_for(playbook, r.intent, 1 if args.attempt_one else r.attempt, r.car_model),
+    )
+    print(
+        f"Scorer on {args.set} ({len(replies)} replies"
+        f"{', the expectation of attempt 1' if args.attempt_one else ''}):\n"
+    )
     print(m.table())
     return 0
 
@@ -281,8 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout", default="tests/nlu/holdout_*.yml")
     p.add_argument("--out", default="reports/nlu")
     p.set_defaults(func=_eval)
-    p = sub.add_parser("eval-scorer", help="the roleplay scorer against trainer-labelled replies: per-check and "
-                                           "per-penalty F1, principle recall, pair ordering (aggregate only)")
+    p = sub.add_parser(
+        "eval-scorer",
+        help="the roleplay scorer against trainer-labelled replies: per-check and "
+        "per-penalty F1, principle recall, pair ordering (aggregate only)",
+    )
     p.add_argument("--set", default="tests/data/trainee_replies_eval.yml")
     p.add_argument("--playbook", default="data/playbook")
     p.add_argument("--roleplay", default="data/roleplay")
@@ -294,8 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_chat)
     p = sub.add_parser("roleplay", help="practise in the terminal against the running bot")
     p.add_argument("--url", default="http://localhost:5005")
-    p.add_argument("--mode", choices=("customer", "coach"), default="customer",
-                   help="customer: the bot plays a customer and scores you; coach: you play the customer")
+    p.add_argument(
+        "--mode",
+        choices=("customer", "coach"),
+        default="customer",
+        help="customer: the bot plays a customer and scores you; coach: you play the customer",
+    )
     p.add_argument("--persona", default="price_sensitive_first_buyer", help="a persona id of data/roleplay/personas")
     p.add_argument("--level", choices=("easy", "normal", "hard"), default="normal")
     p.set_defaults(func=_roleplay)
@@ -303,43 +338,67 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="a database URL or SQLite file (default: the conversation store, bot/database.py)")
     p.add_argument("--out", default="reports/trainer")
     p.set_defaults(func=_report)
-    p = sub.add_parser("correct", help="a trainer corrects the scorer: list visits, show a visit's turns, or mark "
-                                       "a turn's checks the rubric got wrong (shown by `report` as agreement)")
+    p = sub.add_parser(
+        "correct",
+        help="a trainer corrects the scorer: list visits, show a visit's turns, or mark "
+        "a turn's checks the rubric got wrong (shown by `report` as agreement)",
+    )
     p.add_argument("visit", nargs="?", help="a visit id (<sender>#<n>); without it, the latest visits are listed")
     p.add_argument("turn", nargs="?", type=int, help="the turn (1-based); without it, the visit's turns are shown")
-    p.add_argument("--wrong", help="comma-separated checks the rubric got wrong (acknowledge, clarify, value, "
-                                   "next_step, penalty:argue, ...); none: the trainer agrees with every check")
+    p.add_argument(
+        "--wrong",
+        help="comma-separated checks the rubric got wrong (acknowledge, clarify, value, "
+        "next_step, penalty:argue, ...); none: the trainer agrees with every check",
+    )
     p.add_argument("--note", help="why (kept with the correction)")
     p.add_argument("--last", type=int, default=20, help="how many visits to list")
     p.add_argument("--db", help="a database URL or SQLite file (default: the conversation store, bot/database.py)")
     p.set_defaults(func=_correct)
     p = sub.add_parser("leads", help="follow-ups due (today / this week / all), or a CSV export")
-    p.add_argument("--due", choices=("today", "week", "all"), default="today",
-                   help="today: due or overdue today; week: by the end of this week; all: every lead")
+    p.add_argument(
+        "--due",
+        choices=("today", "week", "all"),
+        default="today",
+        help="today: due or overdue today; week: by the end of this week; all: every lead",
+    )
     p.add_argument("--csv", metavar="FILE", help="write the listed leads as CSV (- for stdout; phones in full)")
     p.add_argument("--show-phone", action="store_true", help="print phone numbers in full (masked by default)")
     p.add_argument("--today", help="YYYY-MM-DD (default: the real today)")
     p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
     p.set_defaults(func=_leads)
-    p = sub.add_parser("forget", help="delete a person's conversations and leads on every channel (by sender id, "
-                                      "WeChat OpenID, widget visitor id or phone number)")
+    p = sub.add_parser(
+        "forget",
+        help="delete a person's conversations and leads on every channel (by sender id, "
+        "WeChat OpenID, widget visitor id or phone number)",
+    )
     p.add_argument("sender", metavar="ID")
     p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
     p.set_defaults(func=_forget)
-    p = sub.add_parser("release", help="hand a conversation back to the bot after a person took it over "
-                                       "(it also returns by itself after $BOT_HANDOFF_TIMEOUT minutes, 30)")
+    p = sub.add_parser(
+        "release",
+        help="hand a conversation back to the bot after a person took it over "
+        "(it also returns by itself after $BOT_HANDOFF_TIMEOUT minutes, 30)",
+    )
     p.add_argument("sender", metavar="ID", help="the conversation's sender id (e.g. wechat:default:OPENID)")
     p.set_defaults(func=_release)
     p = sub.add_parser("purge", help="delete conversations and leads past their retention period (run daily)")
-    p.add_argument("--conversation-days", type=int,
-                   help="conversations without a lead, by their last message (default $BOT_RETENTION_DAYS or 180)")
-    p.add_argument("--lead-days", type=int,
-                   help="leads and their conversations, by the lead's last update (default $BOT_LEAD_RETENTION_DAYS "
-                        "or 365)")
+    p.add_argument(
+        "--conversation-days",
+        type=int,
+        help="conversations without a lead, by their last message (default $BOT_RETENTION_DAYS or 180)",
+    )
+    p.add_argument(
+        "--lead-days",
+        type=int,
+        help="leads and their conversations, by the lead's last update (default $BOT_LEAD_RETENTION_DAYS " "or 365)",
+    )
     p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
     p.set_defaults(func=_purge)
-    p = sub.add_parser("notify", help="the sales team's WeCom robot notifications: outbox counts, or send the "
-                                      "pending ones (run from cron; needs $WECOM_ROBOT_WEBHOOK)")
+    p = sub.add_parser(
+        "notify",
+        help="the sales team's WeCom robot notifications: outbox counts, or send the "
+        "pending ones (run from cron; needs $WECOM_ROBOT_WEBHOOK)",
+    )
     p.add_argument("--deliver", action="store_true", help="send what is due now, within the robot's rate limit")
     p.add_argument("--retry-failed", action="store_true", help="queue the notifications that gave up again")
     p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")

@@ -27,8 +27,14 @@ class DatabaseSettings:
 
     def tracker_store_kwargs(self) -> Dict[str, Any]:
         """Keyword arguments for Rasa's SQLTrackerStore."""
-        return {"dialect": self.dialect, "host": self.host, "port": self.port, "db": self.db,
-                "username": self.username, "password": self.password}
+        return {
+            "dialect": self.dialect,
+            "host": self.host,
+            "port": self.port,
+            "db": self.db,
+            "username": self.username,
+            "password": self.password,
+        }
 
     def url(self) -> Any:
         """A SQLAlchemy URL for the same database."""
@@ -36,8 +42,14 @@ class DatabaseSettings:
 
         if self.dialect == "sqlite":
             return URL.create("sqlite", database=self.db)
-        return URL.create("postgresql", username=self.username, password=self.password, host=self.host,
-                          port=self.port, database=self.db)
+        return URL.create(
+            "postgresql",
+            username=self.username,
+            password=self.password,
+            host=self.host,
+            port=self.port,
+            database=self.db,
+        )
 
     def describe(self) -> str:
         """Where the data is, without the password."""
@@ -70,8 +82,14 @@ def sqlite_engine(url: Any, **kwargs: Any) -> Any:
     """
     import sqlalchemy as sa
 
-    engine = sa.create_engine(url, poolclass=sa.pool.QueuePool, pool_size=5, max_overflow=10,
-                              connect_args={"check_same_thread": False, "timeout": 15}, **kwargs)
+    engine = sa.create_engine(
+        url,
+        poolclass=sa.pool.QueuePool,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"check_same_thread": False, "timeout": 15},
+        **kwargs,
+    )
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -97,8 +115,14 @@ def database_settings(env: Optional[Dict[str, str]] = None) -> DatabaseSettings:
     port = (env.get("DB_PORT") or "5432").strip()
     if not port.isdigit():
         raise ValueError(f"DB_PORT: '{port}' is not a port number")
-    return DatabaseSettings("postgresql", env.get("DB_NAME") or "rasa", host, int(port),
-                            env.get("DB_USER") or None, env.get("DB_PASSWORD") or None)
+    return DatabaseSettings(
+        "postgresql",
+        env.get("DB_NAME") or "rasa",
+        host,
+        int(port),
+        env.get("DB_USER") or None,
+        env.get("DB_PASSWORD") or None,
+    )
 
 
 def redis_settings(env: Optional[Dict[str, str]] = None) -> Optional[Dict[str, Any]]:
@@ -111,5 +135,10 @@ def redis_settings(env: Optional[Dict[str, str]] = None) -> Optional[Dict[str, A
     for name, value in (("REDIS_PORT", port), ("REDIS_DB", db)):
         if not value.isdigit():
             raise ValueError(f"{name}: '{value}' is not a number")
-    return {"host": host, "port": int(port), "db": int(db), "password": env.get("REDIS_PASSWORD") or None,
-            "key_prefix": env.get("REDIS_KEY_PREFIX") or "showroom"}
+    return {
+        "host": host,
+        "port": int(port),
+        "db": int(db),
+        "password": env.get("REDIS_PASSWORD") or None,
+        "key_prefix": env.get("REDIS_KEY_PREFIX") or "showroom",
+    }

@@ -34,12 +34,19 @@ def latest_model() -> Optional[Path]:
     return models[-1] if models else None
 
 
-def http(method: str, url: str, body: Any = None, raw: Optional[bytes] = None,
-         headers: Optional[Dict[str, str]] = None, timeout: float = 60) -> "tuple[int, Any]":
+def http(
+    method: str,
+    url: str,
+    body: Any = None,
+    raw: Optional[bytes] = None,
+    headers: Optional[Dict[str, str]] = None,
+    timeout: float = 60,
+) -> "tuple[int, Any]":
     """One request; returns (status, parsed JSON or text). Never raises on HTTP errors."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json", **(headers or {})})
+    req = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             status, payload = resp.status, resp.read()
@@ -60,8 +67,9 @@ class BotServers:
     db: Path
     dealer_port: int
 
-    def send(self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None,
-             coaching: bool = True) -> List[Dict[str, Any]]:
+    def send(
+        self, sender: str, message: str, metadata: Optional[Dict[str, Any]] = None, coaching: bool = True
+    ) -> List[Dict[str, Any]]:
         """One REST message. By default as a practice client in coach mode, so the answers carry the
         coaching payload the tests look at; ``coaching=False`` sends as a plain (prospect) client."""
         body: Dict[str, Any] = {"sender": sender, "message": message}
@@ -139,8 +147,14 @@ class FakeWeChatApi:
 
 WECHAT = {"token": "AAAAA", "appid": "wxba5fad812f8e6fb9", "encoding_aes_key": "A" * 43}
 # a plain-mode account with customer service (多客服): a request for a person is handed over to it
-KF_ACCOUNT = {"name": "kf", "token": "kftoken0123", "appid": "wxkf0123", "appsecret": "s", "transfer_to_kf": "true",
-              "delivery": "customer_service"}
+KF_ACCOUNT = {
+    "name": "kf",
+    "token": "kftoken0123",
+    "appid": "wxkf0123",
+    "appsecret": "s",
+    "transfer_to_kf": "true",
+    "delivery": "customer_service",
+}
 VECTOR_FILE = ROOT / "tests/data/wechat_vectors.json"
 
 
@@ -169,15 +183,16 @@ def wechat_conversation(openid: str, vector: Optional[Dict[str, Any]] = None) ->
 
 def widget_visitor(servers: "BotServers") -> Dict[str, str]:
     """A new widget visitor: ``{"sender", "token"}`` as the widget gets them."""
-    status, body = http("POST", f"{servers.url}/webhooks/widget/session", raw=b"",
-                        headers={"Content-Type": "text/plain"})
+    status, body = http(
+        "POST", f"{servers.url}/webhooks/widget/session", raw=b"", headers={"Content-Type": "text/plain"}
+    )
     assert status == 200 and set(body) == {"sender", "token"}, (status, body)
     return body
 
 
 def unique_nonce() -> str:
     """WeChat signs every push with a new nonce; a signed URL used again for another body is a replay."""
-    return str(secrets.randbelow(10 ** 9))
+    return str(secrets.randbelow(10**9))
 
 
 def account_for(vector: Dict[str, Any]) -> str:
@@ -204,40 +219,93 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
     token = secrets.token_hex(16)
     endpoints = tmp / "endpoints.yml"
     db = tmp / "rasa.db"  # bot.database: $BOT_DATA_DIR/rasa.db, shared by Rasa and the action server
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                         "tracker_store:\n  type: bot.rasa.stores.DealerTrackerStore\n"
-                         "lock_store:\n  type: bot.rasa.stores.DealerLockStore\n")
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "tracker_store:\n  type: bot.rasa.stores.DealerTrackerStore\n"
+        "lock_store:\n  type: bot.rasa.stores.DealerLockStore\n"
+    )
     accounts_file = tmp / "wechat-accounts.yml"
     accounts_file.write_text(json.dumps({"accounts": list(wechat_vector_accounts().values()) + [KF_ACCOUNT]}))  # YAML
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
-           "WIDGET_ALLOWED_ORIGINS": dealer_origin, "BOT_DATA_DIR": str(tmp), "DB_HOST": "", "REDIS_HOST": "",
-           # The published vectors are from 2024: the freshness window is tested as a unit, off here.
-           "WECHAT_TOKEN": WECHAT["token"], "WECHAT_APPID": WECHAT["appid"], "WECHAT_APPSECRET": "test-secret",
-           "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"], "WECHAT_TIMESTAMP_WINDOW": "0",
-           # the default account takes plaintext pushes too (compatible mode); the vector accounts are in safe mode
-           "WECHAT_MODE": "compatible", "WIDGET_SECRET": "test-widget-secret-0123456789abcdef",
-           "BOT_MAX_PENDING_PER_ADDRESS": "8",
-           # the trainer dashboard is on, with a password known to the tests (tests/browser/test_dashboard.py)
-           "TRAINER_PASSWORD": f"trainer-{token}",
-           "WECHAT_API_BASE": wechat_api.url, "WECHAT_REPLY_BUDGET": "4.0", "WECHAT_ACCOUNTS_FILE": str(accounts_file)}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONUNBUFFERED": "1",
+        "WIDGET_ALLOWED_ORIGINS": dealer_origin,
+        "BOT_DATA_DIR": str(tmp),
+        "DB_HOST": "",
+        "REDIS_HOST": "",
+        # The published vectors are from 2024: the freshness window is tested as a unit, off here.
+        "WECHAT_TOKEN": WECHAT["token"],
+        "WECHAT_APPID": WECHAT["appid"],
+        "WECHAT_APPSECRET": "test-secret",
+        "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"],
+        "WECHAT_TIMESTAMP_WINDOW": "0",
+        # the default account takes plaintext pushes too (compatible mode); the vector accounts are in safe mode
+        "WECHAT_MODE": "compatible",
+        "WIDGET_SECRET": "test-widget-secret-0123456789abcdef",
+        "BOT_MAX_PENDING_PER_ADDRESS": "8",
+        # the trainer dashboard is on, with a password known to the tests (tests/browser/test_dashboard.py)
+        "TRAINER_PASSWORD": f"trainer-{token}",
+        "WECHAT_API_BASE": wechat_api.url,
+        "WECHAT_REPLY_BUDGET": "4.0",
+        "WECHAT_ACCOUNTS_FILE": str(accounts_file),
+    }
     procs = []
     action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"
     with open(action_log, "wb") as alog, open(rasa_log, "wb") as rlog:
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port),
-             "--logging-config_file", "deploy/logging.yml"],
-            cwd=ROOT, env=env, stdout=alog, stderr=subprocess.STDOUT))
-        procs.append(subprocess.Popen(
-            [str(bin_dir / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-             "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
-             "--enable-api", "--auth-token", token, "--logging-config-file", "deploy/logging.yml"],
-            cwd=ROOT, env=env, stdout=rlog, stderr=subprocess.STDOUT))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(action_port),
+                    "--logging-config_file",
+                    "deploy/logging.yml",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=alog,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(bin_dir / "rasa"),
+                    "run",
+                    "--model",
+                    str(model),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    "credentials.yml",
+                    "--port",
+                    str(rasa_port),
+                    "--interface",
+                    "127.0.0.1",
+                    "--enable-api",
+                    "--auth-token",
+                    token,
+                    "--logging-config-file",
+                    "deploy/logging.yml",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=rlog,
+                stderr=subprocess.STDOUT,
+            )
+        )
     try:
         _wait_for(f"http://127.0.0.1:{action_port}/health", procs[0], action_log)
         _wait_for(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], rasa_log)
-        yield BotServers(f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}", tmp, db,
-                         dealer_port)
+        yield BotServers(
+            f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}", tmp, db, dealer_port
+        )
     finally:
         for p in procs:
             p.terminate()

@@ -10,7 +10,14 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.utils.io import read_yaml_file
 
-from bot.constants import ALL_ENTITIES, ALL_INTENTS, ANNOTATED_ENTITIES, OBJECTION_INTENTS, SMALLTALK_INTENTS, VISITOR_INTENTS
+from bot.constants import (
+    ALL_ENTITIES,
+    ALL_INTENTS,
+    ANNOTATED_ENTITIES,
+    OBJECTION_INTENTS,
+    SMALLTALK_INTENTS,
+    VISITOR_INTENTS,
+)
 from bot.evaluation.holdout import load_examples
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,8 +45,10 @@ def _key(text):
 
 
 def test_domain_declares_exactly_the_contract_intents_and_entities(domain):
-    assert set(domain.intents) - {"nlu_fallback", "restart", "back", "out_of_scope", "session_start"} | {
-        "out_of_scope"} == ALL_INTENTS
+    assert (
+        set(domain.intents) - {"nlu_fallback", "restart", "back", "out_of_scope", "session_start"} | {"out_of_scope"}
+        == ALL_INTENTS
+    )
     assert set(domain.entities) == set(ALL_ENTITIES)
 
 

@@ -80,8 +80,11 @@ def _template(c: Checker, value: Any, where: str) -> str:
         c.fail(where, f"not a valid template ({e}); write placeholders as {{name}} and a brace as {{{{ or }}}}")
         return text
     for name in sorted(used - allowed):
-        c.fail(where, f"unknown placeholder {{{name}}} (this text may use: "
-                      f"{', '.join('{%s}' % a for a in sorted(allowed)) or 'none'})")
+        c.fail(
+            where,
+            f"unknown placeholder {{{name}}} (this text may use: "
+            f"{', '.join('{%s}' % a for a in sorted(allowed)) or 'none'})",
+        )
     for name in sorted(required - used):
         c.fail(where, f"missing placeholder {{{name}}}")
     return text
@@ -102,9 +105,26 @@ def load_booking_config(path: Union[str, Path] = DEFAULT_PATH) -> BookingConfig:
     path = Path(path)
     raw = read_yaml(path)
     c = Checker(path)
-    top = ("settings", "weekdays", "date", "clock_whole", "clock_half", "clock_minutes", "parts_of_day",
-           "asked_default", "reasons", "moved", "time_assumed", "holiday", "read_back", "proposed", "booked", "phone_part",
-           "any_model", "ask")
+    top = (
+        "settings",
+        "weekdays",
+        "date",
+        "clock_whole",
+        "clock_half",
+        "clock_minutes",
+        "parts_of_day",
+        "asked_default",
+        "reasons",
+        "moved",
+        "time_assumed",
+        "holiday",
+        "read_back",
+        "proposed",
+        "booked",
+        "phone_part",
+        "any_model",
+        "ask",
+    )
     if not c.mapping(raw, "", top):
         c.raise_if_any()
     minutes = {"duration_minutes": 1, "lead_minutes": 0, "step_minutes": 1}

@@ -10,15 +10,26 @@ from bot.booking.slots import Hours, check
 
 
 def _when_from(source: BookingRequest, **changes: object) -> dict:
-    fields = dict(day=source.day, day_given=source.day_given, time_from=source.time_from, time_to=source.time_to,
-                  time_words=source.time_words, asked_date=source.asked_date,
-                  problems=tuple(p for p in source.problems if p in TEXT_PROBLEMS))
+    fields = dict(
+        day=source.day,
+        day_given=source.day_given,
+        time_from=source.time_from,
+        time_to=source.time_to,
+        time_words=source.time_words,
+        asked_date=source.asked_date,
+        problems=tuple(p for p in source.problems if p in TEXT_PROBLEMS),
+    )
     fields.update(changes)
     return fields
 
 
-def merge(previous: BookingRequest, new: BookingRequest, now: Optional[datetime] = None,
-          hours: Optional[Hours] = None, config: Optional[BookingConfig] = None) -> BookingRequest:
+def merge(
+    previous: BookingRequest,
+    new: BookingRequest,
+    now: Optional[datetime] = None,
+    hours: Optional[Hours] = None,
+    config: Optional[BookingConfig] = None,
+) -> BookingRequest:
     """``previous`` updated with what ``new`` says; what ``new`` does not say is kept.
 
     - model, phone: the newer one when given;
@@ -33,10 +44,16 @@ def merge(previous: BookingRequest, new: BookingRequest, now: Optional[datetime]
     nothing_new = new.day is None and not new.problems
     if nothing_new:
         when = _when_from(previous)
-    elif new.day is not None and new.day_given and new.time_from is None \
-            and previous.time_from is not None and not previous.day_given:
-        when = _when_from(new, time_from=previous.time_from, time_to=previous.time_to,
-                          time_words=new.time_words + previous.time_words)
+    elif (
+        new.day is not None
+        and new.day_given
+        and new.time_from is None
+        and previous.time_from is not None
+        and not previous.day_given
+    ):
+        when = _when_from(
+            new, time_from=previous.time_from, time_to=previous.time_to, time_words=new.time_words + previous.time_words
+        )
     elif new.day is not None and not new.day_given and previous.day is not None and previous.day_given:
         words = new.time_words if previous.time_from is not None else previous.time_words + new.time_words
         when = _when_from(previous, time_from=new.time_from, time_to=new.time_to, time_words=words)

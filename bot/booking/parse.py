@@ -58,20 +58,38 @@ _DIGIT_RUN = re.compile(r"[+(（]?\d[\d\s\-()（）.]*\d[)）]?")
 
 # Words jionlp misses or misreads, and common typos (pinyin input: 下五 for 下午), longest first.
 _WORDS = [
-    ("禮拜", "礼拜"), ("週", "周"), ("下五", "下午"), ("上五", "上午"), ("中五", "中午"),
-    ("明儿个", "明天"), ("明个", "明天"), ("明儿", "明天"), ("明日", "明天"),
-    ("今儿个", "今天"), ("今儿", "今天"), ("今个", "今天"), ("今日", "今天"),
-    ("大后儿", "大后天"), ("后儿个", "后天"), ("后儿", "后天"),
-    ("今晚", "今天晚上"), ("明晚", "明天晚上"), ("今早", "今天早上"), ("明早", "明天早上"),
+    ("禮拜", "礼拜"),
+    ("週", "周"),
+    ("下五", "下午"),
+    ("上五", "上午"),
+    ("中五", "中午"),
+    ("明儿个", "明天"),
+    ("明个", "明天"),
+    ("明儿", "明天"),
+    ("明日", "明天"),
+    ("今儿个", "今天"),
+    ("今儿", "今天"),
+    ("今个", "今天"),
+    ("今日", "今天"),
+    ("大后儿", "大后天"),
+    ("后儿个", "后天"),
+    ("后儿", "后天"),
+    ("今晚", "今天晚上"),
+    ("明晚", "明天晚上"),
+    ("今早", "今天早上"),
+    ("明早", "明天早上"),
 ]
 _WEEKDAY_DIGIT = re.compile(r"(周|星期|礼拜)([1-7])")
 _NEXT_WEEKEND = re.compile(r"下个?(?:周末|礼拜末|星期末)")
 _WEEKEND = re.compile(r"(?:这个?|本)?(?:周末|礼拜末|星期末)")
 # 12.5 / 12/5 (month.day), not 12.5万, 1.5T, 5.6升, 3.5点 nor part of a longer number or a name (V1.5).
-_MONTH_DOT_DAY = re.compile(r"(?<![\dA-Za-z./¥$])(1[0-2]|0?[1-9])[./](3[01]|[12]\d|0?[1-9])[号日]?"
-                            r"(?![\dA-Za-z./%:万千百元块毛角点升米斤倍折个次])")
-_DATE = re.compile(rf"(?:(?P<year>\d{{4}})年|(?P<rel>今年|明年))?{_NOT_AFTER_NUMBER}(?P<month>{_NUM})月"
-                   rf"(?P<day>{_NUM})[号日]")
+_MONTH_DOT_DAY = re.compile(
+    r"(?<![\dA-Za-z./¥$])(1[0-2]|0?[1-9])[./](3[01]|[12]\d|0?[1-9])[号日]?"
+    r"(?![\dA-Za-z./%:万千百元块毛角点升米斤倍折个次])"
+)
+_DATE = re.compile(
+    rf"(?:(?P<year>\d{{4}})年|(?P<rel>今年|明年))?{_NOT_AFTER_NUMBER}(?P<month>{_NUM})月" rf"(?P<day>{_NUM})[号日]"
+)
 _BARE_DAY = re.compile(rf"(?<![\d{_NUMERAL}月])(?P<day>{_NUM})[号日](?![线楼车门厅位房桌机])")
 
 # In jionlp's matched text: the words that name a day, a weekday, a part of the day.
@@ -86,8 +104,16 @@ _RULED_OUT = re.compile(r"\s*(?:的话)?\s*(?:不行|不可以|不方便|不太�
 _HALF_WIDTH = {0xFF10 + i: 0x30 + i for i in range(10)}
 _HALF_WIDTH.update({0xFF21 + i: 0x41 + i for i in range(26)})
 _HALF_WIDTH.update({0xFF41 + i: 0x61 + i for i in range(26)})
-_HALF_WIDTH.update({ord("："): ord(":"), ord("．"): ord("."), ord("／"): ord("/"), ord("－"): ord("-"),
-                    ord("＋"): ord("+"), 0x3000: ord(" ")})
+_HALF_WIDTH.update(
+    {
+        ord("："): ord(":"),
+        ord("．"): ord("."),
+        ord("／"): ord("/"),
+        ord("－"): ord("-"),
+        ord("＋"): ord("+"),
+        0x3000: ord(" "),
+    }
+)
 _HALF_WIDTH[ord(",")] = ord("，")  # jionlp reads 明天,下午3点 as 下午3点 alone
 
 
@@ -110,8 +136,8 @@ class _Text:
             if m.start() == m.end():
                 continue
             new = repl(m) if callable(repl) else repl
-            out.append(self.text[last:m.start()])
-            spans += self.spans[last:m.start()]
+            out.append(self.text[last : m.start()])
+            spans += self.spans[last : m.start()]
             source = (self.spans[m.start()][0], self.spans[m.end() - 1][1])
             out.append(new)
             spans += [source] * len(new)
@@ -126,7 +152,7 @@ class _Text:
         """The original text behind ``text[start:end]``."""
         if start >= end:
             return ""
-        return self.original[self.spans[start][0]:self.spans[end - 1][1]].strip()
+        return self.original[self.spans[start][0] : self.spans[end - 1][1]].strip()
 
 
 def _number(s: str) -> Optional[int]:
@@ -226,10 +252,13 @@ def _times(text: str, now: datetime) -> List[Dict[str, Any]]:
         found = _jionlp().ner.extract_time(text, time_base=base, with_parsing=True)
     except Exception:  # jionlp raises ValueError and others on strings it cannot read
         return []
-    return [item for item in found
-            if item.get("type") in ("time_point", "time_span")
-            and isinstance((item.get("detail") or {}).get("time"), list)
-            and not _RULED_OUT.match(text, item["offset"][1])]
+    return [
+        item
+        for item in found
+        if item.get("type") in ("time_point", "time_span")
+        and isinstance((item.get("detail") or {}).get("time"), list)
+        and not _RULED_OUT.match(text, item["offset"][1])
+    ]
 
 
 class _Reading(NamedTuple):
@@ -264,8 +293,7 @@ def _reading(text: str, item: Dict[str, Any]) -> _Reading:
         day, time_from, time_to, vague = a.date(), a.time(), b.time(), False
     else:
         day, time_from, time_to, vague = a.date(), a.time(), None, False
-    if time_to is None and time_from is not None and 1 <= time_from.hour <= 7 \
-            and not _PART_OF_DAY_WORD.search(matched):
+    if time_to is None and time_from is not None and 1 <= time_from.hour <= 7 and not _PART_OF_DAY_WORD.search(matched):
         time_from = time_from.replace(hour=time_from.hour + 12)  # 三点 at a showroom is 15:00
     return _Reading(start, end, matched, day, time_from, time_to, vague)
 
@@ -283,12 +311,23 @@ def _read_time(text: str, original: str, now: datetime) -> BookingRequest:
     if first.vague:
         return BookingRequest(time_words=t.words(first.start, first.end), problems=(VAGUE,))
     time_from, time_to, end = first.time_from, first.time_to, first.end
-    if time_from is None and len(readings) > 1 and readings[1].time_from is not None \
-            and not readings[1].names_day and not readings[1].vague:  # 明天，下午3点
+    if (
+        time_from is None
+        and len(readings) > 1
+        and readings[1].time_from is not None
+        and not readings[1].names_day
+        and not readings[1].vague
+    ):  # 明天，下午3点
         time_from, time_to, end = readings[1].time_from, readings[1].time_to, readings[1].end
-    req = BookingRequest(day=first.day, day_given=first.names_day, time_from=time_from, time_to=time_to,
-                         time_words=t.words(first.start, end), asked_date=dates.impossible,
-                         problems=(IMPOSSIBLE_DATE,) if dates.impossible else ())
+    req = BookingRequest(
+        day=first.day,
+        day_given=first.names_day,
+        time_from=time_from,
+        time_to=time_to,
+        time_words=t.words(first.start, end),
+        asked_date=dates.impossible,
+        problems=(IMPOSSIBLE_DATE,) if dates.impossible else (),
+    )
     if req.end < now:
         if _PLAIN_WEEKDAY.search(first.matched):  # 周六 said on a Sunday: the coming one
             req = replace(req, day=req.day + timedelta(days=7))
@@ -325,12 +364,13 @@ def _model_and_prepared(text: str, finder: Any) -> Tuple[Optional[str], str]:
     for e in finder.find(text):
         if e.entity == ENTITY_CAR_MODEL and model is None:
             model = e.value
-        chars[e.start:e.end] = " " * (e.end - e.start)
+        chars[e.start : e.end] = " " * (e.end - e.start)
     return model, "".join(chars)
 
 
-def parse_booking(text: str, now: datetime, finder: Any, hours: Optional[Hours] = None,
-                  config: Optional[BookingConfig] = None) -> BookingRequest:
+def parse_booking(
+    text: str, now: datetime, finder: Any, hours: Optional[Hours] = None, config: Optional[BookingConfig] = None
+) -> BookingRequest:
     """The test drive asked for in ``text`` at ``now`` (the showroom's wall clock, naive).
 
     ``finder`` is a bot.nlu.entities.EntityFinder (anything with its ``find``). The problems are checked

@@ -113,8 +113,9 @@ def _decide(request: BookingRequest, now: datetime, hours: Hours, cfg: BookingCo
     return slot, reasons + ([] if reasons else [TIME_ASSUMED])
 
 
-def check(request: BookingRequest, now: datetime, hours: Optional[Hours] = None,
-          config: Optional[BookingConfig] = None) -> BookingRequest:
+def check(
+    request: BookingRequest, now: datetime, hours: Optional[Hours] = None, config: Optional[BookingConfig] = None
+) -> BookingRequest:
     """The request with its time problems worked out for ``now`` (past) and, when given, ``hours``
     (outside_hours, ends_after_closing, closed_day, day_over, as choose_slot sees them); the
     problems read from the text stay."""
@@ -147,8 +148,9 @@ def _why(request: BookingRequest, reasons: List[str], hours: Hours, cfg: Booking
     return "，".join(texts)
 
 
-def choose_slot(request: BookingRequest, now: datetime, hours: Hours,
-                config: Optional[BookingConfig] = None) -> SlotDecision:
+def choose_slot(
+    request: BookingRequest, now: datetime, hours: Hours, config: Optional[BookingConfig] = None
+) -> SlotDecision:
     """The slot to book for ``request`` (see the module's docstring), with the reason in Chinese."""
     from bot.booking.summary import format_clock  # summary formats slots; it imports this module
 

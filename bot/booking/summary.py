@@ -30,8 +30,9 @@ def format_when(at: datetime, config: Optional[BookingConfig] = None) -> str:
     return format_date(at, config) + format_clock(at, config)
 
 
-def read_back(request: BookingRequest, slot: SlotDecision, masked_phone: Optional[str],
-              config: Optional[BookingConfig] = None) -> str:
+def read_back(
+    request: BookingRequest, slot: SlotDecision, masked_phone: Optional[str], config: Optional[BookingConfig] = None
+) -> str:
     """The confirmation the customer reads: day with date and weekday, time, model, masked phone
     (pass ``bot.privacy.logs.mask_phone(request.phone)``), then why the slot moved or what was assumed,
     and the public holiday if the day is one.
@@ -56,8 +57,9 @@ def _notes(slot: SlotDecision, cfg: BookingConfig) -> str:
     return slot.note + (cfg.text("holiday", holiday=slot.holiday) if slot.holiday else "")
 
 
-def booked(request: BookingRequest, start: datetime, masked_phone: Optional[str],
-           config: Optional[BookingConfig] = None) -> str:
+def booked(
+    request: BookingRequest, start: datetime, masked_phone: Optional[str], config: Optional[BookingConfig] = None
+) -> str:
     """What the customer reads once the booking is kept: day, time, model and masked phone, as done;
     that the time was chosen when the customer gave only a day, and the public holiday if any."""
     from bot.booking.slots import holiday_name
@@ -67,8 +69,13 @@ def booked(request: BookingRequest, start: datetime, masked_phone: Optional[str]
     holiday = holiday_name(start.date())
     if holiday:
         notes += cfg.text("holiday", holiday=holiday)
-    return cfg.text("booked", when=format_when(start, cfg), model=request.model or cfg.text("any_model"),
-                    phone=cfg.text("phone_part", phone=masked_phone) if masked_phone else "", notes=notes)
+    return cfg.text(
+        "booked",
+        when=format_when(start, cfg),
+        model=request.model or cfg.text("any_model"),
+        phone=cfg.text("phone_part", phone=masked_phone) if masked_phone else "",
+        notes=notes,
+    )
 
 
 def propose(slot: SlotDecision, config: Optional[BookingConfig] = None) -> str:

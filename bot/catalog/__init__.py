@@ -134,8 +134,11 @@ class PurchaseTaxRule:
     relief_cap: Optional[int] = None  # at most this many yuan waived
 
     def applies(self, energy: str, day: date) -> bool:
-        return (energy == self.energy and (self.start is None or self.start <= day)
-                and (self.until is None or day <= self.until))
+        return (
+            energy == self.energy
+            and (self.start is None or self.start <= day)
+            and (self.until is None or day <= self.until)
+        )
 
 
 @dataclass(frozen=True)
@@ -192,11 +195,36 @@ class Catalog:
 
 
 _MODEL_REQUIRED = ("id", "name", "aliases", "body", "seats", "energy", "trims")
-_MODEL_OPTIONAL = ("popular_trim", "monthly_orders", "popular_with", "delivery_weeks", "safety_rating",
-                   "economy", "maintenance_cost", "headline_aspect", "owner_quotes", "fab", "image",
-                   "engine", "range_cycle", "colours", "features")
-_DEALER_OPTIONAL = ("sample_data", "city", "gifts", "max_cash_discount", "warranty", "service_outlets",
-                    "test_drive_perk", "referral_reward", "opening_hours", "address", "phone")
+_MODEL_OPTIONAL = (
+    "popular_trim",
+    "monthly_orders",
+    "popular_with",
+    "delivery_weeks",
+    "safety_rating",
+    "economy",
+    "maintenance_cost",
+    "headline_aspect",
+    "owner_quotes",
+    "fab",
+    "image",
+    "engine",
+    "range_cycle",
+    "colours",
+    "features",
+)
+_DEALER_OPTIONAL = (
+    "sample_data",
+    "city",
+    "gifts",
+    "max_cash_discount",
+    "warranty",
+    "service_outlets",
+    "test_drive_perk",
+    "referral_reward",
+    "opening_hours",
+    "address",
+    "phone",
+)
 _ON_THE_ROAD_FIELDS = ("note", "vat_rate", "purchase_tax", "insurance", "registration_fee")
 
 
@@ -257,8 +285,14 @@ def _on_the_road(c: Checker, raw: Any, energies: Tuple[str, ...]) -> Optional[On
             if isinstance(relief, bool) or not isinstance(relief, (int, float)) or not 0 <= relief <= 1:
                 c.fail(f"{rw}.relief", f"expected a fraction between 0 and 1, got {relief!r}")
                 relief = 0.0
-            rule = PurchaseTaxRule(energy, _ratio(c, r["rate"], f"{rw}.rate"), _opt_date(c, r, "from", rw),
-                                   _opt_date(c, r, "until", rw), float(relief), _opt_int(c, r, "relief_cap", rw))
+            rule = PurchaseTaxRule(
+                energy,
+                _ratio(c, r["rate"], f"{rw}.rate"),
+                _opt_date(c, r, "from", rw),
+                _opt_date(c, r, "until", rw),
+                float(relief),
+                _opt_int(c, r, "relief_cap", rw),
+            )
             if rule.start and rule.until and rule.until < rule.start:
                 c.fail(f"{rw}.until", "is before 'from'")
             rules.append(rule)
@@ -267,8 +301,14 @@ def _on_the_road(c: Checker, raw: Any, energies: Tuple[str, ...]) -> Optional[On
     if c.mapping(insurance, f"{w}.insurance", ("base", "rate")):
         base = c.integer(insurance["base"], f"{w}.insurance.base")
         rate = _ratio(c, insurance["rate"], f"{w}.insurance.rate")
-    return OnTheRoad(c.text(raw["note"], f"{w}.note"), _ratio(c, raw["vat_rate"], f"{w}.vat_rate"), tuple(rules),
-                     base, rate, c.integer(raw["registration_fee"], f"{w}.registration_fee"))
+    return OnTheRoad(
+        c.text(raw["note"], f"{w}.note"),
+        _ratio(c, raw["vat_rate"], f"{w}.vat_rate"),
+        tuple(rules),
+        base,
+        rate,
+        c.integer(raw["registration_fee"], f"{w}.registration_fee"),
+    )
 
 
 def _dealer(c: Checker, d: Any) -> Dealer:
@@ -285,8 +325,9 @@ def _dealer(c: Checker, d: Any) -> Dealer:
         service_outlets=_opt_text(c, d, "service_outlets", "dealer"),
         test_drive_perk=_opt_text(c, d, "test_drive_perk", "dealer"),
         referral_reward=_opt_text(c, d, "referral_reward", "dealer"),
-        opening_hours=(read_opening_hours(c, d["opening_hours"], "dealer.opening_hours")
-                       if "opening_hours" in d else None),
+        opening_hours=(
+            read_opening_hours(c, d["opening_hours"], "dealer.opening_hours") if "opening_hours" in d else None
+        ),
         city=_opt_text(c, d, "city", "dealer"),
         address=_opt_text(c, d, "address", "dealer"),
         phone=_phone(c, d, "dealer"),
@@ -303,8 +344,13 @@ def _model(c: Checker, m: Any, w: str) -> Optional[CarModel]:
         for j, t in enumerate(m["trims"]):
             tw = f"{w}.trims[{j}]"
             if c.mapping(t, tw, ("name", "price"), ("range_km",)):
-                trims.append(Trim(c.text(t["name"], f"{tw}.name"), c.integer(t["price"], f"{tw}.price", 1),
-                                  _opt_int(c, t, "range_km", tw)))
+                trims.append(
+                    Trim(
+                        c.text(t["name"], f"{tw}.name"),
+                        c.integer(t["price"], f"{tw}.price", 1),
+                        _opt_int(c, t, "range_km", tw),
+                    )
+                )
     quotes: List[OwnerQuote] = []
     for j, q in enumerate(m.get("owner_quotes") or []):
         qw = f"{w}.owner_quotes[{j}]"
@@ -401,8 +447,14 @@ def load_catalog(path: Union[str, Path]) -> Catalog:
     for i, p in enumerate(raw.get("financing") or []):
         w = f"financing[{i}]"
         if c.mapping(p, w, ("name", "down_payment_ratio", "months", "annual_rate")):
-            plans.append(FinancePlan(c.text(p["name"], f"{w}.name"), _ratio(c, p["down_payment_ratio"], f"{w}.down_payment_ratio"),
-                                     c.integer(p["months"], f"{w}.months", 1), _ratio(c, p["annual_rate"], f"{w}.annual_rate")))
+            plans.append(
+                FinancePlan(
+                    c.text(p["name"], f"{w}.name"),
+                    _ratio(c, p["down_payment_ratio"], f"{w}.down_payment_ratio"),
+                    c.integer(p["months"], f"{w}.months", 1),
+                    _ratio(c, p["annual_rate"], f"{w}.annual_rate"),
+                )
+            )
     trade_in = None
     if "trade_in" in raw and c.mapping(raw["trade_in"], "trade_in", (), ("subsidy", "policy")):
         t = raw["trade_in"]
@@ -411,8 +463,9 @@ def load_catalog(path: Union[str, Path]) -> Catalog:
     if "on_the_road" in raw:
         on_the_road = _on_the_road(c, raw["on_the_road"], tuple(dict.fromkeys(m.energy for m in models)))
     c.raise_if_any()
-    return Catalog(dealer=dealer, models=tuple(models), financing=tuple(plans), trade_in=trade_in,
-                   on_the_road=on_the_road)
+    return Catalog(
+        dealer=dealer, models=tuple(models), financing=tuple(plans), trade_in=trade_in, on_the_road=on_the_road
+    )
 
 
 @functools.lru_cache(maxsize=4)

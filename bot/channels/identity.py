@@ -49,8 +49,10 @@ def widget_sender(visitor: str) -> str:
 def check_rest_sender(sender: str) -> str:
     """A REST sender id may not borrow another channel's namespace."""
     if sender.startswith(RESERVED_PREFIXES):
-        raise InputError("'sender' may not start with 'widget:' or 'wechat:' (those conversations belong to "
-                         "other channels)", status=403)
+        raise InputError(
+            "'sender' may not start with 'widget:' or 'wechat:' (those conversations belong to " "other channels)",
+            status=403,
+        )
     return sender
 
 
@@ -114,8 +116,10 @@ class VisitorTokens:
         """The widget sender id for a valid (visitor, token); InputError 403 otherwise."""
         if not isinstance(visitor, str) or not VISITOR.fullmatch(visitor):
             raise InputError("'sender' must be the visitor id issued by /webhooks/widget/session", status=403)
-        if not isinstance(token, str) or not hmac.compare_digest(token.encode("utf-8", "replace"),
-                                                                 self._token(visitor).encode()):
-            raise InputError("missing or wrong visitor token: start a new session at /webhooks/widget/session",
-                             status=403)
+        if not isinstance(token, str) or not hmac.compare_digest(
+            token.encode("utf-8", "replace"), self._token(visitor).encode()
+        ):
+            raise InputError(
+                "missing or wrong visitor token: start a new session at /webhooks/widget/session", status=403
+            )
         return widget_sender(visitor)

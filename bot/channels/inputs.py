@@ -56,9 +56,13 @@ DEFAULT_MAX_PENDING_PER_ADDRESS = 20
 FOLLOW_UP_RESPONSE = "utter_consultant_follow_up"
 WITH_A_PERSON_RESPONSE = "utter_with_a_person"
 # The same text as the domain response; used while the loaded model predates that response.
-FOLLOW_UP_TEXT = "抱歉，系统刚才有点忙，没能及时回答您。您的问题我已经记下了，顾问稍后会尽快联系您；您也可以继续问我别的问题。"
-TOO_LONG_TEXT = (f"您的消息有点长（超过{MAX_MESSAGE_CHARS}字），我一次看不完～"
-                 "能简单说说您最关心的是什么吗？比如价格、配置、分期或试驾。")
+FOLLOW_UP_TEXT = (
+    "抱歉，系统刚才有点忙，没能及时回答您。您的问题我已经记下了，顾问稍后会尽快联系您；您也可以继续问我别的问题。"
+)
+TOO_LONG_TEXT = (
+    f"您的消息有点长（超过{MAX_MESSAGE_CHARS}字），我一次看不完～"
+    "能简单说说您最关心的是什么吗？比如价格、配置、分期或试驾。"
+)
 # C0/C1 control characters except tab and line breaks, and lone surrogates (not encodable as UTF-8)
 _UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -76,16 +80,22 @@ class SenderBusy(InputError):
     """Too many messages of one sender waiting for their turn."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"too many messages at once from this sender (at most {limit} waiting); "
-                         "wait for the answers, then send again", status=429)
+        super().__init__(
+            f"too many messages at once from this sender (at most {limit} waiting); "
+            "wait for the answers, then send again",
+            status=429,
+        )
 
 
 class AddressBusy(InputError):
     """Too many messages from one client address waiting at once (whatever their sender ids)."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(f"too many messages at once from this address (at most {limit} waiting); "
-                         "wait for the answers, then send again", status=429)
+        super().__init__(
+            f"too many messages at once from this address (at most {limit} waiting); "
+            "wait for the answers, then send again",
+            status=429,
+        )
 
 
 class AddressLimiter:
@@ -141,8 +151,10 @@ def parse_json_body(body: Optional[bytes], max_bytes: int = MAX_BODY_BYTES) -> D
 
 def check_sender(value: Any) -> str:
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_SENDER_CHARS or clean_text(value) != value:
-        raise InputError(f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters "
-                         "without control characters")
+        raise InputError(
+            f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters "
+            "without control characters"
+        )
     return value
 
 
@@ -236,12 +248,14 @@ def guard_action_run(original: Callable[..., Awaitable[Any]]) -> Callable[..., A
             return await original(self, output_channel, nlg, tracker, domain)
         state.domain = domain
         if state.server_unavailable:
-            raise RasaException(f"custom action '{self.name()}' skipped: the action server already failed "
-                                "in this turn")
+            raise RasaException(
+                f"custom action '{self.name()}' skipped: the action server already failed " "in this turn"
+            )
         try:
             try:
-                return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain),
-                                              timeout=state.action_timeout_s)
+                return await asyncio.wait_for(
+                    original(self, output_channel, nlg, tracker, domain), timeout=state.action_timeout_s
+                )
             except RasaException as e:
                 if not _transient(e):
                     raise
@@ -249,15 +263,18 @@ def guard_action_run(original: Callable[..., Awaitable[Any]]) -> Callable[..., A
                 # Rasa instances): the request never reached the action, so one retry is safe.
                 logger.info("custom action '%s': %s; retrying once", self.name(), e.__cause__ or e.__context__)
                 await asyncio.sleep(0.1)
-                return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain),
-                                              timeout=state.action_timeout_s)
+                return await asyncio.wait_for(
+                    original(self, output_channel, nlg, tracker, domain), timeout=state.action_timeout_s
+                )
         except rasa_action.ActionExecutionRejection:
             raise  # a form validation rejecting the input: the server works
         except asyncio.TimeoutError:
             state.failed(output_channel, f"{self.name()}: no answer within {state.action_timeout_s:g} s", True)
             # a RasaException, which Rasa's slot extraction handles like an unreachable server
-            raise RasaException(f"custom action '{self.name()}': the action server did not answer within "
-                                f"{state.action_timeout_s:g} s") from None
+            raise RasaException(
+                f"custom action '{self.name()}': the action server did not answer within "
+                f"{state.action_timeout_s:g} s"
+            ) from None
         except Exception as e:
             # unreachable (connection refused, reset) or an error answer (the action itself crashed)
             cause = e.__cause__ or e.__context__
@@ -274,8 +291,12 @@ def install_action_guard() -> None:
     patches.install()
 
 
-_TRANSIENT = ("Can not write request body", "Cannot write to closing transport", "Server disconnected",
-              "Connection reset by peer")
+_TRANSIENT = (
+    "Can not write request body",
+    "Cannot write to closing transport",
+    "Server disconnected",
+    "Connection reset by peer",
+)
 
 
 def _transient(error: BaseException) -> bool:
@@ -300,8 +321,9 @@ def follow_up_text(domain: Any) -> str:
 class TurnGuard:
     """Runs Rasa turns for one channel (see the module docstring)."""
 
-    def __init__(self, channel: str, max_pending: Optional[int] = None,
-                 action_timeout_s: Optional[float] = None) -> None:
+    def __init__(
+        self, channel: str, max_pending: Optional[int] = None, action_timeout_s: Optional[float] = None
+    ) -> None:
         self.channel = channel
         self.max_pending = max_pending
         self.action_timeout_s = action_timeout_s or env_number(ENV_ACTION_TIMEOUT, DEFAULT_ACTION_TIMEOUT_S)
@@ -311,8 +333,14 @@ class TurnGuard:
     def busy(self, sender: str) -> bool:
         return self.max_pending is not None and self.pending.get(sender, 0) >= self.max_pending
 
-    async def run(self, on_new_message: Callable[[Any], Awaitable[Any]], message: Any, domain: Any = None,
-                  admit: bool = True, tracker_store: Any = None) -> None:
+    async def run(
+        self,
+        on_new_message: Callable[[Any], Awaitable[Any]],
+        message: Any,
+        domain: Any = None,
+        admit: bool = True,
+        tracker_store: Any = None,
+    ) -> None:
         """One turn for ``message`` (a ``UserMessage``); its answers go to ``message.output_channel``.
         Raises only ``SenderBusy`` (when ``admit`` and the sender has too many messages waiting)."""
         sender = message.sender_id
@@ -321,8 +349,9 @@ class TurnGuard:
             logger.warning("%s: message from an unusable sender id dropped: %r", self.channel, sender)
             return
         if admit and self.busy(sender):
-            logger.info("%s: message refused, %d already waiting for this sender", self.channel,
-                        self.pending.get(sender, 0))
+            logger.info(
+                "%s: message refused, %d already waiting for this sender", self.channel, self.pending.get(sender, 0)
+            )
             raise SenderBusy(self.max_pending or 0)
         message.text = clean_text(message.text or "").strip()
         if len(message.text) > MAX_MESSAGE_CHARS:
@@ -335,8 +364,9 @@ class TurnGuard:
         try:
             await on_new_message(message)
         except Exception as e:  # the turn itself failed (tracker store, lock): say so politely
-            logger.error("%s: turn failed (%s: %s); answered with the follow-up text", self.channel,
-                         type(e).__name__, e)
+            logger.error(
+                "%s: turn failed (%s: %s); answered with the follow-up text", self.channel, type(e).__name__, e
+            )
             state.action_failed, state.sent_at_failure = True, None
         finally:
             _TURN.reset(token)
@@ -352,13 +382,18 @@ class TurnGuard:
         sent = _sent(message.output_channel)
         if state.sent_at_failure is not None and sent is not None and sent > state.sent_at_failure:
             # e.g. the roleplay slot mapping failed, then the greeting was uttered: the user has an answer
-            logger.warning("%s: action server unavailable in this turn (%s); the turn still answered", self.channel,
-                           "; ".join(state.failures))
+            logger.warning(
+                "%s: action server unavailable in this turn (%s); the turn still answered",
+                self.channel,
+                "; ".join(state.failures),
+            )
             return
-        logger.warning("%s: action server unavailable in this turn (%s); the user was told a consultant "
-                       "will follow up", self.channel, "; ".join(state.failures) or "turn failed")
+        logger.warning(
+            "%s: action server unavailable in this turn (%s); the user was told a consultant " "will follow up",
+            self.channel,
+            "; ".join(state.failures) or "turn failed",
+        )
         await message.output_channel.send_text_message(sender, follow_up_text(state.domain))
-
 
     async def _note_if_with_a_person(self, message: Any, tracker_store: Any, domain: Any) -> None:
         """A turn that said nothing because a person has the conversation (``action_hand_over``
@@ -369,8 +404,9 @@ class TurnGuard:
             logger.warning("%s: could not check whether a person has the conversation (%s)", self.channel, e)
             return
         if tracker is not None and tracker.is_paused():
-            await message.output_channel.send_text_message(message.sender_id,
-                                                           response_text(domain, WITH_A_PERSON_RESPONSE))
+            await message.output_channel.send_text_message(
+                message.sender_id, response_text(domain, WITH_A_PERSON_RESPONSE)
+            )
 
 
 _GUARDS: Dict[str, TurnGuard] = {}

@@ -29,8 +29,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from bot.channels.widget import WidgetInput
 
 STATIC_DIR = Path(__file__).parent / "widget_static"
-STATIC_TYPES = {"practice.js": "application/javascript; charset=utf-8", "chart.js": "application/javascript; charset=utf-8",
-                "practice.css": "text/css; charset=utf-8"}
+STATIC_TYPES = {
+    "practice.js": "application/javascript; charset=utf-8",
+    "chart.js": "application/javascript; charset=utf-8",
+    "practice.css": "text/css; charset=utf-8",
+}
 
 
 # What a readiness level's extra warmth (reactions.yml) means for the trainee, in their words.
@@ -47,8 +50,11 @@ def render_practice_page() -> str:
     from bot.roleplay.personas import reactions_path
 
     roleplay = _roleplay_dir()
-    sources = [STATIC_DIR / "practice.html", roleplay / "rubric.yml",
-               Path(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))]
+    sources = [
+        STATIC_DIR / "practice.html",
+        roleplay / "rubric.yml",
+        Path(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH)),
+    ]
     sources += sorted((roleplay / "personas").glob("*.yml"))
     sources.append(reactions_path(roleplay / "personas"))  # the readiness levels' words, the personas' check
     stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sources if p.exists())
@@ -68,12 +74,22 @@ def persona_cards() -> List[Dict[str, Any]]:
     for p in load_personas(directory).values():
         first = p.objections[0]
         level = readiness.get(p.readiness)
-        cards.append({"id": p.id, "name": p.name, "background": p.background, "car_model": p.car_model,
-                      "competitor": p.competitor, "cares_about": list(p.cares_about),
-                      "readiness": {"level": p.readiness, "zh": level.zh if level else "",
-                                    "patience": PATIENCE_ZH[max(0, min(level.extra_warmth, 2))] if level else ""},
-                      "opening": {"objection": OBJECTION_ZH.get(first.objection, first.objection),
-                                  "line": first.open[0]}})
+        cards.append(
+            {
+                "id": p.id,
+                "name": p.name,
+                "background": p.background,
+                "car_model": p.car_model,
+                "competitor": p.competitor,
+                "cares_about": list(p.cares_about),
+                "readiness": {
+                    "level": p.readiness,
+                    "zh": level.zh if level else "",
+                    "patience": PATIENCE_ZH[max(0, min(level.extra_warmth, 2))] if level else "",
+                },
+                "opening": {"objection": OBJECTION_ZH.get(first.objection, first.objection), "line": first.open[0]},
+            }
+        )
     return cards
 
 
@@ -115,6 +131,9 @@ def add_practice_routes(bp: Blueprint, widget: "WidgetInput") -> None:
         history = (tracker.get_slot("roleplay_history") if tracker else None) or []
         persona = body.get("persona")
         keep = ("persona", "level", "outcome", "total", "finished_at")
-        out = [{k: h.get(k) for k in keep} for h in history
-               if isinstance(h, dict) and (not isinstance(persona, str) or h.get("persona") == persona)]
+        out = [
+            {k: h.get(k) for k in keep}
+            for h in history
+            if isinstance(h, dict) and (not isinstance(persona, str) or h.get("persona") == persona)
+        ]
         return response.json({"attempts": out})

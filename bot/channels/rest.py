@@ -47,7 +47,6 @@ from bot.channels.inputs import (
 )
 from bot.rasa import patches
 
-
 logger = logging.getLogger(__name__)
 
 
@@ -106,9 +105,10 @@ class CheckedRestInput(RestInput):
             except InputError as e:
                 return error_response(e)
             if rasa.utils.endpoints.bool_arg(request, "stream", default=False):
-                return response.stream(self._stream(on_new_message, guard, addresses, address, domain, text,
-                                                    sender, metadata, coaching),
-                                       content_type="text/event-stream")
+                return response.stream(
+                    self._stream(on_new_message, guard, addresses, address, domain, text, sender, metadata, coaching),
+                    content_type="text/event-stream",
+                )
             collector = AudienceCollectingOutputChannel(coaching)
             message = UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata)
             try:
@@ -128,8 +128,9 @@ class CheckedRestInput(RestInput):
             status = getattr(error, "status_code", 500)
             if isinstance(status, int) and 400 <= status < 500:
                 return error_response(InputError(str(error) or "bad request", status=status))
-            logger.error("%s %s failed (%s: %s)", self.name(), request.path.rsplit("/", 1)[-1], type(error).__name__,
-                         error)
+            logger.error(
+                "%s %s failed (%s: %s)", self.name(), request.path.rsplit("/", 1)[-1], type(error).__name__, error
+            )
             if request.path.endswith("/webhook"):
                 domain = getattr(getattr(request.app.ctx, "agent", None), "domain", None)
                 return response.json([{"recipient_id": "", "text": follow_up_text(domain)}])
@@ -140,17 +141,31 @@ class CheckedRestInput(RestInput):
     def add_routes(self, bp: Blueprint, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Further routes of a subclass (the widget's)."""
 
-    def _stream(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], guard: TurnGuard,
-                addresses: AddressLimiter, address: str, domain: Any, text: str, sender: str,
-                metadata: Optional[Dict[str, Any]], coaching: bool) -> Callable[[Any], Awaitable[None]]:
+    def _stream(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        guard: TurnGuard,
+        addresses: AddressLimiter,
+        address: str,
+        domain: Any,
+        text: str,
+        sender: str,
+        metadata: Optional[Dict[str, Any]],
+        coaching: bool,
+    ) -> Callable[[Any], Awaitable[None]]:
         """Rasa's streaming answer (one JSON message per line), admitted before the stream starts."""
 
         async def stream(resp: Any) -> None:
             queue: asyncio.Queue = asyncio.Queue()
 
             async def turn() -> None:
-                message = UserMessage(text, AudienceQueueOutputChannel(queue, coaching), sender,
-                                      input_channel=self.name(), metadata=metadata)
+                message = UserMessage(
+                    text,
+                    AudienceQueueOutputChannel(queue, coaching),
+                    sender,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
                 try:
                     await guard.run(on_new_message, message, domain, admit=False)
                 finally:

@@ -34,15 +34,22 @@ from bot.channels.trainer_auth import LoginBackoff, PasswordHash, SessionTokens
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).parent / "widget_static"
-STATIC_FILES = {"trainer.js": "application/javascript; charset=utf-8", "chart.js": "application/javascript; charset=utf-8",
-                "trainer.css": "text/css; charset=utf-8"}
+STATIC_FILES = {
+    "trainer.js": "application/javascript; charset=utf-8",
+    "chart.js": "application/javascript; charset=utf-8",
+    "trainer.css": "text/css; charset=utf-8",
+}
 ENV_PASSWORD = "TRAINER_PASSWORD"
 ENV_SESSION_SECRET = "TRAINER_SESSION_SECRET"
 COOKIE = "trainer_session"
 MAX_BODY_BYTES = 16 * 1024
-SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-                    "Referrer-Policy": "same-origin",
-                    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'"}
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+}
 
 
 def _error(message: str, status: int, **headers: str) -> HTTPResponse:
@@ -60,11 +67,21 @@ class TrainerInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TrainerInput":
         credentials = credentials or {}
         secret = os.environ.get(ENV_SESSION_SECRET, "").strip()
-        return cls(os.environ.get(ENV_PASSWORD) or None, secret.encode("utf-8") if secret else None,
-                   session_hours=float(credentials.get("session_hours") or 8))
+        return cls(
+            os.environ.get(ENV_PASSWORD) or None,
+            secret.encode("utf-8") if secret else None,
+            session_hours=float(credentials.get("session_hours") or 8),
+        )
 
-    def __init__(self, password: Optional[str], session_secret: Optional[bytes] = None, session_hours: float = 8,
-                 db: Any = None, backoff: Optional[LoginBackoff] = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        password: Optional[str],
+        session_secret: Optional[bytes] = None,
+        session_hours: float = 8,
+        db: Any = None,
+        backoff: Optional[LoginBackoff] = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.password = PasswordHash(password) if password else None
         self.sessions = SessionTokens(session_secret, int(session_hours * 3600), clock)
         self.backoff = backoff or LoginBackoff(clock=clock)
@@ -122,7 +139,9 @@ class TrainerInput(InputChannel):
             address = client_address(request)
             wait = self.backoff.wait_s(address)
             if wait > 0:
-                return _error("too many wrong passwords; wait and try again", 429, **{"Retry-After": str(int(wait) + 1)})
+                return _error(
+                    "too many wrong passwords; wait and try again", 429, **{"Retry-After": str(int(wait) + 1)}
+                )
             body = _json_body(request)
             password = body.get("password") if isinstance(body, dict) else None
             ok = await self._read(self.password.matches, password)
@@ -202,8 +221,11 @@ class TrainerInput(InputChannel):
             from bot.roleplay.report import attempts_csv
 
             records = await self._read(self._records)
-            return response.text(attempts_csv(records["visits"]), content_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": 'attachment; filename="attempts.csv"'})
+            return response.text(
+                attempts_csv(records["visits"]),
+                content_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": 'attachment; filename="attempts.csv"'},
+            )
 
         return bp
 

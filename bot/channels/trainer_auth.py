@@ -18,7 +18,7 @@ class PasswordHash:
 
     # scrypt at n=2**14, r=8 (~16 MiB, some tens of ms per check): slow enough that a stolen memory
     # dump is no shortcut, fast enough for a login form.
-    N, R, P = 2 ** 14, 8, 1
+    N, R, P = 2**14, 8, 1
 
     def __init__(self, password: str) -> None:
         if not password:
@@ -66,8 +66,10 @@ class SessionTokens:
             expected = self._sign(payload)
         except (ValueError, UnicodeEncodeError):
             return False
-        return hmac.compare_digest(signature.encode("ascii", "replace"), expected.encode("ascii")) \
+        return (
+            hmac.compare_digest(signature.encode("ascii", "replace"), expected.encode("ascii"))
             and self._clock() < expiry
+        )
 
 
 @dataclass

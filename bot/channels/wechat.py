@@ -52,7 +52,6 @@ from bot.channels.wechat_xml import (
 )
 from bot.rasa import patches
 
-
 logger = logging.getLogger(__name__)
 UNSUPPORTED_RESPONSE = "utter_wechat_unsupported"
 DEFAULT_MENU = {"TEST_DRIVE": "/request_test_drive", "MODELS": "/choose_model", "FINANCE": "/ask_financing"}
@@ -81,10 +80,14 @@ class WeChatInput(InputChannel):
         c = credentials or {}
         accounts_file = _env(c, "accounts_file")
         return cls(
-            token=_env(c, "token"), appid=_env(c, "appid"), appsecret=_env(c, "appsecret"),
+            token=_env(c, "token"),
+            appid=_env(c, "appid"),
+            appsecret=_env(c, "appsecret"),
             encoding_aes_key=_env(c, "encoding_aes_key"),
-            previous_encoding_aes_key=_env(c, "previous_encoding_aes_key"), mode=_env(c, "mode"),
-            transfer_to_kf=_env(c, "transfer_to_kf"), kf_account=_env(c, "kf_account"),
+            previous_encoding_aes_key=_env(c, "previous_encoding_aes_key"),
+            mode=_env(c, "mode"),
+            transfer_to_kf=_env(c, "transfer_to_kf"),
+            kf_account=_env(c, "kf_account"),
             api_base=_env(c, "api_base", DEFAULT_API_BASE),
             reply_budget_s=float(_env(c, "reply_budget", 4.0)),
             reply_margin_s=float(_env(c, "reply_margin", 1.5)),
@@ -96,20 +99,39 @@ class WeChatInput(InputChannel):
             accounts=load_accounts(Path(accounts_file)) if accounts_file else None,
         )
 
-    def __init__(self, token: Optional[str], appid: Optional[str], appsecret: Optional[str] = None,
-                 encoding_aes_key: Optional[str] = None, previous_encoding_aes_key: Optional[str] = None,
-                 api_base: str = DEFAULT_API_BASE, reply_budget_s: float = 4.0,
-                 reply_margin_s: float = 1.5,
-                 timestamp_window_s: int = 300, delivery: str = CUSTOMER_SERVICE,
-                 menu: Optional[Dict[str, str]] = None, welcome_payload: str = "/greet",
-                 max_concurrent_turns: int = 1, accounts: Optional[Dict[str, Account]] = None,
-                 mode: Optional[str] = None, transfer_to_kf: Any = None, kf_account: Optional[str] = None) -> None:
-        self.default = default_account({
-            "token": token, "appid": appid, "appsecret": appsecret, "encoding_aes_key": encoding_aes_key,
-            "previous_encoding_aes_key": previous_encoding_aes_key, "mode": mode,
-            "transfer_to_kf": str(transfer_to_kf).lower() if transfer_to_kf not in (None, "") else None,
-            "kf_account": kf_account,
-            "delivery": delivery if delivery in DELIVERIES else CUSTOMER_SERVICE})
+    def __init__(
+        self,
+        token: Optional[str],
+        appid: Optional[str],
+        appsecret: Optional[str] = None,
+        encoding_aes_key: Optional[str] = None,
+        previous_encoding_aes_key: Optional[str] = None,
+        api_base: str = DEFAULT_API_BASE,
+        reply_budget_s: float = 4.0,
+        reply_margin_s: float = 1.5,
+        timestamp_window_s: int = 300,
+        delivery: str = CUSTOMER_SERVICE,
+        menu: Optional[Dict[str, str]] = None,
+        welcome_payload: str = "/greet",
+        max_concurrent_turns: int = 1,
+        accounts: Optional[Dict[str, Account]] = None,
+        mode: Optional[str] = None,
+        transfer_to_kf: Any = None,
+        kf_account: Optional[str] = None,
+    ) -> None:
+        self.default = default_account(
+            {
+                "token": token,
+                "appid": appid,
+                "appsecret": appsecret,
+                "encoding_aes_key": encoding_aes_key,
+                "previous_encoding_aes_key": previous_encoding_aes_key,
+                "mode": mode,
+                "transfer_to_kf": str(transfer_to_kf).lower() if transfer_to_kf not in (None, "") else None,
+                "kf_account": kf_account,
+                "delivery": delivery if delivery in DELIVERIES else CUSTOMER_SERVICE,
+            }
+        )
         self.accounts = dict(accounts or {})
         self.api = CustomerServiceApi(api_base)
         self.reply_budget_s = reply_budget_s
@@ -143,8 +165,12 @@ class WeChatInput(InputChannel):
         captured URL with another body. WeChat's own retries repeat the same push (same dedupe key)
         and pass; a replay is answered like a duplicate, never with a 4xx (§6)."""
         a = request.args
-        signed = (account.name, a.get("timestamp", ""), a.get("nonce", ""),
-                  a.get("msg_signature", "") or a.get("signature", ""))
+        signed = (
+            account.name,
+            a.get("timestamp", ""),
+            a.get("nonce", ""),
+            a.get("msg_signature", "") or a.get("signature", ""),
+        )
         return self.state.replayed(signed, key, self.timestamp_window_s)
 
     def _text_for(self, message: InboundMessage, sender: str) -> Optional[str]:
@@ -164,17 +190,20 @@ class WeChatInput(InputChannel):
             return None
         return None
 
-    async def _run_turn(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str,
-                            message: InboundMessage, sender: str) -> List[Dict[str, Any]]:
+    async def _run_turn(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str, message: InboundMessage, sender: str
+    ) -> List[Dict[str, Any]]:
         # The guard answers over-long text with a request to shorten it and, when the action server is
         # down or slow (bounded by BOT_ACTION_TIMEOUT), with the consultant follow-up text instead of nothing.
         from bot.channels.inputs import guard_for
 
         collector = CollectingOutputChannel()
         metadata = {"openid": message.from_user, "msg_id": message.msg_id, "msg_type": message.msg_type}
-        await guard_for(self.name()).run(on_new_message, UserMessage(text, collector, sender,
-                                                                     input_channel=self.name(), metadata=metadata),
-                                         tracker_store=self.tracker_store)
+        await guard_for(self.name()).run(
+            on_new_message,
+            UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata),
+            tracker_store=self.tracker_store,
+        )
         return collector.messages
 
     def _forget_follower(self, sender: str) -> None:
@@ -226,8 +255,9 @@ class WeChatInput(InputChannel):
 
         @bp.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok", "configured": bool(self.default.token),
-                                  "accounts": sorted(self.accounts)})
+            return response.json(
+                {"status": "ok", "configured": bool(self.default.token), "accounts": sorted(self.accounts)}
+            )
 
         @bp.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -260,15 +290,20 @@ class WeChatInput(InputChannel):
 
         return bp
 
-    async def _receive_safely(self, request: Request, account: Account,
-                              on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+    async def _receive_safely(
+        self, request: Request, account: Account, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
         """``_receive``; an unexpected error is logged (phone numbers masked, no URL with its signature
         and OpenID) and answered ``success``, so WeChat neither shows its error notice nor retries."""
         try:
             return await self._receive(request, account, on_new_message)
         except Exception as e:
-            logger.error("wechat push to account '%s' failed (%s: %s); answered success", account.name or "default",
-                         type(e).__name__, e)
+            logger.error(
+                "wechat push to account '%s' failed (%s: %s); answered success",
+                account.name or "default",
+                type(e).__name__,
+                e,
+            )
             return response.text("success")
 
     def _verify(self, request: Request, account: Account) -> HTTPResponse:
@@ -293,8 +328,9 @@ class WeChatInput(InputChannel):
             return response.text(echostr)
         return response.text("signature mismatch", status=403)
 
-    async def _receive(self, request: Request, account: Account,
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+    async def _receive(
+        self, request: Request, account: Account, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
         if not account.token:
             return response.text("wechat channel not configured", status=503)
         if len(request.body or b"") > MAX_BODY_BYTES:
@@ -320,8 +356,7 @@ class WeChatInput(InputChannel):
             if encrypted:
                 if not account.keys or not fields.get("Encrypt"):
                     return response.text("encrypted message without key or Encrypt", status=400)
-                if not check_signature(account.token, timestamp, nonce, a.get("msg_signature", ""),
-                                       fields["Encrypt"]):
+                if not check_signature(account.token, timestamp, nonce, a.get("msg_signature", ""), fields["Encrypt"]):
                     return response.text("msg_signature mismatch", status=403)
                 inner, key = account.keys.decrypt(fields["Encrypt"], account.appid)
                 fields = parse_inner(inner)
@@ -340,8 +375,13 @@ class WeChatInput(InputChannel):
             return response.text(encrypted_envelope(enc, sig, timestamp, nonce), content_type="application/xml")
         return response.text(reply, content_type="application/xml")
 
-    async def _handle(self, request: Request, account: Account, on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                      message: InboundMessage) -> Optional[str]:
+    async def _handle(
+        self,
+        request: Request,
+        account: Account,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        message: InboundMessage,
+    ) -> Optional[str]:
         """The passive reply XML for this push, or None to answer ``success``."""
         self.tracker_store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
         key = f"{account.name}:{message.dedupe_key}"
@@ -370,8 +410,9 @@ class WeChatInput(InputChannel):
             if account.delivery == CUSTOMER_SERVICE and not turn.async_scheduled:
                 turn.async_scheduled = True
                 asyncio.ensure_future(self._deliver_later(account, key, turn, message.from_user, sender))
-            logger.info("wechat reply path=%s key=%s", "async" if account.delivery == CUSTOMER_SERVICE else "await_retry",
-                        key)
+            logger.info(
+                "wechat reply path=%s key=%s", "async" if account.delivery == CUSTOMER_SERVICE else "await_retry", key
+            )
             return None
         except Exception:
             logger.exception("wechat turn failed")
@@ -380,7 +421,11 @@ class WeChatInput(InputChannel):
             return None
         turn.delivered = True
         chunks = self._render(sender, messages)
-        if account.transfer_to_kf and wechat_options.asks_for_a_person(messages) and message.msg_type in ("text", "voice"):
+        if (
+            account.transfer_to_kf
+            and wechat_options.asks_for_a_person(messages)
+            and message.msg_type in ("text", "voice")
+        ):
             # Hand this message to the account's customer service (多客服); the bot's own answer (when a
             # person will answer) goes through the customer-service message API.
             if chunks and account.delivery == CUSTOMER_SERVICE:

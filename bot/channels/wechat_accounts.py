@@ -44,8 +44,7 @@ class Account:
     token_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
-    def from_settings(cls, name: str, settings: Dict[str, Any], check: Checker,
-                      where: str = "") -> "Account":
+    def from_settings(cls, name: str, settings: Dict[str, Any], check: Checker, where: str = "") -> "Account":
         """The account described by ``settings``; each problem is reported to ``check`` as
         ``<where><field>`` (the caller raises them all at once)."""
 
@@ -74,9 +73,17 @@ class Account:
         transfer = (text("transfer_to_kf") or "false").lower()
         if transfer not in YES + NO:
             check.fail(f"{where}transfer_to_kf", f"'{transfer}' is not true or false")
-        return cls(name=name, token=text("token"), appid=text("appid") or "", appsecret=text("appsecret"),
-                   keys=keys, delivery=delivery, mode=mode, transfer_to_kf=transfer in YES,
-                   kf_account=text("kf_account"))
+        return cls(
+            name=name,
+            token=text("token"),
+            appid=text("appid") or "",
+            appsecret=text("appsecret"),
+            keys=keys,
+            delivery=delivery,
+            mode=mode,
+            transfer_to_kf=transfer in YES,
+            kf_account=text("kf_account"),
+        )
 
 
 def default_account(settings: Dict[str, Any]) -> Account:

@@ -24,8 +24,7 @@ class CustomerServiceApi:
     def __init__(self, api_base: str = DEFAULT_API_BASE) -> None:
         self.api_base = api_base.rstrip("/")
 
-    async def access_token(self, account: Account, session: aiohttp.ClientSession,
-                           stale: Optional[str] = None) -> str:
+    async def access_token(self, account: Account, session: aiohttp.ClientSession, stale: Optional[str] = None) -> str:
         """The account's access token; with ``stale`` (a token WeChat just refused), a new one —
         unless another request already replaced that token meanwhile: concurrent requests that all
         saw 40001 cause one refresh, not one each (single flight)."""
@@ -34,9 +33,15 @@ class CustomerServiceApi:
             if cached and cached[1] > time.time() and cached[0] != stale:
                 return cached[0]
             refresh = stale is not None
-            async with session.post(f"{self.api_base}/cgi-bin/stable_token",
-                                    json={"grant_type": "client_credential", "appid": account.appid,
-                                          "secret": account.appsecret or "", "force_refresh": refresh}) as r:
+            async with session.post(
+                f"{self.api_base}/cgi-bin/stable_token",
+                json={
+                    "grant_type": "client_credential",
+                    "appid": account.appid,
+                    "secret": account.appsecret or "",
+                    "force_refresh": refresh,
+                },
+            ) as r:
                 data = await r.json(content_type=None)
             if "access_token" not in data:
                 raise RuntimeError(f"access_token refused: errcode {data.get('errcode')}")
@@ -52,18 +57,28 @@ class CustomerServiceApi:
                 stale: Optional[str] = None
                 for attempt in (1, 2):
                     token = await self.access_token(account, session, stale=stale)
-                    body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": chunk}},
-                                      ensure_ascii=False)  # unescaped UTF-8 (errcode 40033 otherwise)
-                    async with session.post(f"{self.api_base}/cgi-bin/message/custom/send",
-                                            params={"access_token": token}, data=body.encode("utf-8"),
-                                            headers={"Content-Type": "application/json"}) as r:
+                    body = json.dumps(
+                        {"touser": openid, "msgtype": "text", "text": {"content": chunk}}, ensure_ascii=False
+                    )  # unescaped UTF-8 (errcode 40033 otherwise)
+                    async with session.post(
+                        f"{self.api_base}/cgi-bin/message/custom/send",
+                        params={"access_token": token},
+                        data=body.encode("utf-8"),
+                        headers={"Content-Type": "application/json"},
+                    ) as r:
                         result = await r.json(content_type=None)
                     code = result.get("errcode", 0)
                     if code in TOKEN_ERRORS and attempt == 1:
                         stale = token  # invalid or expired: refresh once (if nobody did) and retry once
                         continue
                     if code:
-                        logger.warning("wechat customer-service send failed: errcode %s (%s)", code,
-                                       "user out of the 48 h window or unfollowed" if code == 45015 else
-                                       "send quota for this user exhausted" if code == 45047 else "see §4.5")
+                        logger.warning(
+                            "wechat customer-service send failed: errcode %s (%s)",
+                            code,
+                            "user out of the 48 h window or unfollowed"
+                            if code == 45015
+                            else "send quota for this user exhausted"
+                            if code == 45047
+                            else "see §4.5",
+                        )
                     break

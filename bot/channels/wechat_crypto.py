@@ -113,8 +113,15 @@ class Keys:
         raise WeChatCryptoError("; ".join(errors))
 
 
-def encrypted_reply(token: str, key: bytes, receive_id: str, reply_xml: str, timestamp: str, nonce: str,
-                    random16: Optional[bytes] = None) -> Tuple[str, str]:
+def encrypted_reply(
+    token: str,
+    key: bytes,
+    receive_id: str,
+    reply_xml: str,
+    timestamp: str,
+    nonce: str,
+    random16: Optional[bytes] = None,
+) -> Tuple[str, str]:
     """(Encrypt, MsgSignature) for a safe-mode passive reply (§3.5)."""
     enc = encrypt(key, reply_xml, receive_id, random16)
     return enc, signature(token, timestamp, nonce, enc)

@@ -99,10 +99,18 @@ def parse_message(fields: Dict[str, str]) -> InboundMessage:
         if not fields.get(required):
             raise WeChatXmlError(f"not a message: missing {required}")
     return InboundMessage(
-        to_user=fields["ToUserName"], from_user=fields["FromUserName"], create_time=fields.get("CreateTime", ""),
-        msg_type=fields["MsgType"].lower(), msg_id=fields.get("MsgId") or None, content=fields.get("Content"),
-        event=fields.get("Event"), event_key=fields.get("EventKey"), recognition=fields.get("Recognition"),
-        encrypt=fields.get("Encrypt"), fields=fields)
+        to_user=fields["ToUserName"],
+        from_user=fields["FromUserName"],
+        create_time=fields.get("CreateTime", ""),
+        msg_type=fields["MsgType"].lower(),
+        msg_id=fields.get("MsgId") or None,
+        content=fields.get("Content"),
+        event=fields.get("Event"),
+        event_key=fields.get("EventKey"),
+        recognition=fields.get("Recognition"),
+        encrypt=fields.get("Encrypt"),
+        fields=fields,
+    )
 
 
 def _xml(elements: Sequence[tuple]) -> str:
@@ -114,8 +122,15 @@ def _xml(elements: Sequence[tuple]) -> str:
 
 def text_reply(message: InboundMessage, content: str, now: Optional[int] = None) -> str:
     """A passive text reply (sender and recipient swapped)."""
-    return _xml([("ToUserName", message.from_user), ("FromUserName", message.to_user),
-                 ("CreateTime", now or int(time.time())), ("MsgType", "text"), ("Content", content)])
+    return _xml(
+        [
+            ("ToUserName", message.from_user),
+            ("FromUserName", message.to_user),
+            ("CreateTime", now or int(time.time())),
+            ("MsgType", "text"),
+            ("Content", content),
+        ]
+    )
 
 
 def transfer_reply(message: InboundMessage, kf_account: Optional[str] = None, now: Optional[int] = None) -> str:
@@ -129,9 +144,12 @@ def transfer_reply(message: InboundMessage, kf_account: Optional[str] = None, no
     if message.msg_type == "event":
         raise ValueError("only a user's own messages are handed to customer service, not events")
     root = ET.Element("xml")
-    for name, value in (("ToUserName", message.from_user), ("FromUserName", message.to_user),
-                        ("CreateTime", now if now is not None else int(time.time())),
-                        ("MsgType", "transfer_customer_service")):
+    for name, value in (
+        ("ToUserName", message.from_user),
+        ("FromUserName", message.to_user),
+        ("CreateTime", now if now is not None else int(time.time())),
+        ("MsgType", "transfer_customer_service"),
+    ):
         ET.SubElement(root, name).text = str(value)
     if kf_account and kf_account.strip():
         ET.SubElement(ET.SubElement(root, "TransInfo"), "KfAccount").text = kf_account.strip()
@@ -140,8 +158,7 @@ def transfer_reply(message: InboundMessage, kf_account: Optional[str] = None, no
 
 def encrypted_envelope(encrypt: str, msg_signature: str, timestamp: str, nonce: str) -> str:
     """The safe-mode reply body around an encrypted reply (§3.5)."""
-    return _xml([("Encrypt", encrypt), ("MsgSignature", msg_signature), ("TimeStamp", timestamp),
-                 ("Nonce", nonce)])
+    return _xml([("Encrypt", encrypt), ("MsgSignature", msg_signature), ("TimeStamp", timestamp), ("Nonce", nonce)])
 
 
 def split_text(text: str, limit: int = MAX_REPLY_BYTES) -> List[str]:

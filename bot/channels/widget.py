@@ -37,8 +37,12 @@ from bot.privacy.phone import normalise_phone
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "widget_static"
 ENV_ALLOWED_ORIGINS = "WIDGET_ALLOWED_ORIGINS"
-STATIC_TYPES = {".js": "application/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-                ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml"}
+STATIC_TYPES = {
+    ".js": "application/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 LEAD_REPLY = "谢谢您的信任！我们的销售顾问会尽快给您回电（工作时间一般在30分钟内）。"
 
 
@@ -69,12 +73,17 @@ def _render_page(name: str, stamp: Tuple[Tuple[str, int], ...]) -> str:
     page = (STATIC_DIR / f"{name}.html").read_text(encoding="utf-8")
     models = "".join(
         f'<div class="model"><h3>{html.escape(m.name)}</h3><p>{html.escape(m.body)} · {m.seats}座</p>'
-        f"<p>指导价 {m.price_range[0] / 10000:.2f}万起</p></div>" for m in catalog.models)
+        f"<p>指导价 {m.price_range[0] / 10000:.2f}万起</p></div>"
+        for m in catalog.models
+    )
     roleplay_dir = Path(os.environ.get("BOT_ROLEPLAY_DIR", "data/roleplay"))
     personas = [{"id": p.id, "name": p.name} for p in load_personas(roleplay_dir / "personas").values()]
-    return (page.replace("__MODELS__", models).replace("__DEALER_NAME__", html.escape(catalog.dealer.name))
-            .replace("__DEALER_ID__", html.escape(catalog.dealer.id))
-            .replace("__PERSONAS__", json.dumps(personas, ensure_ascii=False)))
+    return (
+        page.replace("__MODELS__", models)
+        .replace("__DEALER_NAME__", html.escape(catalog.dealer.name))
+        .replace("__DEALER_ID__", html.escape(catalog.dealer.id))
+        .replace("__PERSONAS__", json.dumps(personas, ensure_ascii=False))
+    )
 
 
 def _origin_allowed(request: Request, allowed: List[str]) -> bool:
@@ -187,8 +196,9 @@ class WidgetInput(CheckedRestInput):
             except InputError as e:
                 return error_response(e)
             catalog = get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
-            await record_form_lead(request.app.ctx.agent, sender, self.name(), clean_text(name).strip(), phone,
-                                   LEAD_REPLY, catalog.dealer)
+            await record_form_lead(
+                request.app.ctx.agent, sender, self.name(), clean_text(name).strip(), phone, LEAD_REPLY, catalog.dealer
+            )
             return response.json({"ok": True, "message": LEAD_REPLY})
 
 

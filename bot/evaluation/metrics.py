@@ -111,10 +111,16 @@ def evaluate(examples: Sequence[Example], parse: Callable[[str], Prediction]) ->
         for key in gold.keys() - got.keys():
             ent_fn[key[2]] += 1
         if predicted != ex.intent or gold != got:
-            errors.append({"text": ex.text, "intent": ex.intent, "predicted": predicted,
-                           "confidence": round(pred.confidence, 3),
-                           "missing": sorted(map(list, gold.items() - got.items())),
-                           "extra": sorted(map(list, got.items() - gold.items()))})
+            errors.append(
+                {
+                    "text": ex.text,
+                    "intent": ex.intent,
+                    "predicted": predicted,
+                    "confidence": round(pred.confidence, 3),
+                    "missing": sorted(map(list, gold.items() - got.items())),
+                    "extra": sorted(map(list, got.items() - gold.items())),
+                }
+            )
     per_intent = {}
     for label in labels:
         p, r, f = _prf(tp[label], fp[label], fn[label])
@@ -167,19 +173,34 @@ def write_report(report: Report, out_dir: Path, threshold: Optional[float] = Non
     data["configured_fallback_threshold"] = threshold
     (out_dir / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
-    lines = ["# NLU evaluation on the held-out split", "", report.summary(), "",
-             "| intent | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    lines = [
+        "# NLU evaluation on the held-out split",
+        "",
+        report.summary(),
+        "",
+        "| intent | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
     for label, m in report.per_intent.items():
         lines.append(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
     lines += ["", "| entity | precision | recall | F1 | support |", "|---|---|---|---|---|"]
     for label, m in report.per_entity.items():
         lines.append(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
     wrong = report.confidence_wrong
-    lines += ["", f"Fallback threshold: configured {threshold}, suggested {data['suggested_fallback_threshold']} "
-              f"(≤2% of correct answers below it; {sum(c < data['suggested_fallback_threshold'] for c in wrong)} "
-              f"of {len(wrong)} wrong answers below it).", "", "## Errors", ""]
-    lines += [f"- `{e['text']}`: {e['intent']} → {e['predicted']} ({e['confidence']}); "
-              f"missing {e['missing']}; extra {e['extra']}" for e in report.errors]
+    lines += [
+        "",
+        f"Fallback threshold: configured {threshold}, suggested {data['suggested_fallback_threshold']} "
+        f"(≤2% of correct answers below it; {sum(c < data['suggested_fallback_threshold'] for c in wrong)} "
+        f"of {len(wrong)} wrong answers below it).",
+        "",
+        "## Errors",
+        "",
+    ]
+    lines += [
+        f"- `{e['text']}`: {e['intent']} → {e['predicted']} ({e['confidence']}); "
+        f"missing {e['missing']}; extra {e['extra']}"
+        for e in report.errors
+    ]
     (out_dir / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     cols = report.labels + ["nlu_fallback"]
@@ -190,8 +211,15 @@ def write_report(report: Report, out_dir: Path, threshold: Optional[float] = Non
     for i, row in enumerate(report.confusion):
         for j, v in enumerate(row):
             if v:
-                ax.text(j, i, str(v), ha="center", va="center", fontsize=7,
-                        color="white" if v > max(map(max, report.confusion)) / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(v),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if v > max(map(max, report.confusion)) / 2 else "black",
+                )
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     ax.set_title("Intent confusion matrix (held-out split)")

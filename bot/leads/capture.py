@@ -17,14 +17,27 @@ from rasa.shared.core.trackers import EventVerbosity
 from bot.leads.store import Lead, LeadStore, keep_known, lead_from_state
 
 
-async def record_form_lead(agent: Any, sender: str, channel: str, name: str, phone: str, reply: str,
-                           dealer: Any, today: Optional[dt.date] = None) -> Tuple[Lead, bool]:
+async def record_form_lead(
+    agent: Any,
+    sender: str,
+    channel: str,
+    name: str,
+    phone: str,
+    reply: str,
+    dealer: Any,
+    today: Optional[dt.date] = None,
+) -> Tuple[Lead, bool]:
     """Adds the consented contact details to ``sender``'s conversation and writes the lead row.
     Returns (stored lead, created)."""
     async with agent.lock_store.lock(sender):
         tracker = await agent.processor.fetch_tracker_and_update_session(sender, output_channel=None)
-        for event in (SlotSet("lead_name", name), SlotSet("lead_phone", phone), SlotSet("lead_consent", True),
-                      SlotSet("lead_channel", channel), BotUttered(reply)):
+        for event in (
+            SlotSet("lead_name", name),
+            SlotSet("lead_phone", phone),
+            SlotSet("lead_consent", True),
+            SlotSet("lead_channel", channel),
+            BotUttered(reply),
+        ):
             tracker.update(event)
         await agent.tracker_store.save(tracker)
         state = tracker.current_state(EventVerbosity.ALL)
@@ -42,6 +55,17 @@ def _save_and_notify(lead: Lead, started: Optional[float]) -> Tuple[Lead, bool]:
     store = LeadStore()
     keep_known(lead, store.get(lead.sender_id))
     stored, created = store.save(lead, conversation_started=started)
-    notify(NotifyEvent("lead", stored.channel, stored.sender_id, car_model=stored.car_model, reason=stored.reason,
-                       grade=stored.grade, phone=stored.phone, phone_consent=True, name=stored.name))
+    notify(
+        NotifyEvent(
+            "lead",
+            stored.channel,
+            stored.sender_id,
+            car_model=stored.car_model,
+            reason=stored.reason,
+            grade=stored.grade,
+            phone=stored.phone,
+            phone_consent=True,
+            name=stored.name,
+        )
+    )
     return stored, created

@@ -21,8 +21,10 @@ from bot.privacy.phone import find_phone
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 
-_NAME = re.compile(r"(?:我姓|姓|我叫|叫我|我是)\s*([\u4e00-\u9fa5]{1,4}?)(?:先生|女士|小姐|老师|总)?(?=[\s，,。.！!电手号]|$)"
-                   r"|([\u4e00-\u9fa5]{1,3}(?:先生|女士|小姐|老师|总))")
+_NAME = re.compile(
+    r"(?:我姓|姓|我叫|叫我|我是)\s*([\u4e00-\u9fa5]{1,4}?)(?:先生|女士|小姐|老师|总)?(?=[\s，,。.！!电手号]|$)"
+    r"|([\u4e00-\u9fa5]{1,3}(?:先生|女士|小姐|老师|总))"
+)
 
 
 def find_name(text: str) -> Optional[str]:
@@ -51,10 +53,29 @@ class Consent(str, enum.Enum):
 
 # Lists of consent.yml and the kind of word each holds.
 YES, NO, NEGATOR, HEDGE, QUESTION, CALL, LIMIT, SECOND_THOUGHT, ASIDE, FILLER = (
-    "yes", "no", "negator", "hedge", "question", "call", "limit", "second_thought", "aside", "filler")
-CONSENT_FIELDS: Dict[str, str] = {"yes": YES, "no": NO, "negators": NEGATOR, "hedges": HEDGE,
-                                  "questions": QUESTION, "call_words": CALL, "limits": LIMIT,
-                                  "second_thoughts": SECOND_THOUGHT, "asides": ASIDE, "fillers": FILLER}
+    "yes",
+    "no",
+    "negator",
+    "hedge",
+    "question",
+    "call",
+    "limit",
+    "second_thought",
+    "aside",
+    "filler",
+)
+CONSENT_FIELDS: Dict[str, str] = {
+    "yes": YES,
+    "no": NO,
+    "negators": NEGATOR,
+    "hedges": HEDGE,
+    "questions": QUESTION,
+    "call_words": CALL,
+    "limits": LIMIT,
+    "second_thoughts": SECOND_THOUGHT,
+    "asides": ASIDE,
+    "fillers": FILLER,
+}
 _OTHER = "other"  # a character or Latin word the lexicon does not know
 _BREAK = "break"  # punctuation: ends a clause
 _LIMITED = "limited"  # a clause that only limits when or how often to call (别老打, 晚上别打)
@@ -71,6 +92,7 @@ _IGNORED = {"\u200d", "\ufe0f", "\ufe0e"}  # zero-width joiner, emoji / text pre
 @dataclass(frozen=True)
 class ConsentLexicon:
     """Every known word (normalised) and its kind; Latin phrases by their words."""
+
     kinds: Mapping[str, str]
     longest: int  # characters of the longest non-Latin word
     longest_latin: int  # words of the longest Latin phrase
@@ -129,8 +151,11 @@ def load_consent_lexicon(lexicon_dir: Union[str, Path]) -> ConsentLexicon:
     for w, kind in _generated([w for w, k in kinds.items() if k == YES]).items():
         kinds.setdefault(w, kind)
     latin = [w for w in kinds if _LATIN_RUN.fullmatch(w)]
-    return ConsentLexicon(kinds, max((len(w) for w in kinds if w not in latin), default=1),
-                          max((len(w.split()) for w in latin), default=1))
+    return ConsentLexicon(
+        kinds,
+        max((len(w) for w in kinds if w not in latin), default=1),
+        max((len(w.split()) for w in latin), default=1),
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -158,7 +183,7 @@ def consent_tokens(text: str, lex: ConsentLexicon) -> List[Tuple[str, str]]:
     while i < len(t):
         m = _LATIN_RUN.match(t, i)
         if m:  # Latin words, matched whole; a phrase ("no thanks") may span spaces
-            spans = [(w.group(0), w.end()) for w in _LATIN.finditer(m.group(0))][:lex.longest_latin]
+            spans = [(w.group(0), w.end()) for w in _LATIN.finditer(m.group(0))][: lex.longest_latin]
             words = [_latin_word(w, lex) for w, _ in spans]
             n = next((n for n in range(len(words), 0, -1) if " ".join(words[:n]) in lex.kinds), 1)
             phrase = " ".join(words[:n])
@@ -166,8 +191,8 @@ def consent_tokens(text: str, lex: ConsentLexicon) -> List[Tuple[str, str]]:
             i = m.start() + spans[n - 1][1]
             continue
         for n in range(min(lex.longest, len(t) - i), 0, -1):
-            if t[i:i + n] in lex.kinds:
-                out.append((lex.kinds[t[i:i + n]], t[i:i + n]))
+            if t[i : i + n] in lex.kinds:
+                out.append((lex.kinds[t[i : i + n]], t[i : i + n]))
                 i += n
                 break
         else:
@@ -194,7 +219,7 @@ def _clause_reading(clause: List[Tuple[str, str]]) -> Optional[str]:
     for i, kind in enumerate(kinds):
         if kind not in (NO, NEGATOR):
             continue
-        rest = kinds[i + 1:]
+        rest = kinds[i + 1 :]
         if (LIMIT in kinds and CALL in kinds) or rest[:1] == [LIMIT]:
             return _LIMITED  # 别老打, 晚上别打, 不要老是打电话, 别太频繁: when or how often, not whether
         if kind == NO:

@@ -40,9 +40,14 @@ def load_grade_rules(lexicon_dir: Union[str, Path]) -> Tuple[GradeRule, ...]:
             w = f"grades.{g}"
             r = raw["grades"][g]
             if c.mapping(r, w, ("within_days", "follow_up_every_days", "words")):
-                rules.append(GradeRule(g, c.integer(r["within_days"], f"{w}.within_days", 1),
-                                       c.integer(r["follow_up_every_days"], f"{w}.follow_up_every_days", 1),
-                                       c.texts(r["words"], f"{w}.words")))
+                rules.append(
+                    GradeRule(
+                        g,
+                        c.integer(r["within_days"], f"{w}.within_days", 1),
+                        c.integer(r["follow_up_every_days"], f"{w}.follow_up_every_days", 1),
+                        c.texts(r["words"], f"{w}.words"),
+                    )
+                )
     c.raise_if_any()
     return tuple(sorted(rules, key=lambda r: r.within_days))
 

@@ -43,14 +43,26 @@ def handoff_plan(catalog: Any, slots: Dict[str, Any], now: dt.datetime) -> Hando
     else:
         name = "utter_hand_over_closed"
         opens = hours.next_open(now)
-        day = "今天" if opens.date() == now.date() else "明天" if opens.date() == now.date() + dt.timedelta(days=1) \
+        day = (
+            "今天"
+            if opens.date() == now.date()
+            else "明天"
+            if opens.date() == now.date() + dt.timedelta(days=1)
             else f"{opens.month}月{opens.day}日"
+        )
         variables["next_open"] = f"{day}{clock(opens.time())}"
     return HandoffPlan(name + ("_phone" if phone else ""), variables, need_phone=phone is None)
 
 
-def record_handoff(sender_id: str, channel: Optional[str], slots: Dict[str, Any], events: Sequence[Dict[str, Any]],
-                   dealer: Any, plan: HandoffPlan, now: dt.datetime) -> None:
+def record_handoff(
+    sender_id: str,
+    channel: Optional[str],
+    slots: Dict[str, Any],
+    events: Sequence[Dict[str, Any]],
+    dealer: Any,
+    plan: HandoffPlan,
+    now: dt.datetime,
+) -> None:
     """The lead row (new, or the existing one updated) with the reason and follow-up today, and the
     team's notification."""
     from bot.leads.store import LeadStore, keep_known, lead_from_state
@@ -64,6 +76,17 @@ def record_handoff(sender_id: str, channel: Optional[str], slots: Dict[str, Any]
     lead.reason = plan.reason
     started = next((e.get("timestamp") for e in events if e.get("timestamp")), None)
     store.save(lead, conversation_started=started)
-    notify(NotifyEvent("handoff", channel or "unknown", sender_id, car_model=lead.car_model, reason=plan.reason,
-                       grade=lead.grade, phone=lead.phone or None, phone_consent=bool(lead.phone),
-                       name=lead.name, at=now))
+    notify(
+        NotifyEvent(
+            "handoff",
+            channel or "unknown",
+            sender_id,
+            car_model=lead.car_model,
+            reason=plan.reason,
+            grade=lead.grade,
+            phone=lead.phone or None,
+            phone_consent=bool(lead.phone),
+            name=lead.name,
+            at=now,
+        )
+    )

@@ -25,7 +25,8 @@ from bot.privacy.safe_output import csv_cell
 logger = logging.getLogger(__name__)
 metadata = sa.MetaData()
 leads_table = sa.Table(
-    "leads", metadata,
+    "leads",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False, unique=True),
     sa.Column("channel", sa.String(40)),
@@ -40,8 +41,20 @@ leads_table = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
-EXPORT_FIELDS = ("sender_id", "channel", "name", "phone", "car_model", "objections", "grade", "follow_up_date",
-                 "dealer", "reason", "created_at", "updated_at")
+EXPORT_FIELDS = (
+    "sender_id",
+    "channel",
+    "name",
+    "phone",
+    "car_model",
+    "objections",
+    "grade",
+    "follow_up_date",
+    "dealer",
+    "reason",
+    "created_at",
+    "updated_at",
+)
 
 
 class Forgotten(BotError):
@@ -64,16 +77,35 @@ class Lead:
     reason: Optional[str] = None
 
     def row(self) -> Dict[str, Any]:
-        return {"sender_id": self.sender_id, "channel": self.channel, "name": self.name, "phone": self.phone,
-                "car_model": self.car_model, "objections": json.dumps(self.objections, ensure_ascii=False),
-                "grade": self.grade or "", "follow_up_date": self.follow_up_date,
-                "dealer": json.dumps(self.dealer, ensure_ascii=False, sort_keys=True), "reason": self.reason}
+        return {
+            "sender_id": self.sender_id,
+            "channel": self.channel,
+            "name": self.name,
+            "phone": self.phone,
+            "car_model": self.car_model,
+            "objections": json.dumps(self.objections, ensure_ascii=False),
+            "grade": self.grade or "",
+            "follow_up_date": self.follow_up_date,
+            "dealer": json.dumps(self.dealer, ensure_ascii=False, sort_keys=True),
+            "reason": self.reason,
+        }
 
     @classmethod
     def from_row(cls, r: Any) -> "Lead":
-        return cls(r.sender_id, r.channel, r.name, r.phone, r.car_model, json.loads(r.objections or "[]"),
-                   r.grade or None, r.follow_up_date, json.loads(r.dealer or "{}"), r.created_at, r.updated_at,
-                   getattr(r, "reason", None))
+        return cls(
+            r.sender_id,
+            r.channel,
+            r.name,
+            r.phone,
+            r.car_model,
+            json.loads(r.objections or "[]"),
+            r.grade or None,
+            r.follow_up_date,
+            json.loads(r.dealer or "{}"),
+            r.created_at,
+            r.updated_at,
+            getattr(r, "reason", None),
+        )
 
     def __str__(self) -> str:  # what logs may show: never the whole phone number
         return f"lead {self.sender_id} ({self.channel}) {self.grade or '-'} phone {mask_phone(self.phone)}"
@@ -94,8 +126,9 @@ class LeadStore:
         self.url = str(url if url is not None else database_settings().url())
         self.engine = _engine(self.url)
 
-    def save(self, lead: Lead, now: Optional[dt.datetime] = None,
-             conversation_started: Optional[float] = None) -> Tuple[Lead, bool]:
+    def save(
+        self, lead: Lead, now: Optional[dt.datetime] = None, conversation_started: Optional[float] = None
+    ) -> Tuple[Lead, bool]:
         """Inserts the lead, or updates the sender's row. Returns (stored lead, created).
         With ``conversation_started`` (UNIX time of the conversation's first event), a person forgotten
         since then (``python -m bot forget`` while this turn ran) is not written back: ``Forgotten``."""
@@ -111,11 +144,13 @@ class LeadStore:
                     since = forgotten_at(conn, lead.sender_id)
                     if since is not None and conversation_started <= since:
                         raise Forgotten(f"{lead.sender_id}: forgotten while the conversation went on")
-                found = conn.execute(sa.select(leads_table.c.id).where(
-                    leads_table.c.sender_id == lead.sender_id)).first()
+                found = conn.execute(
+                    sa.select(leads_table.c.id).where(leads_table.c.sender_id == lead.sender_id)
+                ).first()
                 if found:
-                    conn.execute(leads_table.update().where(leads_table.c.id == found.id)
-                                 .values(**values, updated_at=now))
+                    conn.execute(
+                        leads_table.update().where(leads_table.c.id == found.id).values(**values, updated_at=now)
+                    )
                     created = False
                 else:
                     try:
@@ -138,15 +173,17 @@ class LeadStore:
 
     def all(self) -> List[Lead]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(leads_table).order_by(leads_table.c.follow_up_date,
-                                                                leads_table.c.id)).all()
+            rows = conn.execute(sa.select(leads_table).order_by(leads_table.c.follow_up_date, leads_table.c.id)).all()
         return [Lead.from_row(r) for r in rows]
 
     def due(self, until: dt.date) -> List[Lead]:
         """Leads whose follow-up is due on or before ``until`` (overdue ones included)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(leads_table).where(leads_table.c.follow_up_date <= until)
-                                .order_by(leads_table.c.follow_up_date, leads_table.c.id)).all()
+            rows = conn.execute(
+                sa.select(leads_table)
+                .where(leads_table.c.follow_up_date <= until)
+                .order_by(leads_table.c.follow_up_date, leads_table.c.id)
+            ).all()
         return [Lead.from_row(r) for r in rows]
 
     def delete(self, sender_id: str) -> bool:
@@ -180,8 +217,14 @@ def objections_raised(events: Sequence[Dict[str, Any]]) -> List[str]:
 LEAD_SOURCE_KEYS = ("page", "showroom", "account")
 
 
-def lead_from_state(sender_id: str, channel: Optional[str], slots: Dict[str, Any],
-                    events: Sequence[Dict[str, Any]], dealer: Any, today: dt.date) -> Lead:
+def lead_from_state(
+    sender_id: str,
+    channel: Optional[str],
+    slots: Dict[str, Any],
+    events: Sequence[Dict[str, Any]],
+    dealer: Any,
+    today: dt.date,
+) -> Lead:
     """The lead row for a conversation: contact details from the lead slots, the model of
     interest, the objections raised, the grade and follow-up date (tomorrow when not graded yet:
     a fresh contact is called within a day and graded then), and where it came from."""
@@ -195,10 +238,17 @@ def lead_from_state(sender_id: str, channel: Optional[str], slots: Dict[str, Any
         follow_up = dt.date.fromisoformat(slots.get("follow_up_date") or "")
     except (TypeError, ValueError):
         follow_up = today + dt.timedelta(days=1)
-    return Lead(sender_id=sender_id, channel=channel or "unknown", name=slots.get("lead_name"),
-                phone=slots.get("lead_phone") or "", car_model=slots.get("car_model"),
-                objections=list(dict.fromkeys(objections_raised(events))), grade=slots.get("lead_grade"),
-                follow_up_date=follow_up, dealer={"id": dealer.id, "name": dealer.name, **source})
+    return Lead(
+        sender_id=sender_id,
+        channel=channel or "unknown",
+        name=slots.get("lead_name"),
+        phone=slots.get("lead_phone") or "",
+        car_model=slots.get("car_model"),
+        objections=list(dict.fromkeys(objections_raised(events))),
+        grade=slots.get("lead_grade"),
+        follow_up_date=follow_up,
+        dealer={"id": dealer.id, "name": dealer.name, **source},
+    )
 
 
 def keep_known(lead: Lead, existing: Optional[Lead]) -> Lead:

@@ -46,8 +46,16 @@ def add_terms_to_jieba(words: Iterable[str]) -> None:
 
 @Language.factory(MONEY_COMPONENT, default_config={"spec": {}})
 def make_money_matcher(nlp: Language, name: str, spec: Dict[str, Any]) -> "MoneyMatcher":
-    return MoneyMatcher(nlp, MoneySpec(**{**spec, "currency_suffixes": tuple(spec["currency_suffixes"]),
-                                          "non_money_followers": tuple(spec["non_money_followers"])}))
+    return MoneyMatcher(
+        nlp,
+        MoneySpec(
+            **{
+                **spec,
+                "currency_suffixes": tuple(spec["currency_suffixes"]),
+                "non_money_followers": tuple(spec["non_money_followers"]),
+            }
+        ),
+    )
 
 
 class MoneyMatcher:
@@ -113,8 +121,10 @@ class EntityFinder:
         if not text or not text.strip():
             return []
         doc = self.nlp(normalize_keep_offsets(text))
-        found = [FoundEntity(e.start_char, e.end_char, text[e.start_char : e.end_char], e.label_, e.ent_id_)
-                 for e in doc.ents]
+        found = [
+            FoundEntity(e.start_char, e.end_char, text[e.start_char : e.end_char], e.label_, e.ent_id_)
+            for e in doc.ents
+        ]
         taken = [(f.start, f.end) for f in found]
         for a in doc._.amounts or []:
             if not any(a.start < e and s < a.end for s, e in taken):  # RAV4, CS75 stay competitors

@@ -79,8 +79,13 @@ class DealerEntityExtractor(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
     ) -> "DealerEntityExtractor":
         """Reads and validates the data files (a broken file fails the training run)."""
-        return cls(config, model_storage, resource, load_lexicon(config["catalog_path"], config["lexicon_dir"]),
-                   _question_reader(config["catalog_path"], config["lexicon_dir"], _answers_path()))
+        return cls(
+            config,
+            model_storage,
+            resource,
+            load_lexicon(config["catalog_path"], config["lexicon_dir"]),
+            _question_reader(config["catalog_path"], config["lexicon_dir"], _answers_path()),
+        )
 
     @classmethod
     def load(
@@ -121,8 +126,11 @@ class DealerEntityExtractor(GraphComponent, EntityExtractorMixin):
             logger.exception("trim and spec entities skipped")
             return []
         taken = [(e["start"], e["end"]) for e in found]
-        return [{"entity": kind, "start": a, "end": b, "value": value, "confidence_entity": 1.0}
-                for a, b, kind, value in spans if not any(a < e and s < b for s, e in taken)]
+        return [
+            {"entity": kind, "start": a, "end": b, "value": value, "confidence_entity": 1.0}
+            for a, b, kind, value in spans
+            if not any(a < e and s < b for s, e in taken)
+        ]
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Adds the entities found in each message's text."""

@@ -26,8 +26,12 @@ class MoneySpec:
     @property
     def numeral_chars(self) -> str:
         """Every character that can be part of a written number, Arabic digits included."""
-        return "0123456789." + _DECIMAL_POINT_ZH + "".join(self.digits) + "".join(self.small_units) + "".join(
-            self.big_units
+        return (
+            "0123456789."
+            + _DECIMAL_POINT_ZH
+            + "".join(self.digits)
+            + "".join(self.small_units)
+            + "".join(self.big_units)
         )
 
 

@@ -39,9 +39,27 @@ from bot.notify.outbox import Outbox, OutboxRow
 from bot.notify.sender import NO_WEBHOOK, Backoff, DeliveryReport, Notifier, RateLimit
 from bot.notify.wecom import ENV_WEBHOOK, RobotClient, mask_url, webhook_from_env
 
-__all__ = ["KINDS", "Backoff", "DeliveryReport", "Message", "Notifier", "NotifyEvent", "Outbox", "OutboxRow",
-           "RateLimit", "RobotClient", "Templates", "compose", "deliver_pending", "fit_bytes", "get_notifier",
-           "load_templates", "mask_url", "notify", "run_command"]
+__all__ = [
+    "KINDS",
+    "Backoff",
+    "DeliveryReport",
+    "Message",
+    "Notifier",
+    "NotifyEvent",
+    "Outbox",
+    "OutboxRow",
+    "RateLimit",
+    "RobotClient",
+    "Templates",
+    "compose",
+    "deliver_pending",
+    "fit_bytes",
+    "get_notifier",
+    "load_templates",
+    "mask_url",
+    "notify",
+    "run_command",
+]
 
 logger = logging.getLogger("bot.notify")
 ENV_TEMPLATES = "BOT_NOTIFY_TEMPLATES"
@@ -77,8 +95,13 @@ def get_notifier(db: Optional[str] = None) -> Notifier:
     with _lock:
         notifier = _notifiers.get(key)
         if notifier is None:
-            notifier = Notifier(Outbox(url), _client(webhook), cached_templates(templates),
-                                mentioned_list=_listed(ENV_MENTION), mentioned_mobile_list=_listed(ENV_MENTION_MOBILE))
+            notifier = Notifier(
+                Outbox(url),
+                _client(webhook),
+                cached_templates(templates),
+                mentioned_list=_listed(ENV_MENTION),
+                mentioned_mobile_list=_listed(ENV_MENTION_MOBILE),
+            )
             _notifiers[key] = notifier
         return notifier
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from bot.privacy.phone import normalise_phone
 from bot.privacy.logs import mask_phone
+from bot.privacy.phone import normalise_phone
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 
@@ -36,8 +36,23 @@ CHINA_TIME = dt.timezone(dt.timedelta(hours=8), "CST")
 BATCH_SEPARATOR = "\n\n"
 
 _INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
-_MARKDOWN = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "<": "＜", ">": "＞", "*": "＊", "_": "＿",
-                           "`": "｀", "#": "＃", "~": "～", "|": "｜", "\\": "＼"})
+_MARKDOWN = str.maketrans(
+    {
+        "[": "［",
+        "]": "］",
+        "(": "（",
+        ")": "）",
+        "<": "＜",
+        ">": "＞",
+        "*": "＊",
+        "_": "＿",
+        "`": "｀",
+        "#": "＃",
+        "~": "～",
+        "|": "｜",
+        "\\": "＼",
+    }
+)
 
 
 @dataclass(frozen=True, repr=False)
@@ -66,8 +81,10 @@ class NotifyEvent:
             raise ValueError(f"notification kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
 
     def __repr__(self) -> str:  # what logs may show: never the whole phone number
-        return (f"NotifyEvent({self.kind}, {self.channel}, {self.sender_id!r}, phone "
-                f"{mask_phone(self.phone) or '-'}{' (consented)' if self.phone_consent else ''})")
+        return (
+            f"NotifyEvent({self.kind}, {self.channel}, {self.sender_id!r}, phone "
+            f"{mask_phone(self.phone) or '-'}{' (consented)' if self.phone_consent else ''})"
+        )
 
 
 @dataclass(frozen=True)
@@ -148,8 +165,11 @@ def _when(value: Any) -> str:
 
 def _placeholders(line: str) -> List[Tuple[Optional[str], str]]:
     """(field name, conversion + format spec) of each placeholder of a template line."""
-    return [(name, f"{conv or ''}{spec or ''}") for _, name, spec, conv in string.Formatter().parse(line)
-            if name is not None]
+    return [
+        (name, f"{conv or ''}{spec or ''}")
+        for _, name, spec, conv in string.Formatter().parse(line)
+        if name is not None
+    ]
 
 
 def _check_line(c: Checker, line: str, where: str, allowed: Sequence[str]) -> None:
@@ -179,7 +199,8 @@ def load_templates(path: Union[str, Path] = DEFAULT_TEMPLATES) -> Templates:
             labels = raw.get(name, {})
             if c.mapping(labels, name, (), tuple(labels) if isinstance(labels, dict) else ()):
                 (channels if name == "channels" else grades).update(
-                    {str(k): c.text(v, f"{name}.{k}") for k, v in labels.items()})
+                    {str(k): c.text(v, f"{name}.{k}") for k, v in labels.items()}
+                )
         if "batch_header" in raw:
             header = c.text(raw["batch_header"], "batch_header")
             _check_line(c, header, "batch_header", ("count",))
@@ -220,17 +241,30 @@ def _values(event: NotifyEvent, templates: Templates, markdown: bool, now: dt.da
     channel = templates.channels.get(event.channel, event.channel)
     grade = templates.grades.get((event.grade or "").strip().upper(), event.grade)
     at = _local(event.at or now)
-    raw = {"channel": channel, "sender": event.sender_id, "model": event.car_model, "reason": event.reason,
-           "when": _when(event.when), "grade": grade, "name": event.name, "phone": phone,
-           "at": at.strftime("%Y-%m-%d %H:%M")}
+    raw = {
+        "channel": channel,
+        "sender": event.sender_id,
+        "model": event.car_model,
+        "reason": event.reason,
+        "when": _when(event.when),
+        "grade": grade,
+        "name": event.name,
+        "phone": phone,
+        "at": at.strftime("%Y-%m-%d %H:%M"),
+    }
     values = {k: clean_field(v, markdown) for k, v in raw.items()}
     if not event.phone_consent:  # no consent: no phone number anywhere, not even one typed into a name or a reason
         values = {k: mask_phone(v) for k, v in values.items()}
     return values
 
 
-def compose(event: NotifyEvent, templates: Templates, mentioned_list: Iterable[str] = (),
-            mentioned_mobile_list: Iterable[str] = (), now: Optional[dt.datetime] = None) -> Message:
+def compose(
+    event: NotifyEvent,
+    templates: Templates,
+    mentioned_list: Iterable[str] = (),
+    mentioned_mobile_list: Iterable[str] = (),
+    now: Optional[dt.datetime] = None,
+) -> Message:
     """The robot message for an event. Each template line is filled in; a line whose placeholder has
     no value is left out. The content is cut to the message type's byte limit."""
     template = templates.kinds[event.kind]
@@ -259,9 +293,12 @@ def combine(messages: Sequence[Message], header: str = "【{count} 条通知】"
         return messages[0]
     first = messages[0]
     content = header.format(count=len(messages)) + "\n" + BATCH_SEPARATOR.join(m.content for m in messages)
-    return Message(first.msgtype, fit_bytes(content, first.limit),
-                   tuple(dict.fromkeys(x for m in messages for x in m.mentioned_list)),
-                   tuple(dict.fromkeys(x for m in messages for x in m.mentioned_mobile_list)))
+    return Message(
+        first.msgtype,
+        fit_bytes(content, first.limit),
+        tuple(dict.fromkeys(x for m in messages for x in m.mentioned_list)),
+        tuple(dict.fromkeys(x for m in messages for x in m.mentioned_mobile_list)),
+    )
 
 
 def combined_size(messages: Sequence[Message], header: str = "【{count} 条通知】") -> int:
@@ -269,5 +306,8 @@ def combined_size(messages: Sequence[Message], header: str = "【{count} 条通�
     if len(messages) == 1:
         return len(messages[0].content.encode("utf-8"))
     head = header.format(count=len(messages)) + "\n"
-    return len(head.encode("utf-8")) + sum(len(m.content.encode("utf-8")) for m in messages) + \
-        len(BATCH_SEPARATOR.encode("utf-8")) * (len(messages) - 1)
+    return (
+        len(head.encode("utf-8"))
+        + sum(len(m.content.encode("utf-8")) for m in messages)
+        + len(BATCH_SEPARATOR.encode("utf-8")) * (len(messages) - 1)
+    )

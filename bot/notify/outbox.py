@@ -44,7 +44,8 @@ from bot.notify.message import Message
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 metadata = sa.MetaData()
 outbox_table = sa.Table(
-    "outbox", metadata,
+    "outbox",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("priority", sa.Integer, nullable=False, default=1),
@@ -65,7 +66,8 @@ outbox_table = sa.Table(
     sa.Index("ix_outbox_due", "status", "next_attempt_at"),
 )
 sends_table = sa.Table(
-    "outbox_sends", metadata,
+    "outbox_sends",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("at", sa.Float, nullable=False, index=True),
 )
@@ -87,10 +89,25 @@ class OutboxRow:
 
     @classmethod
     def from_row(cls, r: Any) -> "OutboxRow":
-        message = Message(r.msgtype, r.content, tuple(json.loads(r.mentioned_list or "[]")),
-                          tuple(json.loads(r.mentioned_mobile_list or "[]")))
-        return cls(r.id, r.kind, r.sender_id, r.channel, message, r.status, r.attempts, r.next_attempt_at,
-                   r.last_error, r.created_at, r.sent_at)
+        message = Message(
+            r.msgtype,
+            r.content,
+            tuple(json.loads(r.mentioned_list or "[]")),
+            tuple(json.loads(r.mentioned_mobile_list or "[]")),
+        )
+        return cls(
+            r.id,
+            r.kind,
+            r.sender_id,
+            r.channel,
+            message,
+            r.status,
+            r.attempts,
+            r.next_attempt_at,
+            r.last_error,
+            r.created_at,
+            r.sent_at,
+        )
 
     def __repr__(self) -> str:  # never the content: it may hold a name and a phone number
         return f"OutboxRow({self.id}, {self.kind}, {self.status}, attempts={self.attempts})"
@@ -108,16 +125,25 @@ class Outbox:
         self.url = str(url if url is not None else database_settings().url())
         self.engine = _engine(self.url)
 
-    def add(self, kind: str, sender_id: Optional[str], channel: Optional[str], message: Message,
-            now: float) -> int:
+    def add(self, kind: str, sender_id: Optional[str], channel: Optional[str], message: Message, now: float) -> int:
         """Stores a pending notification (committed when this returns); returns its id."""
         with self.engine.begin() as conn:
-            result = conn.execute(outbox_table.insert().values(
-                kind=kind, priority=0 if kind == "handoff" else 1, sender_id=sender_id, channel=channel,
-                msgtype=message.msgtype, content=message.content,
-                mentioned_list=json.dumps(list(message.mentioned_list), ensure_ascii=False),
-                mentioned_mobile_list=json.dumps(list(message.mentioned_mobile_list)),
-                status=PENDING, attempts=0, next_attempt_at=now, created_at=now))
+            result = conn.execute(
+                outbox_table.insert().values(
+                    kind=kind,
+                    priority=0 if kind == "handoff" else 1,
+                    sender_id=sender_id,
+                    channel=channel,
+                    msgtype=message.msgtype,
+                    content=message.content,
+                    mentioned_list=json.dumps(list(message.mentioned_list), ensure_ascii=False),
+                    mentioned_mobile_list=json.dumps(list(message.mentioned_mobile_list)),
+                    status=PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
             return int(result.inserted_primary_key[0])
 
     def claim(self, now: float, limit: int, lease: float) -> List[OutboxRow]:
@@ -127,30 +153,44 @@ class Outbox:
         free = sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until <= now)
         token = uuid.uuid4().hex
         with self.engine.begin() as conn:
-            ids = [r[0] for r in conn.execute(
-                sa.select(t.c.id).where(t.c.status == PENDING, t.c.next_attempt_at <= now, free)
-                .order_by(t.c.priority, t.c.id).limit(limit))]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    sa.select(t.c.id)
+                    .where(t.c.status == PENDING, t.c.next_attempt_at <= now, free)
+                    .order_by(t.c.priority, t.c.id)
+                    .limit(limit)
+                )
+            ]
             if not ids:
                 return []
             # the condition again: a sender that took a row meanwhile keeps it
-            conn.execute(t.update().where(t.c.id.in_(ids), t.c.status == PENDING, free)
-                         .values(claim=token, claimed_until=now + lease))
+            conn.execute(
+                t.update()
+                .where(t.c.id.in_(ids), t.c.status == PENDING, free)
+                .values(claim=token, claimed_until=now + lease)
+            )
             rows = conn.execute(sa.select(t).where(t.c.claim == token).order_by(t.c.priority, t.c.id)).all()
         return [OutboxRow.from_row(r) for r in rows]
 
     def release(self, ids: Sequence[int]) -> None:
         if ids:
             with self.engine.begin() as conn:
-                conn.execute(outbox_table.update().where(outbox_table.c.id.in_(list(ids)))
-                             .values(claim=None, claimed_until=None))
+                conn.execute(
+                    outbox_table.update().where(outbox_table.c.id.in_(list(ids))).values(claim=None, claimed_until=None)
+                )
 
     def mark_sent(self, ids: Sequence[int], now: float) -> None:
         with self.engine.begin() as conn:
-            conn.execute(outbox_table.update().where(outbox_table.c.id.in_(list(ids))).values(
-                status=SENT, sent_at=now, last_error=None, claim=None, claimed_until=None))
+            conn.execute(
+                outbox_table.update()
+                .where(outbox_table.c.id.in_(list(ids)))
+                .values(status=SENT, sent_at=now, last_error=None, claim=None, claimed_until=None)
+            )
 
-    def mark_failed(self, rows: Sequence[OutboxRow], now: float, error: str,
-                    delay: Callable[[int], Optional[float]]) -> List[OutboxRow]:
+    def mark_failed(
+        self, rows: Sequence[OutboxRow], now: float, error: str, delay: Callable[[int], Optional[float]]
+    ) -> List[OutboxRow]:
         """Counts a failed attempt on each row: next try after ``delay(attempts)`` seconds, or, when
         that is None, status failed (no more attempts). Returns the rows as they are now."""
         t = outbox_table
@@ -158,8 +198,12 @@ class Outbox:
             for row in rows:
                 attempts = row.attempts + 1
                 wait = delay(attempts)
-                values: Dict[str, Any] = {"attempts": attempts, "last_error": error[:255], "claim": None,
-                                          "claimed_until": None}
+                values: Dict[str, Any] = {
+                    "attempts": attempts,
+                    "last_error": error[:255],
+                    "claim": None,
+                    "claimed_until": None,
+                }
                 if wait is None:
                     values["status"] = FAILED
                 else:
@@ -171,11 +215,14 @@ class Outbox:
         """Writes ``reason`` as the last error of every pending row; returns how many are pending."""
         t = outbox_table
         with self.engine.begin() as conn:
-            conn.execute(t.update().where(t.c.status == PENDING, sa.or_(t.c.last_error.is_(None),
-                                                                        t.c.last_error != reason))
-                         .values(last_error=reason))
-            return int(conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.status == PENDING))
-                       .scalar() or 0)
+            conn.execute(
+                t.update()
+                .where(t.c.status == PENDING, sa.or_(t.c.last_error.is_(None), t.c.last_error != reason))
+                .values(last_error=reason)
+            )
+            return int(
+                conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c.status == PENDING)).scalar() or 0
+            )
 
     def next_due(self) -> Optional[float]:
         """The earliest time a pending row can be sent (its backoff and any lease on it), or None."""
@@ -193,13 +240,18 @@ class Outbox:
     def sends_since(self, since: float) -> List[float]:
         """Times of the requests to the robot since ``since``, oldest first."""
         with self.engine.connect() as conn:
-            return [r[0] for r in conn.execute(sa.select(sends_table.c.at).where(sends_table.c.at > since)
-                                               .order_by(sends_table.c.at))]
+            return [
+                r[0]
+                for r in conn.execute(
+                    sa.select(sends_table.c.at).where(sends_table.c.at > since).order_by(sends_table.c.at)
+                )
+            ]
 
     def get(self, ids: Iterable[int]) -> List[OutboxRow]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(outbox_table).where(outbox_table.c.id.in_(list(ids)))
-                                .order_by(outbox_table.c.id)).all()
+            rows = conn.execute(
+                sa.select(outbox_table).where(outbox_table.c.id.in_(list(ids))).order_by(outbox_table.c.id)
+            ).all()
         return [OutboxRow.from_row(r) for r in rows]
 
     def rows(self, status: Optional[str] = None) -> List[OutboxRow]:
@@ -211,16 +263,20 @@ class Outbox:
 
     def counts(self) -> Dict[str, int]:
         with self.engine.connect() as conn:
-            found = dict(conn.execute(sa.select(outbox_table.c.status, sa.func.count())
-                                      .group_by(outbox_table.c.status)).all())
+            found = dict(
+                conn.execute(sa.select(outbox_table.c.status, sa.func.count()).group_by(outbox_table.c.status)).all()
+            )
         return {s: int(found.get(s, 0)) for s in (PENDING, SENT, FAILED)}
 
     def retry_failed(self, now: float) -> int:
         """Queues the rows that gave up again, with a fresh count of attempts."""
         t = outbox_table
         with self.engine.begin() as conn:
-            return conn.execute(t.update().where(t.c.status == FAILED).values(
-                status=PENDING, attempts=0, next_attempt_at=now, claim=None, claimed_until=None)).rowcount
+            return conn.execute(
+                t.update()
+                .where(t.c.status == FAILED)
+                .values(status=PENDING, attempts=0, next_attempt_at=now, claim=None, claimed_until=None)
+            ).rowcount
 
     def forget(self, sender_ids: Iterable[str]) -> int:
         """Deletes the notifications about these conversations (their content names the person)."""
@@ -231,6 +287,11 @@ class Outbox:
         """Deletes notifications sent, or given up, before ``before`` (UNIX time)."""
         t = outbox_table
         with self.engine.begin() as conn:
-            return conn.execute(t.delete().where(sa.or_(
-                sa.and_(t.c.status == SENT, t.c.sent_at < before),
-                sa.and_(t.c.status == FAILED, t.c.created_at < before)))).rowcount
+            return conn.execute(
+                t.delete().where(
+                    sa.or_(
+                        sa.and_(t.c.status == SENT, t.c.sent_at < before),
+                        sa.and_(t.c.status == FAILED, t.c.created_at < before),
+                    )
+                )
+            ).rowcount

@@ -76,10 +76,21 @@ class Notifier:
     ``client`` None means no webhook is configured: rows stay pending. ``background`` False leaves
     delivery to explicit ``deliver_pending()`` calls (the CLI, tests)."""
 
-    def __init__(self, outbox: Outbox, client: Optional[RobotClient], templates: Templates, *,
-                 clock: Clock = time.time, rate: RateLimit = RateLimit(), backoff: Backoff = Backoff(),
-                 batch_max: int = 10, lease: float = 60.0, background: bool = True,
-                 mentioned_list: Iterable[str] = (), mentioned_mobile_list: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: Optional[RobotClient],
+        templates: Templates,
+        *,
+        clock: Clock = time.time,
+        rate: RateLimit = RateLimit(),
+        backoff: Backoff = Backoff(),
+        batch_max: int = 10,
+        lease: float = 60.0,
+        background: bool = True,
+        mentioned_list: Iterable[str] = (),
+        mentioned_mobile_list: Iterable[str] = (),
+    ) -> None:
         self.outbox, self.client, self.templates = outbox, client, templates
         self.clock, self.rate, self.backoff = clock, rate, backoff
         self.batch_max, self.lease, self.background = batch_max, lease, background
@@ -98,8 +109,13 @@ class Notifier:
         then schedules delivery without waiting for it. Returns the outbox row id. Raises only when
         the row cannot be stored (a database error) or the event is invalid."""
         now = self.clock()
-        message = compose(event, self.templates, self.mentioned_list, self.mentioned_mobile_list,
-                          dt.datetime.fromtimestamp(now, CHINA_TIME))
+        message = compose(
+            event,
+            self.templates,
+            self.mentioned_list,
+            self.mentioned_mobile_list,
+            dt.datetime.fromtimestamp(now, CHINA_TIME),
+        )
         row_id = self.outbox.add(event.kind, event.sender_id, event.channel, message, now)
         logger.info("notification %d queued (%s from %s)", row_id, event.kind, event.channel)
         if self.background:
@@ -128,9 +144,12 @@ class Notifier:
             report.note = NO_WEBHOOK
             if not _warned["no_webhook"]:
                 _warned["no_webhook"] = True
-                logger.warning("no webhook configured (WECOM_ROBOT_WEBHOOK unset or not an http(s) URL): "
-                               "notifications stay in the outbox (%d pending) until it is set and "
-                               "`python -m bot notify --deliver` runs", report.pending)
+                logger.warning(
+                    "no webhook configured (WECOM_ROBOT_WEBHOOK unset or not an http(s) URL): "
+                    "notifications stay in the outbox (%d pending) until it is set and "
+                    "`python -m bot notify --deliver` runs",
+                    report.pending,
+                )
             return report
         while max_requests is None or report.requests < max_requests:
             now = self.clock()
@@ -145,7 +164,7 @@ class Notifier:
             if not rows:
                 break
             batch = self._batch(rows)
-            self.outbox.release([r.id for r in rows[len(batch):]])
+            self.outbox.release([r.id for r in rows[len(batch) :]])
             self.outbox.record_send(now, keep=10 * self.rate.per_seconds)
             report.requests += 1
             result = self.client.send(combine([r.message for r in batch], self.templates.batch_header))
@@ -190,10 +209,17 @@ class Notifier:
         if result.outage:
             self.outages += 1
             self.paused_until = now + max(self.backoff.delay(self.outages) or self.backoff.cap, floor)
-        logger.warning("WeCom robot %s: notification(s) %s not delivered (%s); %s", self.client, ids,
-                       result.error, "; ".join(f"{r.id}: attempt {r.attempts}, " + (
-                           "gave up" if r.status == "failed" else f"next in {r.next_attempt_at - now:.0f} s")
-                           for r in rows))
+        logger.warning(
+            "WeCom robot %s: notification(s) %s not delivered (%s); %s",
+            self.client,
+            ids,
+            result.error,
+            "; ".join(
+                f"{r.id}: attempt {r.attempts}, "
+                + ("gave up" if r.status == "failed" else f"next in {r.next_attempt_at - now:.0f} s")
+                for r in rows
+            ),
+        )
 
     def _next_due(self, report: DeliveryReport) -> Optional[float]:
         due = self.outbox.next_due()

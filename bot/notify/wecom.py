@@ -78,8 +78,9 @@ class RobotClient:
     def send(self, message: Message) -> SendResult:
         """Posts the message; never raises for network, HTTP or answer problems."""
         body = json.dumps(message.payload(), ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(self._url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        request = urllib.request.Request(
+            self._url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read(MAX_ANSWER_BYTES)

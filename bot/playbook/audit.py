@@ -54,7 +54,7 @@ def clauses(text: str) -> List[str]:
 
 
 def _grams(text: str, n: int) -> Set[str]:
-    return {c[i:i + n] for c in clauses(text) for i in range(len(c) - n + 1)}
+    return {c[i : i + n] for c in clauses(text) for i in range(len(c) - n + 1)}
 
 
 def shared_runs(a: str, b: str, n: int = MIN_SHARED) -> Set[str]:
@@ -70,8 +70,9 @@ def meetable_attempts(playbook: Playbook, script: Script, attempts: Iterable[int
     for a in attempts:
         if a < script.when.attempt_min or (script.when.attempt_max is not None and a > script.when.attempt_max):
             continue
-        rows = [r for r in rule.rows if a >= r.when.attempt_min
-                and (r.when.attempt_max is None or a <= r.when.attempt_max)] or [rule.rows[-1]]
+        rows = [
+            r for r in rule.rows if a >= r.when.attempt_min and (r.when.attempt_max is None or a <= r.when.attempt_max)
+        ] or [rule.rows[-1]]
         if any(script.move in r.moves for r in rows):
             out.append(a)
     return tuple(out)
@@ -83,13 +84,21 @@ def met_together(playbook: Playbook, a: Script, b: Script) -> bool:
     return any(i != j for i in ta for j in tb)
 
 
-def render(playbook: Playbook, catalog: Catalog, script: Script, slots: Mapping[str, Any],
-           gifts_offered: int = 0) -> Optional[str]:
+def render(
+    playbook: Playbook, catalog: Catalog, script: Script, slots: Mapping[str, Any], gifts_offered: int = 0
+) -> Optional[str]:
     """What a customer reads of ``script`` in this context (text, follow-up and button titles, one per
     line), filled from the catalog as the engine fills it; None when a fact it needs is missing."""
     rule = playbook.rules[script.objection]
-    facts = resolve_facts(catalog, slots, gifts_offered, rule.aspects, playbook.aspect_words,
-                          playbook.policy.gifts_per_conversation, playbook.policy.sample_labels)
+    facts = resolve_facts(
+        catalog,
+        slots,
+        gifts_offered,
+        rule.aspects,
+        playbook.aspect_words,
+        playbook.policy.gifts_per_conversation,
+        playbook.policy.sample_labels,
+    )
     if not all(f in facts for f in script.facts):
         return None
     parts = [script.text, script.follow_up or ""] + [b.title for b in script.buttons]

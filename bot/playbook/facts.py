@@ -11,17 +11,45 @@ from bot.catalog import Catalog
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+\.[a-z_]+)\}")
 
-FACT_KEYS = frozenset({
-    "model.name", "model.body", "model.seats", "model.price_min", "model.price_max", "model.popular_trim",
-    "model.monthly_orders", "model.popular_with", "model.owner", "model.owner_quote", "model.delivery_weeks",
-    "model.safety_rating", "model.economy", "model.maintenance_cost", "model.monthly_payment",
-    "fab.aspect", "fab.feature", "fab.advantage", "fab.benefit",
-    "dealer.name", "dealer.gift", "dealer.warranty", "dealer.service_outlets", "dealer.test_drive_perk",
-    "dealer.referral_reward",
-    "finance.name", "finance.down_payment", "finance.months", "finance.rate",
-    "trade_in.subsidy", "trade_in.policy",
-    "slot.budget", "slot.family", "slot.competitor", "slot.current_car",
-})
+FACT_KEYS = frozenset(
+    {
+        "model.name",
+        "model.body",
+        "model.seats",
+        "model.price_min",
+        "model.price_max",
+        "model.popular_trim",
+        "model.monthly_orders",
+        "model.popular_with",
+        "model.owner",
+        "model.owner_quote",
+        "model.delivery_weeks",
+        "model.safety_rating",
+        "model.economy",
+        "model.maintenance_cost",
+        "model.monthly_payment",
+        "fab.aspect",
+        "fab.feature",
+        "fab.advantage",
+        "fab.benefit",
+        "dealer.name",
+        "dealer.gift",
+        "dealer.warranty",
+        "dealer.service_outlets",
+        "dealer.test_drive_perk",
+        "dealer.referral_reward",
+        "finance.name",
+        "finance.down_payment",
+        "finance.months",
+        "finance.rate",
+        "trade_in.subsidy",
+        "trade_in.policy",
+        "slot.budget",
+        "slot.family",
+        "slot.competitor",
+        "slot.current_car",
+    }
+)
 _BRACKETS = (("\uff08", "\uff09"), ("(", ")"))  # full-width and ASCII round brackets
 _PART_BREAK = re.compile("([\uff0c,\u3001])")  # the commas and enumeration commas inside brackets
 
@@ -56,9 +84,15 @@ def strip_sample_labels(text: str, labels: Sequence[str]) -> str:
     return text
 
 
-def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int = 0,
-                  aspects: Sequence[str] = (), aspect_words: Optional[Mapping[str, str]] = None,
-                  gift_limit: Optional[int] = None, sample_labels: Sequence[str] = ()) -> Dict[str, str]:
+def resolve_facts(
+    catalog: Catalog,
+    slots: Mapping[str, Any],
+    gifts_offered: int = 0,
+    aspects: Sequence[str] = (),
+    aspect_words: Optional[Mapping[str, str]] = None,
+    gift_limit: Optional[int] = None,
+    sample_labels: Sequence[str] = (),
+) -> Dict[str, str]:
     """Every fact available for this conversation, as text ready to put into a template.
 
     Args:
@@ -72,13 +106,25 @@ def resolve_facts(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int
         gift_limit: gifts one conversation may be offered (None: as many as the catalog lists).
         sample_labels: demo-data marks removed from every fact (they stay in the catalog file).
     """
-    facts = _resolve(catalog, slots, gifts_offered, aspects, aspect_words,
-                     len(catalog.dealer.gifts) if gift_limit is None else gift_limit)
+    facts = _resolve(
+        catalog,
+        slots,
+        gifts_offered,
+        aspects,
+        aspect_words,
+        len(catalog.dealer.gifts) if gift_limit is None else gift_limit,
+    )
     return {k: strip_sample_labels(v, sample_labels) for k, v in facts.items()}
 
 
-def _resolve(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int, aspects: Sequence[str],
-             aspect_words: Optional[Mapping[str, str]], gift_limit: int) -> Dict[str, str]:
+def _resolve(
+    catalog: Catalog,
+    slots: Mapping[str, Any],
+    gifts_offered: int,
+    aspects: Sequence[str],
+    aspect_words: Optional[Mapping[str, str]],
+    gift_limit: int,
+) -> Dict[str, str]:
     facts: Dict[str, str] = {"dealer.name": catalog.dealer.name}
     d = catalog.dealer
     if gifts_offered < min(len(d.gifts), gift_limit):
@@ -89,8 +135,14 @@ def _resolve(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int, asp
             facts[f"dealer.{key}"] = value
     plan = catalog.financing[0] if catalog.financing else None
     if plan:
-        facts.update({"finance.name": plan.name, "finance.down_payment": f"{plan.down_payment_ratio:.0%}",
-                      "finance.months": str(plan.months), "finance.rate": f"{plan.annual_rate:.2%}"})
+        facts.update(
+            {
+                "finance.name": plan.name,
+                "finance.down_payment": f"{plan.down_payment_ratio:.0%}",
+                "finance.months": str(plan.months),
+                "finance.rate": f"{plan.annual_rate:.2%}",
+            }
+        )
     if catalog.trade_in:
         if catalog.trade_in.subsidy:
             facts["trade_in.subsidy"] = yuan_text(catalog.trade_in.subsidy)
@@ -110,8 +162,15 @@ def _resolve(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int, asp
     if model is None:
         return facts
     low, high = model.price_range
-    facts.update({"model.name": model.name, "model.body": model.body, "model.seats": str(model.seats),
-                  "model.price_min": yuan_text(low), "model.price_max": yuan_text(high)})
+    facts.update(
+        {
+            "model.name": model.name,
+            "model.body": model.body,
+            "model.seats": str(model.seats),
+            "model.price_min": yuan_text(low),
+            "model.price_max": yuan_text(high),
+        }
+    )
     optional = {
         "model.popular_trim": model.popular_trim,
         "model.monthly_orders": model.monthly_orders,
@@ -131,13 +190,15 @@ def _resolve(catalog: Catalog, slots: Mapping[str, Any], gifts_offered: int, asp
     word = (aspect_words or {}).get(aspect or "")
     if aspect and word:
         fab = model.fab[aspect]
-        facts.update({"fab.aspect": word, "fab.feature": fab.feature, "fab.advantage": fab.advantage,
-                      "fab.benefit": fab.benefit})
+        facts.update(
+            {"fab.aspect": word, "fab.feature": fab.feature, "fab.advantage": fab.advantage, "fab.benefit": fab.benefit}
+        )
     return facts
 
 
-def choose_aspect(priority: Any, fab: Mapping[str, Any], headline: Optional[str],
-                  aspects: Sequence[str] = ()) -> Optional[str]:
+def choose_aspect(
+    priority: Any, fab: Mapping[str, Any], headline: Optional[str], aspects: Sequence[str] = ()
+) -> Optional[str]:
     """The aspect an answer talks about: the objection's own aspects when it has any (a quality doubt
     is answered on safety, a price push on value for money), the customer's stated priority among
     them first; otherwise the priority, else the model's headline aspect."""

@@ -88,13 +88,13 @@ def _carriers(c: Checker, raw: Any, where: str) -> Tuple[Carrier, ...]:
                     c.fail(f"{w}.{key}", f"unknown fact '{f}'")
         if not any(lists.values()):
             c.fail(w, "names no fact and no cue, so every script would carry it")
-        out.append(Carrier(c.text(item["means"], f"{w}.means"), lists["all_facts"], lists["any_fact"],
-                           lists["any_cue"]))
+        out.append(
+            Carrier(c.text(item["means"], f"{w}.means"), lists["all_facts"], lists["any_fact"], lists["any_cue"])
+        )
     return tuple(out)
 
 
-def _principles(directory: Path) -> Tuple[Dict[str, Principle], Dict[str, Principle], Tuple[str, ...],
-                                          Dict[str, str]]:
+def _principles(directory: Path) -> Tuple[Dict[str, Principle], Dict[str, Principle], Tuple[str, ...], Dict[str, str]]:
     path = directory / PRINCIPLES_FILE
     raw = read_yaml(path)
     c = Checker(path)
@@ -116,8 +116,12 @@ def _principles(directory: Path) -> Tuple[Dict[str, Principle], Dict[str, Princi
                 if tag not in tags:
                     c.fail(w, "unknown tag")
                 elif c.mapping(v, w, ("zh", "why"), optional):
-                    out[tag] = Principle(tag, c.text(v["zh"], f"{w}.zh"), c.text(v["why"], f"{w}.why"),
-                                         _carriers(c, v.get("carried_by"), f"{w}.carried_by"))
+                    out[tag] = Principle(
+                        tag,
+                        c.text(v["zh"], f"{w}.zh"),
+                        c.text(v["why"], f"{w}.why"),
+                        _carriers(c, v.get("carried_by"), f"{w}.carried_by"),
+                    )
         stages = c.texts(raw["stages"], "stages")
         if "aspects" in raw and c.mapping(raw["aspects"], "aspects", ASPECTS):
             for aspect, word in raw["aspects"].items():
@@ -226,8 +230,11 @@ def _scripts(path: Path, stages: Tuple[str, ...], seen: Dict[str, str]) -> Tuple
         when = _when(c, s.get("when"), f"{w}.when", stages)
         if any(f.startswith(("model.", "fab.")) for f in facts) and "car_model" not in when.known:
             c.fail(f"{w}.when.known", "uses model facts, so it must list car_model")
-        scripts.append(Script(sid, str(objection), principle, move, when, facts, text, follow_up, tuple(buttons),
-                              str(path), records))
+        scripts.append(
+            Script(
+                sid, str(objection), principle, move, when, facts, text, follow_up, tuple(buttons), str(path), records
+            )
+        )
     return scripts, c.problems
 
 
@@ -264,8 +271,10 @@ def load_playbook(directory: Union[str, Path], trainer_checks: bool = True) -> P
         have = {s.move for s in scripts if s.objection == intent}
         for i, row in enumerate(rule.rows):
             if not have & set(row.moves):
-                problems.append(f"{directory / RULES_FILE}: objections.{intent}.steps[{i}]: no script of "
-                                f"'{intent}' makes any of the moves {list(row.moves)}")
+                problems.append(
+                    f"{directory / RULES_FILE}: objections.{intent}.steps[{i}]: no script of "
+                    f"'{intent}' makes any of the moves {list(row.moves)}"
+                )
     if trainer_checks:
         problems += _trainer_checks(principles, rules, scripts)
         problems += _policy_checks(policy, scripts, directory / POLICY_FILE)
@@ -313,20 +322,25 @@ def _policy_checks(policy: Policy, scripts: List[Script], where: Path) -> List[s
         w = f"{s.source}: scripts[{i}] ({s.id})"
         words = script_words(s)
         if "dealer.gift" in s.facts and not any(x in words for x in policy.commitment_words):
-            problems.append(f"{w}.text: offers a gift without asking a commitment in return (say one of "
-                            f"{', '.join(policy.commitment_words)}; {where}: concessions)")
+            problems.append(
+                f"{w}.text: offers a gift without asking a commitment in return (say one of "
+                f"{', '.join(policy.commitment_words)}; {where}: concessions)"
+            )
         promised = [x for x in policy.promise_words if x in words]
         if promised and not s.records:
-            problems.append(f"{w}.records: the text promises ({promised[0]}) but records nothing: name the "
-                            f"lead's reason under 'records' (the team is notified) or reword it")
+            problems.append(
+                f"{w}.records: the text promises ({promised[0]}) but records nothing: name the "
+                f"lead's reason under 'records' (the team is notified) or reword it"
+            )
         said = [x for x in policy.price_match.never_say if x in words]
         if said:
             problems.append(f"{w}.text: says '{said[0]}' ({where}: price_match.never_say)")
     return problems
 
 
-def _trainer_checks(principles: Dict[str, Principle], rules: Dict[str, ObjectionRule],
-                    scripts: List[Script]) -> List[str]:
+def _trainer_checks(
+    principles: Dict[str, Principle], rules: Dict[str, ObjectionRule], scripts: List[Script]
+) -> List[str]:
     """What a sales trainer reads for: the label is true (principles.yml carried_by), the answer is on
     the objection's topic (rule_table.yml topic), and no textbook aspect name reaches a customer."""
     problems: List[str] = []
@@ -344,8 +358,10 @@ def _trainer_checks(principles: Dict[str, Principle], rules: Dict[str, Objection
         shown = " ".join([s.text, s.follow_up or ""] + [b.title for b in s.buttons])
         for aspect in ASPECTS:
             if aspect in shown:
-                problems.append(f"{w}.text: says the textbook aspect name '{aspect}' (customers say "
-                                f"安全, 动力, 空间, 颜值, 性价比; use {{fab.aspect}})")
+                problems.append(
+                    f"{w}.text: says the textbook aspect name '{aspect}' (customers say "
+                    f"安全, 动力, 空间, 颜值, 性价比; use {{fab.aspect}})"
+                )
     return problems
 
 

@@ -4,12 +4,13 @@ read inside a competitor, price or discount message by the cue words of data/pla
 
 from typing import Any, Mapping, Optional, Sequence
 
-from bot.playbook.model import PriceMatchCues
 from bot.nlu.text import to_simplified
+from bot.playbook.model import PriceMatchCues
 
 
-def is_price_match(text: str, intent: Optional[str], entities: Sequence[Mapping[str, Any]],
-                   cues: PriceMatchCues) -> bool:
+def is_price_match(
+    text: str, intent: Optional[str], entities: Sequence[Mapping[str, Any]], cues: PriceMatchCues
+) -> bool:
     """Whether the message quotes the same car from another dealer for less.
 
     It must be read as one of ``cues.within``, name another dealer (``other_dealer``), say it is the

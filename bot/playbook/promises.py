@@ -10,8 +10,15 @@ from bot.leads.handoff import consented_phone
 REASON_MAX = 200  # the leads table's reason column
 
 
-def record_promise(sender_id: str, channel: Optional[str], slots: Dict[str, Any], events: Sequence[Dict[str, Any]],
-                   dealer: Any, reason: str, now: dt.datetime) -> None:
+def record_promise(
+    sender_id: str,
+    channel: Optional[str],
+    slots: Dict[str, Any],
+    events: Sequence[Dict[str, Any]],
+    dealer: Any,
+    reason: str,
+    now: dt.datetime,
+) -> None:
     """The lead row (new, or the sender's existing one) with ``reason`` added, and the team's
     notification. A phone number is kept only when the customer agreed to it (contact form)."""
     from bot.leads.store import Forgotten, LeadStore, keep_known, lead_from_state
@@ -29,6 +36,17 @@ def record_promise(sender_id: str, channel: Optional[str], slots: Dict[str, Any]
         store.save(lead, conversation_started=started)
     except Forgotten:  # the person asked to be forgotten meanwhile: nothing is kept, nobody is told
         return
-    notify(NotifyEvent("lead", channel or "unknown", sender_id, car_model=lead.car_model, reason=reason,
-                       grade=lead.grade, phone=lead.phone or None, phone_consent=bool(lead.phone),
-                       name=lead.name, at=now))
+    notify(
+        NotifyEvent(
+            "lead",
+            channel or "unknown",
+            sender_id,
+            car_model=lead.car_model,
+            reason=reason,
+            grade=lead.grade,
+            phone=lead.phone or None,
+            phone_consent=bool(lead.phone),
+            name=lead.name,
+            at=now,
+        )
+    )

@@ -56,11 +56,19 @@ class ScriptChoice:
     def annotation(self) -> Dict[str, Any]:
         """The ``custom`` payload: the output contract's keys, plus what coach mode shows (why the
         principle works here, the move's name, and other scripts for the same situation)."""
-        return {"objection": self.objection, "principle": self.principle, "principle_zh": self.principle_zh,
-                "move": self.move, "script_id": self.script_id, "attempt": self.attempt, "stage": self.stage,
-                "principle_why": self.principle_why, "move_zh": self.move_zh,
-                "alternatives": [a.__dict__ for a in self.alternatives],
-                **({"case": self.case} if self.case else {})}
+        return {
+            "objection": self.objection,
+            "principle": self.principle,
+            "principle_zh": self.principle_zh,
+            "move": self.move,
+            "script_id": self.script_id,
+            "attempt": self.attempt,
+            "stage": self.stage,
+            "principle_why": self.principle_why,
+            "move_zh": self.move_zh,
+            "alternatives": [a.__dict__ for a in self.alternatives],
+            **({"case": self.case} if self.case else {}),
+        }
 
 
 def _known(slots: Mapping[str, Any], name: str) -> bool:
@@ -103,8 +111,15 @@ def select_script(playbook: Playbook, catalog: Catalog, ctx: Context) -> Optiona
     if rule is None:
         return None
     policy = playbook.policy
-    facts = resolve_facts(catalog, ctx.slots, ctx.gifts_offered, rule.aspects, playbook.aspect_words,
-                          policy.gifts_per_conversation, policy.sample_labels)
+    facts = resolve_facts(
+        catalog,
+        ctx.slots,
+        ctx.gifts_offered,
+        rule.aspects,
+        playbook.aspect_words,
+        policy.gifts_per_conversation,
+        policy.sample_labels,
+    )
     row = next((r for r in rule.rows if matches(r.when, ctx)), rule.rows[-1])
     candidates: List[Script] = []
     for move in row.moves:
@@ -114,8 +129,10 @@ def select_script(playbook: Playbook, catalog: Catalog, ctx: Context) -> Optiona
     script = next((s for s in candidates if s.principle != ctx.last_principle), candidates[0])
     others = [s for s in candidates if s.id != script.id]
     others.sort(key=lambda s: s.principle == script.principle)  # prefer other principles
-    alternatives = tuple(Alternative(s.id, s.principle, playbook.principles[s.principle].zh, s.move,
-                                     fill(s.text, facts)) for s in others[:2])
+    alternatives = tuple(
+        Alternative(s.id, s.principle, playbook.principles[s.principle].zh, s.move, fill(s.text, facts))
+        for s in others[:2]
+    )
     return ScriptChoice(
         script_id=script.id,
         objection=ctx.objection,

@@ -83,7 +83,7 @@ def clauses(text: str) -> List[Tuple[int, int]]:
     """(start, end) of each non-empty clause."""
     spans, start = [], 0
     for m in _BOUNDARY.finditer(text):
-        if text[start:m.start()].strip():
+        if text[start : m.start()].strip():
             spans.append((start, m.start()))
         start = m.end()
     if text[start:].strip():
@@ -92,19 +92,19 @@ def clauses(text: str) -> List[Tuple[int, int]]:
 
 
 def _matches(cue: Cue, text: str, span: Tuple[int, int], entities: Sequence[Dict[str, Any]]) -> bool:
-    clause = text[span[0]:span[1]]
+    clause = text[span[0] : span[1]]
     if any(w in clause for w in cue.alone):
         return True
     if not any(w in clause for w in cue.words):
         return False
     if cue.with_entity is None:
         return True
-    return any(e.get("entity") == cue.with_entity and span[0] <= int(e.get("start", -1)) < span[1]
-               for e in entities)
+    return any(e.get("entity") == cue.with_entity and span[0] <= int(e.get("start", -1)) < span[1] for e in entities)
 
 
-def _found(text: str, spans: Sequence[Tuple[int, int]], entities: Sequence[Dict[str, Any]],
-           cues: Cues) -> Dict[str, int]:
+def _found(
+    text: str, spans: Sequence[Tuple[int, int]], entities: Sequence[Dict[str, Any]], cues: Cues
+) -> Dict[str, int]:
     """objection -> index of the first clause whose cue words it matches."""
     found: Dict[str, int] = {}
     for index, span in enumerate(spans):
@@ -148,8 +148,9 @@ def objections_in_message(text: str, main: str, entities: Sequence[Dict[str, Any
         return [main]
     found = _found(text, spans, entities, cues)
     main_at = found.get(main)
-    others = [(i, intent) for intent, i in found.items()
-              if intent != main and i != main_at and not cues.related(intent, main)]
+    others = [
+        (i, intent) for intent, i in found.items() if intent != main and i != main_at and not cues.related(intent, main)
+    ]
     if not others:
         return [main]
     at, other = min(others)

@@ -41,16 +41,18 @@ MIN_DIGITS = 7  # fewer digits are never a phone number here
 # 1. the text has seven digits (ASCII or full-width: ``\d`` is Unicode); most log lines stop here;
 _ENOUGH_DIGITS = re.compile(r"\d(?:\D*\d){%d}" % (MIN_DIGITS - 1))
 # 2. within stretches of digits and phone-number punctuation (cheap to find: a URL or a sentence has none),
-_STRETCH = re.compile("[(\uFF08\uFF3B\\[" + _PLUS_CHARS + "\\d][" + _VALID_PUNCTUATION + _PLUS_CHARS + "\\d]{%d,}"
-                      % (MIN_DIGITS - 1))
+_STRETCH = re.compile(
+    "[(\uff08\uff3b\\[" + _PLUS_CHARS + "\\d][" + _VALID_PUNCTUATION + _PLUS_CHARS + "\\d]{%d,}" % (MIN_DIGITS - 1)
+)
 # 3. a run of digit blocks joined by punctuation, after an optional plus sign or bracket (the
 #    matcher's own candidate pattern), with seven digits or more. A block of 16 digits or more is
 #    never part of a number (E.164 numbers have at most 15, plus 00 to dial abroad): the
 #    0.9996538162231445 of Rasa's confidences;
 _PUNCTUATION = "[" + _VALID_PUNCTUATION + "]{0,4}"
 _BLOCK = r"(?<!\d)(?:00\d{14,15}|\d{1,15})(?!\d)"
-_RUN = re.compile("(?:[(\uFF08\uFF3B\\[" + _PLUS_CHARS + "]" + _PUNCTUATION + "){0,2}" + _BLOCK
-                  + "(?:" + _PUNCTUATION + _BLOCK + ")*")
+_RUN = re.compile(
+    "(?:[(\uff08\uff3b\\[" + _PLUS_CHARS + "]" + _PUNCTUATION + "){0,2}" + _BLOCK + "(?:" + _PUNCTUATION + _BLOCK + ")*"
+)
 _NOT_DIGIT = re.compile(r"\D+")
 # 4. with a plus sign, or a block starting with 0, 1 or 8: every number we accept starts with a
 #    mobile's 1, a trunk 0, 86 or 0086, or +. (The matcher starts a number at a block's first digit.)
@@ -60,9 +62,11 @@ _MAY_START_A_NUMBER = re.compile(r"[" + _PLUS_CHARS + r"]|(?<!\d)[018\uFF10\uFF1
 #    for the number inside a candidate after spaces and brackets, not after an ASCII dash), and
 #    landlines whose city libphonenumber gives a digit more (0755 1234567).
 _SEP = r"[\s\-\uFF0D]?"  # ASCII or full-width, as customers type
-_MISSED = re.compile(r"(?<![\d+\uFF0B])(?:(?:[+\uFF0B]|[0\uFF10]{2})?[8\uFF18][6\uFF16]" + _SEP + ")?"
-                     r"(?:[1\uFF11][3-9\uFF13-\uFF19]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4}"
-                     r"|[(\uFF08]?[0\uFF10]\d{2,3}[)\uFF09]?" + _SEP + r"\d{7,8})(?!\d)")
+_MISSED = re.compile(
+    r"(?<![\d+\uFF0B])(?:(?:[+\uFF0B]|[0\uFF10]{2})?[8\uFF18][6\uFF16]" + _SEP + ")?"
+    r"(?:[1\uFF11][3-9\uFF13-\uFF19]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4}"
+    r"|[(\uFF08]?[0\uFF10]\d{2,3}[)\uFF09]?" + _SEP + r"\d{7,8})(?!\d)"
+)
 # The matcher tells 2026-11-29 14:51 from a phone number by the ":51" after it.
 _TIME_SUFFIX = re.compile(r":[0-5]\d")
 
@@ -106,8 +110,11 @@ def _is_area_code(code: str) -> bool:
     """Whether libphonenumber knows landlines under this area code (without the trunk 0: 10, 755)."""
     for subscriber in _SUBSCRIBER_SAMPLES:
         number = phonenumbers.parse("0" + code + subscriber, REGION)
-        if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in _FIXED_TYPES \
-                and phonenumbers.length_of_geographical_area_code(number) == len(code):
+        if (
+            phonenumbers.is_valid_number(number)
+            and phonenumbers.number_type(number) in _FIXED_TYPES
+            and phonenumbers.length_of_geographical_area_code(number) == len(code)
+        ):
             return True
     return False
 
@@ -167,14 +174,17 @@ def _matches(text: str) -> Iterator[_Match]:
     for stretch in _STRETCH.finditer(text):
         for run in _RUN.finditer(text, *stretch.span()):
             start, end = run.span()
-            if end - start >= MIN_DIGITS and len(_NOT_DIGIT.sub("", run.group())) >= MIN_DIGITS \
-                    and _MAY_START_A_NUMBER.search(run.group()):
+            if (
+                end - start >= MIN_DIGITS
+                and len(_NOT_DIGIT.sub("", run.group())) >= MIN_DIGITS
+                and _MAY_START_A_NUMBER.search(run.group())
+            ):
                 yield from _matches_in_run(text, start, end)
 
 
 def _matches_in_run(text: str, start: int, end: int) -> Iterator[_Match]:
     suffix = _TIME_SUFFIX.match(text, end)
-    searched = text[start:suffix.end() if suffix else end]
+    searched = text[start : suffix.end() if suffix else end]
     # VALID, not POSSIBLE: a possible but invalid candidate (13800138000 2) hides the number in it.
     # The matcher sees the run only, so its rule against Latin letters next to a number never applies.
     done = start
@@ -229,6 +239,6 @@ def mask_phones(text: str) -> str:
     abroad as +44 ****0958."""
     out, last = [], 0
     for m in _matches(text):
-        out += [text[last:m.start], m.phone.masked]
+        out += [text[last : m.start], m.phone.masked]
         last = m.end
     return "".join(out) + text[last:] if out else text

@@ -30,7 +30,8 @@ from bot.privacy.phone import normalise_phone
 logger = logging.getLogger(__name__)
 metadata = sa.MetaData()
 tombstones = sa.Table(
-    "forgotten_senders", metadata,
+    "forgotten_senders",
+    metadata,
     sa.Column("sender_hash", sa.String(64), primary_key=True),
     sa.Column("forgotten_at", sa.Float, nullable=False),  # UNIX time, comparable with Rasa's event timestamps
 )
@@ -52,8 +53,9 @@ def ensure_tables(engine: Any) -> None:
 
 def forgotten_at(conn: Any, sender_id: str) -> Optional[float]:
     """When ``sender_id`` was last forgotten (UNIX time), or None."""
-    return conn.execute(sa.select(tombstones.c.forgotten_at).where(
-        tombstones.c.sender_hash == sender_hash(sender_id))).scalar()
+    return conn.execute(
+        sa.select(tombstones.c.forgotten_at).where(tombstones.c.sender_hash == sender_hash(sender_id))
+    ).scalar()
 
 
 def _engine(url: Optional[Any]) -> Any:
@@ -84,25 +86,34 @@ def _senders_for(conn: Any, identifier: str) -> Set[str]:
     def names(sender: str) -> bool:
         if sender == f"widget:{identifier}":
             return True
-        return sender.startswith("wechat:") and sender.endswith(f":{identifier}") and \
-            len(sender) > len("wechat:") + len(identifier) + 1
+        return (
+            sender.startswith("wechat:")
+            and sender.endswith(f":{identifier}")
+            and len(sender) > len("wechat:") + len(identifier) + 1
+        )
 
     columns = [leads_table.c.sender_id] + ([EVENTS.c.sender_id] if _has_events(conn) else [])
     for column in columns:
         for pattern in like:
-            senders.update(r[0] for r in conn.execute(sa.select(column).distinct().where(
-                column.like(pattern, escape="\\"))) if names(r[0]))
+            senders.update(
+                r[0]
+                for r in conn.execute(sa.select(column).distinct().where(column.like(pattern, escape="\\")))
+                if names(r[0])
+            )
     phones = {p for p in (normalise_phone(identifier),) if p}
-    phones.update(r[0] for r in conn.execute(sa.select(leads_table.c.phone).where(
-        leads_table.c.sender_id.in_(senders))) if r[0])
+    phones.update(
+        r[0] for r in conn.execute(sa.select(leads_table.c.phone).where(leads_table.c.sender_id.in_(senders))) if r[0]
+    )
     if phones:
-        senders.update(r[0] for r in conn.execute(sa.select(leads_table.c.sender_id).where(
-            leads_table.c.phone.in_(phones))))
+        senders.update(
+            r[0] for r in conn.execute(sa.select(leads_table.c.sender_id).where(leads_table.c.phone.in_(phones)))
+        )
     return senders
 
 
-def forget(identifier: str, url: Optional[Any] = None, now: Optional[float] = None,
-           other_ids: bool = True) -> Dict[str, Any]:
+def forget(
+    identifier: str, url: Optional[Any] = None, now: Optional[float] = None, other_ids: bool = True
+) -> Dict[str, Any]:
     """Deletes the person's conversations and leads (with ``other_ids`` False: only this exact sender
     id's). Returns the sender ids and rows deleted."""
     from bot.leads.store import leads_table
@@ -140,8 +151,13 @@ def _forget_practice_records(conn: Any, senders: Iterable[str]) -> int:
         # '<sender>#' as a literal prefix (% and _ in an id match only themselves), then the visit number
         prefix = sender + "#"
         pattern = _like_literal(prefix) + "%"
-        visits = [v for (v,) in conn.execute(sa.select(corrections.c.visit).distinct().where(
-            corrections.c.visit.like(pattern, escape="\\"))) if v.startswith(prefix) and v[len(prefix):].isdigit()]
+        visits = [
+            v
+            for (v,) in conn.execute(
+                sa.select(corrections.c.visit).distinct().where(corrections.c.visit.like(pattern, escape="\\"))
+            )
+            if v.startswith(prefix) and v[len(prefix) :].isdigit()
+        ]
         for chunk in _chunks(visits, 500):
             deleted += conn.execute(corrections.delete().where(corrections.c.visit.in_(chunk))).rowcount
     return deleted
@@ -164,8 +180,12 @@ def _days(env: str, default: int) -> int:
     return value if value > 0 else default
 
 
-def purge(url: Optional[Any] = None, now: Optional[dt.datetime] = None, conversation_days: Optional[int] = None,
-          lead_days: Optional[int] = None) -> Dict[str, int]:
+def purge(
+    url: Optional[Any] = None,
+    now: Optional[dt.datetime] = None,
+    conversation_days: Optional[int] = None,
+    lead_days: Optional[int] = None,
+) -> Dict[str, int]:
     """Deletes what is past its retention period. Returns counts per kind."""
     from bot.leads.store import leads_table
 
@@ -178,29 +198,37 @@ def purge(url: Optional[Any] = None, now: Optional[dt.datetime] = None, conversa
     ensure_tables(engine)
     counts = {"conversations": 0, "events": 0, "leads": 0, "tombstones": 0, "notifications": 0}
     with engine.begin() as conn:
-        old_leads: List[str] = [r[0] for r in conn.execute(sa.select(leads_table.c.sender_id).where(
-            leads_table.c.updated_at < lead_cutoff))]
+        old_leads: List[str] = [
+            r[0] for r in conn.execute(sa.select(leads_table.c.sender_id).where(leads_table.c.updated_at < lead_cutoff))
+        ]
         counts["leads"] = conn.execute(leads_table.delete().where(leads_table.c.updated_at < lead_cutoff)).rowcount
         if _has_events(conn):
             with_lead = sa.select(leads_table.c.sender_id)
-            stale = [r[0] for r in conn.execute(
-                sa.select(EVENTS.c.sender_id).group_by(EVENTS.c.sender_id)
-                .having(sa.func.max(EVENTS.c.timestamp) < conversation_cutoff)
-                .where(EVENTS.c.sender_id.not_in(with_lead)))]
+            stale = [
+                r[0]
+                for r in conn.execute(
+                    sa.select(EVENTS.c.sender_id)
+                    .group_by(EVENTS.c.sender_id)
+                    .having(sa.func.max(EVENTS.c.timestamp) < conversation_cutoff)
+                    .where(EVENTS.c.sender_id.not_in(with_lead))
+                )
+            ]
             for senders in _chunks(sorted(set(stale) | set(old_leads)), 500):
                 counts["events"] += conn.execute(EVENTS.delete().where(EVENTS.c.sender_id.in_(senders))).rowcount
             counts["conversations"] = len(set(stale) | set(old_leads))
-        counts["tombstones"] = conn.execute(tombstones.delete().where(
-            tombstones.c.forgotten_at < (now - dt.timedelta(days=TOMBSTONE_DAYS)).timestamp())).rowcount
+        counts["tombstones"] = conn.execute(
+            tombstones.delete().where(tombstones.c.forgotten_at < (now - dt.timedelta(days=TOMBSTONE_DAYS)).timestamp())
+        ).rowcount
     from bot.notify.outbox import Outbox
 
     # team notifications name the person: kept as long as a conversation without a lead
     counts["notifications"] = Outbox(url).purge(conversation_cutoff)
-    logger.info("purged: %s (conversations older than %d days, leads older than %d days)", counts,
-                conversation_days, lead_days)
+    logger.info(
+        "purged: %s (conversations older than %d days, leads older than %d days)", counts, conversation_days, lead_days
+    )
     return counts
 
 
 def _chunks(items: List[str], size: int) -> Iterable[List[str]]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from bot.catalog import Catalog, CarModel, Trim
+from bot.catalog import CarModel, Catalog, Trim
 from bot.product.knowledge import ProductKnowledge, get_product_knowledge
 from bot.product.numbers import wan
 from bot.product.question import Query, QuestionReader
@@ -41,8 +41,9 @@ class ProductAnswer:
         return self.model + (self.trim or "")
 
 
-def _trims_for(model: CarModel, q: Query, subject: Optional[CarModel],
-               subject_trims: Sequence[str]) -> Optional[List[Trim]]:
+def _trims_for(
+    model: CarModel, q: Query, subject: Optional[CarModel], subject_trims: Sequence[str]
+) -> Optional[List[Trim]]:
     """The trims a question is about: named, or the lowest / highest, or the subject's; None: all."""
     named = [model.trim_by_name(t) for m, t in q.trims if m == model.name]
     named = [t for t in named if t is not None]
@@ -59,9 +60,15 @@ def _trims_for(model: CarModel, q: Query, subject: Optional[CarModel],
     return None
 
 
-def answer(text: str, catalog: Catalog, subject: Optional[str] = None, now: Optional[datetime] = None, *,
-           previous: Optional[ProductAnswer] = None,
-           knowledge: Optional[ProductKnowledge] = None) -> ProductAnswer:
+def answer(
+    text: str,
+    catalog: Catalog,
+    subject: Optional[str] = None,
+    now: Optional[datetime] = None,
+    *,
+    previous: Optional[ProductAnswer] = None,
+    knowledge: Optional[ProductKnowledge] = None,
+) -> ProductAnswer:
     """Answers a visitor's fact question from ``catalog``.
 
     Args:
@@ -139,8 +146,9 @@ def answer(text: str, catalog: Catalog, subject: Optional[str] = None, now: Opti
     return _result(c, asked, q, follow_up)
 
 
-def _about_model(c: CatalogSearch, model: CarModel, trims: Optional[List[Trim]], q: Query,
-                 model_asks: List[str], asked: List[str]) -> None:
+def _about_model(
+    c: CatalogSearch, model: CarModel, trims: Optional[List[Trim]], q: Query, model_asks: List[str], asked: List[str]
+) -> None:
     asks = list(model_asks)
     c.remember(model, trims)
     # A kind of car named with the model: a version it does not come in (远山混动版, 晨风SUV), or
@@ -163,8 +171,11 @@ def _about_model(c: CatalogSearch, model: CarModel, trims: Optional[List[Trim]],
             return
     if not asks:
         if q.energy or q.body:
-            c.say(c.t("energy", model=model.name, energy=model.energy) if q.energy else
-                  c.t("body", model=model.name, body=model.body))
+            c.say(
+                c.t("energy", model=model.name, energy=model.energy)
+                if q.energy
+                else c.t("body", model=model.name, body=model.body)
+            )
             asked.append("energy" if q.energy else "body")
             return
         if q.seats or q.people:
@@ -177,8 +188,15 @@ def _about_model(c: CatalogSearch, model: CarModel, trims: Optional[List[Trim]],
             for t in named:
                 value = c.measure(model, t, q.budget)
                 if value is not None and q.budget.admits(value):
-                    c.say(c.t("budget_trim_yes", model=model.name, trim=t.name, price=wan(t.price),
-                              budget=c.budget_name(q.budget)))
+                    c.say(
+                        c.t(
+                            "budget_trim_yes",
+                            model=model.name,
+                            trim=t.name,
+                            price=wan(t.price),
+                            budget=c.budget_name(q.budget),
+                        )
+                    )
                 else:
                     all_fit = False
                     c.say(c.t("price_trim", model=model.name, trim=t.name, price=wan(t.price)))
@@ -233,5 +251,6 @@ def _result(c: CatalogSearch, asked: Iterable[str], q: Query, follow_up: bool = 
         model = m.name
         if trims and len(trims) == 1:
             trim = trims[0].name
-    return ProductAnswer("".join(c.parts), tuple(dict.fromkeys(asked)), model, trim, c.unknown, c.not_sold, q,
-                         follow_up)
+    return ProductAnswer(
+        "".join(c.parts), tuple(dict.fromkeys(asked)), model, trim, c.unknown, c.not_sold, q, follow_up
+    )

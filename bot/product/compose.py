@@ -4,7 +4,7 @@ about, and the helpers every part of it uses (lists of prices, kinds of car, bud
 from datetime import datetime
 from typing import List, Optional, Sequence, Tuple
 
-from bot.catalog import Catalog, CarModel, FinancePlan, OnTheRoadEstimate, Trim
+from bot.catalog import CarModel, Catalog, FinancePlan, OnTheRoadEstimate, Trim
 from bot.product.knowledge import ProductKnowledge
 from bot.product.numbers import hanzi, money, wan
 from bot.product.question import Budget, Query

@@ -31,9 +31,11 @@ class ProductKnowledge:
         return self._money_parser  # type: ignore[attr-defined]
 
 
-def load_product_knowledge(catalog_path: Union[str, Path] = DEFAULT_CATALOG_PATH,
-                           lexicon_dir: Union[str, Path] = DEFAULT_LEXICON_DIR,
-                           answers_path: Union[str, Path] = ANSWERS_FILE) -> ProductKnowledge:
+def load_product_knowledge(
+    catalog_path: Union[str, Path] = DEFAULT_CATALOG_PATH,
+    lexicon_dir: Union[str, Path] = DEFAULT_LEXICON_DIR,
+    answers_path: Union[str, Path] = ANSWERS_FILE,
+) -> ProductKnowledge:
     """Reads and checks the files; also that every piece of equipment the catalog names has words
     in specs.yml (otherwise no visitor could ask for it).
 
@@ -59,9 +61,13 @@ def load_product_knowledge(catalog_path: Union[str, Path] = DEFAULT_CATALOG_PATH
         for i, m in enumerate(catalog.models):
             for name in m.features:
                 if name not in vocabulary.features:
-                    problems.append(DataFileError.problem(
-                        catalog_path, f"models[{i}].features.{name}",
-                        f"no words for this equipment in {Path(lexicon_dir) / SPECS_FILE} features"))
+                    problems.append(
+                        DataFileError.problem(
+                            catalog_path,
+                            f"models[{i}].features.{name}",
+                            f"no words for this equipment in {Path(lexicon_dir) / SPECS_FILE} features",
+                        )
+                    )
     if problems or vocabulary is None or templates is None or lexicon is None:
         raise DataFileError(problems)
     competitors = tuple((t.text, t.value) for t in lexicon.terms if t.label == ENTITY_COMPETITOR)
@@ -69,7 +75,8 @@ def load_product_knowledge(catalog_path: Union[str, Path] = DEFAULT_CATALOG_PATH
 
 
 @functools.lru_cache(maxsize=4)
-def get_product_knowledge(catalog_path: str = DEFAULT_CATALOG_PATH, lexicon_dir: str = DEFAULT_LEXICON_DIR,
-                          answers_path: str = ANSWERS_FILE) -> ProductKnowledge:
+def get_product_knowledge(
+    catalog_path: str = DEFAULT_CATALOG_PATH, lexicon_dir: str = DEFAULT_LEXICON_DIR, answers_path: str = ANSWERS_FILE
+) -> ProductKnowledge:
     """The knowledge at these paths, loaded once per process."""
     return load_product_knowledge(catalog_path, lexicon_dir, answers_path)

@@ -38,8 +38,9 @@ class ModelFacts(ShowroomFacts):
             self.say(self.t("economy_electric", model=model.name))
             for trim in trims or model.trims:
                 if trim.range_km is not None and model.range_cycle:
-                    self.say(self.t("range", model=model.name, trim=trim.name, cycle=model.range_cycle,
-                                    km=trim.range_km))
+                    self.say(
+                        self.t("range", model=model.name, trim=trim.name, cycle=model.range_cycle, km=trim.range_km)
+                    )
         elif model.economy:
             self.say(self.t("economy", model=model.name, economy=model.economy))
         else:
@@ -111,8 +112,15 @@ class ModelFacts(ShowroomFacts):
                 if trim.name in having:
                     self.say(self.t("feature_trim_yes", model=model.name, trim=trim.name, feature=name))
                 elif having:
-                    self.say(self.t("feature_trim_no_but", model=model.name, trim=trim.name, feature=name,
-                                    having=self.t.join(having)))
+                    self.say(
+                        self.t(
+                            "feature_trim_no_but",
+                            model=model.name,
+                            trim=trim.name,
+                            feature=name,
+                            having=self.t.join(having),
+                        )
+                    )
                 else:
                     self.say(self.t("feature_trim_no", model=model.name, trim=trim.name, feature=name))
         elif not having:
@@ -121,8 +129,15 @@ class ModelFacts(ShowroomFacts):
             self.say(self.t("feature_all", model=model.name, feature=name))
         else:
             lacking = [t.name for t in model.trims if t.name not in having]
-            self.say(self.t("feature_some", model=model.name, feature=name, having=self.t.join(having),
-                            lacking=self.t.join(lacking)))
+            self.say(
+                self.t(
+                    "feature_some",
+                    model=model.name,
+                    feature=name,
+                    having=self.t.join(having),
+                    lacking=self.t.join(lacking),
+                )
+            )
 
     def fact_colours(self, model: CarModel, trims, q: Query) -> None:
         if not model.colours:
@@ -203,9 +218,19 @@ class ModelFacts(ShowroomFacts):
             return
         if len(chosen) == 1:
             t, e = estimates[0]
-            self.say(self.t("on_the_road_trim", model=model.name, trim=t.name, total=wan(e.total), price=wan(t.price),
-                            tax=money(e.purchase_tax), insurance=money(e.insurance),
-                            registration=money(e.registration_fee), note=rates.note))
+            self.say(
+                self.t(
+                    "on_the_road_trim",
+                    model=model.name,
+                    trim=t.name,
+                    total=wan(e.total),
+                    price=wan(t.price),
+                    tax=money(e.purchase_tax),
+                    insurance=money(e.insurance),
+                    registration=money(e.registration_fee),
+                    note=rates.note,
+                )
+            )
         else:
             items = self.t.join(self.t("on_the_road_item", trim=t.name, total=wan(e.total)) for t, e in estimates)
             self.say(self.t("on_the_road_model", model=model.name, items=items, note=rates.note))
@@ -218,14 +243,32 @@ class ModelFacts(ShowroomFacts):
         chosen = trims or model.trims
         if len(chosen) == 1:
             t = chosen[0]
-            self.say(self.t("monthly_trim", model=model.name, trim=t.name, plan=plan.name,
-                            ratio=percent(plan.down_payment_ratio), down=wan(round(t.price * plan.down_payment_ratio)),
-                            months=plan.months, monthly=yuan(plan.monthly_payment(t.price))))
+            self.say(
+                self.t(
+                    "monthly_trim",
+                    model=model.name,
+                    trim=t.name,
+                    plan=plan.name,
+                    ratio=percent(plan.down_payment_ratio),
+                    down=wan(round(t.price * plan.down_payment_ratio)),
+                    months=plan.months,
+                    monthly=yuan(plan.monthly_payment(t.price)),
+                )
+            )
         else:
-            items = self.t.join(self.t("monthly_item", trim=t.name, monthly=yuan(plan.monthly_payment(t.price)))
-                                for t in chosen)
-            self.say(self.t("monthly_model", model=model.name, plan=plan.name, ratio=percent(plan.down_payment_ratio),
-                            months=plan.months, items=items))
+            items = self.t.join(
+                self.t("monthly_item", trim=t.name, monthly=yuan(plan.monthly_payment(t.price))) for t in chosen
+            )
+            self.say(
+                self.t(
+                    "monthly_model",
+                    model=model.name,
+                    plan=plan.name,
+                    ratio=percent(plan.down_payment_ratio),
+                    months=plan.months,
+                    items=items,
+                )
+            )
 
     def fact_down_payment(self, model: CarModel, trims, q: Query) -> None:
         plan = self.plan()
@@ -236,8 +279,16 @@ class ModelFacts(ShowroomFacts):
         ratio = percent(plan.down_payment_ratio)
         if len(chosen) == 1:
             t = chosen[0]
-            self.say(self.t("down_payment_trim", model=model.name, trim=t.name, plan=plan.name, ratio=ratio,
-                            down=wan(round(t.price * plan.down_payment_ratio))))
+            self.say(
+                self.t(
+                    "down_payment_trim",
+                    model=model.name,
+                    trim=t.name,
+                    plan=plan.name,
+                    ratio=ratio,
+                    down=wan(round(t.price * plan.down_payment_ratio)),
+                )
+            )
         else:
             items = self.t.join(self.price_item(t.name, round(t.price * plan.down_payment_ratio)) for t in chosen)
             self.say(self.t("down_payment_model", model=model.name, plan=plan.name, ratio=ratio, items=items))
@@ -247,8 +298,14 @@ class ModelFacts(ShowroomFacts):
         fitting = [t for t in model.trims if (v := self.measure(model, t, budget)) is not None and budget.admits(v)]
         self.remember(model, fitting or None)
         if fitting:
-            self.say(self.t("budget_found", budget=self.budget_name(budget), kind=model.name,
-                            items=self.trim_list(model, fitting)))
+            self.say(
+                self.t(
+                    "budget_found",
+                    budget=self.budget_name(budget),
+                    kind=model.name,
+                    items=self.trim_list(model, fitting),
+                )
+            )
         else:
             self.say(self.t("budget_none", budget=self.budget_name(budget), kind=model.name))
             low, high = model.price_range
@@ -293,5 +350,11 @@ class ModelFacts(ShowroomFacts):
             self.remember(base, None)
             self.say(self.t("not_sold_variant", asked=ns.asked, model=base.name, items=self.trim_list(base)))
         else:
-            self.say(self.t("not_sold_other", brand=self.catalog.dealer.brand, asked=ns.asked,
-                            models=self.t.join(m.name for m in self.catalog.models)))
+            self.say(
+                self.t(
+                    "not_sold_other",
+                    brand=self.catalog.dealer.brand,
+                    asked=ns.asked,
+                    models=self.t.join(m.name for m in self.catalog.models),
+                )
+            )

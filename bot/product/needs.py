@@ -5,14 +5,27 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 
-from bot.catalog import ASPECTS, Catalog, CarModel
+from bot.catalog import ASPECTS, CarModel, Catalog
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 
 NEEDS_FILE = "needs.yml"
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "仨": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "仨": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 @dataclass(frozen=True)
@@ -54,12 +67,19 @@ def load_needs_vocabulary(lexicon_dir: Union[str, Path]) -> NeedsVocabulary:
         budget = raw.get("budget") or {}
         if budget and c.mapping(budget, "budget", ("words", "asked", "not_budget"), ("minimum",)):
             statements = StatementWords(
-                c.texts(budget["words"], "budget.words"), c.texts(budget["asked"], "budget.asked"),
+                c.texts(budget["words"], "budget.words"),
+                c.texts(budget["asked"], "budget.asked"),
                 c.texts(budget["not_budget"], "budget.not_budget"),
-                c.integer(budget.get("minimum", 0), "budget.minimum"))
-        statements = StatementWords(statements.budget, statements.budget_asked, statements.not_budget,
-                                    statements.budget_minimum, c.texts(raw.get("own_car", []), "own_car"),
-                                    c.texts(raw.get("compared", []), "compared"))
+                c.integer(budget.get("minimum", 0), "budget.minimum"),
+            )
+        statements = StatementWords(
+            statements.budget,
+            statements.budget_asked,
+            statements.not_budget,
+            statements.budget_minimum,
+            c.texts(raw.get("own_car", []), "own_car"),
+            c.texts(raw.get("compared", []), "compared"),
+        )
         for aspect in ASPECTS:
             if aspect not in (raw["aspects"] or {}):
                 c.fail("aspects", f"missing '{aspect}'")
@@ -97,7 +117,9 @@ def parse_passengers(text: str) -> Optional[int]:
     m = re.search(r"(\d+)\s*(?:个|口|人|位|座)?", text)
     if m and 1 <= int(m.group(1)) <= 9:
         return int(m.group(1))
-    m = re.search(r"([一二两俩三仨四五六七八九])\s*(?:个|口|人|位|座)", text) or re.search(r"[一家]*([一二两俩三仨四五六七八九])口", text)
+    m = re.search(r"([一二两俩三仨四五六七八九])\s*(?:个|口|人|位|座)", text) or re.search(
+        r"[一家]*([一二两俩三仨四五六七八九])口", text
+    )
     if m:
         return _CN_DIGITS[m.group(1)]
     if any(w in text for w in ("就我自己", "我一个", "一个人", "自己开")):
@@ -117,7 +139,8 @@ def recommend(catalog: Catalog, needs: Needs) -> CarModel:
         budget_ok = not needs.budget or low <= needs.budget * 1.05
         aspect = int(needs.priority is not None and m.headline_aspect == needs.priority)
         family_fit = int(needs.usage == "family" and "SUV" in m.body) + int(
-            needs.usage == "commute" and m.seats <= 5 and "SUV" not in m.body)
+            needs.usage == "commute" and m.seats <= 5 and "SUV" not in m.body
+        )
         return (int(seats_ok), int(budget_ok), aspect + family_fit, -low)
 
     return max(catalog.models, key=score)
@@ -152,8 +175,13 @@ def _span(text: str, entity: Mapping[str, Any]) -> Tuple[int, int]:
     return (found, found + len(str(entity.get("value")))) if found >= 0 else (0, len(text))
 
 
-def read_statements(text: str, entities: Sequence[Mapping[str, Any]], words: StatementWords,
-                    budget_asked: bool = False, comparison: bool = False) -> Statements:
+def read_statements(
+    text: str,
+    entities: Sequence[Mapping[str, Any]],
+    words: StatementWords,
+    budget_asked: bool = False,
+    comparison: bool = False,
+) -> Statements:
     """The budget, competitor and current car a message states, each only from the right statement.
 
     Args:

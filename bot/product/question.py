@@ -12,14 +12,30 @@ import re
 from dataclasses import dataclass, replace
 from typing import List, Optional, Sequence, Tuple
 
-from bot.catalog import Catalog, CarModel
+from bot.catalog import CarModel, Catalog
 from bot.nlu.lexicon import spelling_variants
 from bot.product.knowledge import ProductKnowledge
 from bot.product.matching import Hit, Prepared, TermMatcher, has_cjk, prepare
 from bot.product.numbers import parse_count
 from bot.product.vocabulary import (
-    BODY, BUDGET, BUDGET_RANGE, COLOUR, COST_SPECS, DEALER_SPECS, DRIVE, ENERGY, FEATURE, FILLER, PRICE_IF_ALONE,
-    PRONOUN, QUESTION, RANK, SPEC, SUPERLATIVE, UNKNOWN_SPEC, match_form,
+    BODY,
+    BUDGET,
+    BUDGET_RANGE,
+    COLOUR,
+    COST_SPECS,
+    DEALER_SPECS,
+    DRIVE,
+    ENERGY,
+    FEATURE,
+    FILLER,
+    PRICE_IF_ALONE,
+    PRONOUN,
+    QUESTION,
+    RANK,
+    SPEC,
+    SUPERLATIVE,
+    UNKNOWN_SPEC,
+    match_form,
 )
 
 MODEL, COMPETITOR = "model", "competitor"
@@ -94,17 +110,28 @@ class Query:
         it names one, the kind of car (二十万以内有七座吗 → 那SUV呢)."""
         if self.asks or self.question_word or self.unknown_topic or self.not_sold:
             return self
-        q = replace(self, specs=before.specs, features=before.features, colours=before.colours,
-                    superlative=before.superlative if not self.rank else None,
-                    price_if_alone=before.price_if_alone)
+        q = replace(
+            self,
+            specs=before.specs,
+            features=before.features,
+            colours=before.colours,
+            superlative=before.superlative if not self.rank else None,
+            price_if_alone=before.price_if_alone,
+        )
         if not q.trims and q.rank is None and q.superlative is None:
             q = replace(q, rank=before.rank)
         if not q.models:
             if q.budget is None:
                 q = replace(q, budget=before.budget)
             if not q.has_kind and not before.models:
-                q = replace(q, energy=before.energy, body=before.body, drive=before.drive, seats=before.seats,
-                            people=before.people)
+                q = replace(
+                    q,
+                    energy=before.energy,
+                    body=before.body,
+                    drive=before.drive,
+                    seats=before.seats,
+                    people=before.people,
+                )
         return q
 
 
@@ -128,8 +155,10 @@ class QuestionReader:
         self.seat_pattern = re.compile(rf"{_NUMERAL}\s*(?:{seat_units})")
         self.people_pattern = re.compile(rf"{_NUMERAL}\s*(?:{people_units})")
         money = knowledge.money
-        self.units = {**{k.lower(): v for k, v in money.big_units.items()},
-                      **{k.lower(): v for k, v in money.latin_units.items() if v >= 10000}}
+        self.units = {
+            **{k.lower(): v for k, v in money.big_units.items()},
+            **{k.lower(): v for k, v in money.latin_units.items() if v >= 10000},
+        }
         units = "".join(re.escape(u) for u in self.units)
         self.counted_units = re.compile(rf"{_NUMERAL}\s*个\s*([{units}])(?![a-z])")
 
@@ -189,8 +218,14 @@ class QuestionReader:
         budget = self._budget(amounts, hits, q, low)
         return replace(q, budget=budget) if budget else q
 
-    def _trims(self, low: str, taken: List[bool], scope: Sequence[CarModel], scoped: bool,
-               spans: Optional[List[Tuple[int, int, str]]] = None) -> List[Tuple[str, str]]:
+    def _trims(
+        self,
+        low: str,
+        taken: List[bool],
+        scope: Sequence[CarModel],
+        scoped: bool,
+        spans: Optional[List[Tuple[int, int, str]]] = None,
+    ) -> List[Tuple[str, str]]:
         """Trims named whole or in part (豪华版, 四驱旗舰, 长续航). Within a model named or talked
         about, two characters that tell its trims apart are enough; with no model, a trim
         is recognised by three characters or more (长续航版 is only 星河EV's)."""
@@ -287,11 +322,11 @@ class QuestionReader:
             while i < len(low) and (skip[i] or low[i] == " "):
                 i += 1
             j = i
-            while (j < len(low) and j - i < _VARIANT_LENGTH and low[j] not in _VARIANT_SUFFIX
-                   and _CJK_CHAR.match(low[j])):
+            while (
+                j < len(low) and j - i < _VARIANT_LENGTH and low[j] not in _VARIANT_SUFFIX and _CJK_CHAR.match(low[j])
+            ):
                 j += 1
-            if i < j < len(low) and low[j] in _VARIANT_SUFFIX and low[j + 1 : j + 2] != "本" \
-                    and not all(taken[i:j]):
+            if i < j < len(low) and low[j] in _VARIANT_SUFFIX and low[j + 1 : j + 2] != "本" and not all(taken[i:j]):
                 out.append(NotSold(h.value + p.display[i : j + 1], h.value))
                 for k in range(i, j + 1):
                     taken[k] = True
@@ -379,7 +414,8 @@ def _unread(low: str, taken: Sequence[bool]) -> str:
     return "".join(" " if t else ch for ch, t in zip(low, taken))
 
 
-def read_question(text: str, catalog: Catalog, knowledge: ProductKnowledge,
-                  subject: Optional[CarModel] = None) -> Query:
+def read_question(
+    text: str, catalog: Catalog, knowledge: ProductKnowledge, subject: Optional[CarModel] = None
+) -> Query:
     """What ``text`` asks, trims looked for within ``subject`` when it names no model."""
     return QuestionReader(catalog, knowledge).read(text, subject)

@@ -29,8 +29,15 @@ class ShowroomFacts(Composer):
             if plan is None:
                 self.say_unknown(self.vocab.label(spec))
             else:
-                self.say(self.t("finance_plan", plan=plan.name, ratio=percent(plan.down_payment_ratio),
-                                months=plan.months, rate=percent(plan.annual_rate)))
+                self.say(
+                    self.t(
+                        "finance_plan",
+                        plan=plan.name,
+                        ratio=percent(plan.down_payment_ratio),
+                        months=plan.months,
+                        rate=percent(plan.annual_rate),
+                    )
+                )
             return
         value = {"address": d.address, "phone": d.phone, "warranty": d.warranty, "service": d.service_outlets}[spec]
         if value:

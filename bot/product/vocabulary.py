@@ -17,9 +17,32 @@ from bot.yamlfile import read_yaml
 SPECS_FILE = "specs.yml"
 
 # The facts the engine answers from the catalog.
-SPECS = ("price", "economy", "range", "seats", "feature", "address", "hours", "phone", "warranty",
-         "maintenance_cost", "service", "delivery", "safety_rating", "engine", "on_the_road", "monthly",
-         "down_payment", "colours", "body", "popularity", "popular_trim", "dealer", "trade_in", "finance_plan")
+SPECS = (
+    "price",
+    "economy",
+    "range",
+    "seats",
+    "feature",
+    "address",
+    "hours",
+    "phone",
+    "warranty",
+    "maintenance_cost",
+    "service",
+    "delivery",
+    "safety_rating",
+    "engine",
+    "on_the_road",
+    "monthly",
+    "down_payment",
+    "colours",
+    "body",
+    "popularity",
+    "popular_trim",
+    "dealer",
+    "trade_in",
+    "finance_plan",
+)
 # Of those, the facts about the showroom rather than a model.
 DEALER_SPECS = ("address", "hours", "phone", "warranty", "service", "dealer", "trade_in", "finance_plan")
 # Amounts of money other than the price: a price word right after one of these belongs to it
@@ -35,9 +58,26 @@ SUPERLATIVE, RANK, BUDGET, BUDGET_RANGE = "superlative", "rank", "budget", "budg
 ENERGY, BODY, DRIVE = "energy", "body", "drive"
 PRONOUN, QUESTION, CONJUNCTION, FILLER = "pronoun", "question", "conjunction", "filler"
 
-_SECTIONS = ("specs", "not_in_catalog", "price_if_alone", "features", "colour_names", "superlatives", "trim_ranks",
-             "budget", "budget_range", "energy", "body", "drive", "seat_units", "people_units", "pronouns", "questions",
-             "conjunctions", "fillers")
+_SECTIONS = (
+    "specs",
+    "not_in_catalog",
+    "price_if_alone",
+    "features",
+    "colour_names",
+    "superlatives",
+    "trim_ranks",
+    "budget",
+    "budget_range",
+    "energy",
+    "body",
+    "drive",
+    "seat_units",
+    "people_units",
+    "pronouns",
+    "questions",
+    "conjunctions",
+    "fillers",
+)
 
 
 def match_form(word: str) -> str:
@@ -86,17 +126,25 @@ class SpecVocabulary:
         for name, spec in self.not_in_catalog.items():
             out += [(w, UNKNOWN_SPEC, name, f"not_in_catalog.{name}") for w in spec.words]
         out += [(w, PRICE_IF_ALONE, "price", "price_if_alone") for w in self.price_if_alone]
-        for kind, section, table in ((FEATURE, "features", self.features), (COLOUR, "colour_names", self.colour_names),
-                                     (SUPERLATIVE, "superlatives", self.superlatives),
-                                     (RANK, "trim_ranks", self.trim_ranks), (BUDGET, "budget", self.budget),
-                                     (ENERGY, "energy", self.energy), (BODY, "body", self.body),
-                                     (DRIVE, "drive", self.drive)):
+        for kind, section, table in (
+            (FEATURE, "features", self.features),
+            (COLOUR, "colour_names", self.colour_names),
+            (SUPERLATIVE, "superlatives", self.superlatives),
+            (RANK, "trim_ranks", self.trim_ranks),
+            (BUDGET, "budget", self.budget),
+            (ENERGY, "energy", self.energy),
+            (BODY, "body", self.body),
+            (DRIVE, "drive", self.drive),
+        ):
             for value, words in table.items():
                 out += [(w, kind, value, f"{section}.{value}") for w in words]
-        for kind, section, words in ((BUDGET_RANGE, "budget_range", self.budget_range),
-                                     (PRONOUN, "pronouns", self.pronouns), (QUESTION, "questions", self.questions),
-                                     (CONJUNCTION, "conjunctions", self.conjunctions),
-                                     (FILLER, "fillers", self.fillers)):
+        for kind, section, words in (
+            (BUDGET_RANGE, "budget_range", self.budget_range),
+            (PRONOUN, "pronouns", self.pronouns),
+            (QUESTION, "questions", self.questions),
+            (CONJUNCTION, "conjunctions", self.conjunctions),
+            (FILLER, "fillers", self.fillers),
+        ):
             out += [(w, kind, match_form(w) if kind == QUESTION else "", section) for w in words]
         return [(match_form(w), kind, value, where) for w, kind, value, where in out]
 
@@ -105,8 +153,10 @@ def _words(c: Checker, value: Any, where: str) -> Tuple[str, ...]:
     if not isinstance(value, list) or not value:
         c.fail(where, "expected a non-empty list of words")
         return ()
-    return tuple(c.text(str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v, f"{where}[{i}]")
-                 for i, v in enumerate(value))
+    return tuple(
+        c.text(str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v, f"{where}[{i}]")
+        for i, v in enumerate(value)
+    )
 
 
 def _spec_table(c: Checker, raw: Any, where: str) -> Dict[str, Spec]:
@@ -117,8 +167,9 @@ def _spec_table(c: Checker, raw: Any, where: str) -> Dict[str, Spec]:
     for name, entry in raw.items():
         w = f"{where}.{name}"
         if c.mapping(entry, w, ("label", "words")):
-            out[str(name)] = Spec(str(name), c.text(entry["label"], f"{w}.label"),
-                                  _words(c, entry["words"], f"{w}.words"))
+            out[str(name)] = Spec(
+                str(name), c.text(entry["label"], f"{w}.label"), _words(c, entry["words"], f"{w}.words")
+            )
     return out
 
 
@@ -155,8 +206,10 @@ def load_spec_vocabulary(lexicon_dir: Union[str, Path]) -> SpecVocabulary:
             c.fail("specs", f"missing spec '{name}' (the engine answers it from the catalog)")
     for name in specs:
         if name not in SPECS:
-            c.fail(f"specs.{name}", "not a spec the engine answers from the catalog "
-                                    "(facts the catalog lacks go under not_in_catalog)")
+            c.fail(
+                f"specs.{name}",
+                "not a spec the engine answers from the catalog " "(facts the catalog lacks go under not_in_catalog)",
+            )
     not_in_catalog = _spec_table(c, raw["not_in_catalog"], "not_in_catalog")
     for name in not_in_catalog:
         if name in SPECS:
@@ -167,8 +220,10 @@ def load_spec_vocabulary(lexicon_dir: Union[str, Path]) -> SpecVocabulary:
             c.fail(f"colour_names.{key}", "keys must be single characters (the character a colour name holds)")
     features = _word_table(c, raw["features"], "features")
     # the name of a piece of equipment is always one of its words (360全景影像)
-    features = {name: words if match_form(name) in {match_form(w) for w in words} else (name,) + words
-                for name, words in features.items()}
+    features = {
+        name: words if match_form(name) in {match_form(w) for w in words} else (name,) + words
+        for name, words in features.items()
+    }
     vocab = SpecVocabulary(
         specs=specs,
         not_in_catalog=not_in_catalog,

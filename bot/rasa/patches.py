@@ -62,7 +62,8 @@ def check_rasa_version(found: str = "") -> None:
         raise RasaVersionError(
             f"bot.rasa.patches is written for Rasa {PINNED_RASA} but Rasa {found} is installed: check each "
             f"patch in bot/rasa/patches.py against the new version (tests/unit/test_rasa_patches.py), then "
-            f"change PINNED_RASA together with requirements.in")
+            f"change PINNED_RASA together with requirements.in"
+        )
 
 
 def parameters(func: Callable[..., Any]) -> List[str]:
@@ -99,9 +100,11 @@ def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
             return True
         raise error
     except ValidationError as e:
-        e.message += (". Failed to validate Action server response from API, make sure your response from the "
-                      f"Action endpoint is valid. For more information about the format visit "
-                      f"{DOCS_BASE_URL}/custom-actions")
+        e.message += (
+            ". Failed to validate Action server response from API, make sure your response from the "
+            f"Action endpoint is valid. For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
         raise e
 
 

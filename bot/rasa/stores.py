@@ -17,8 +17,8 @@ import time
 from typing import Any, Callable, Iterator, Optional, Tuple, TypeVar
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
@@ -34,8 +34,13 @@ DEFAULT_HANDOFF_TIMEOUT_MIN = 30.0
 class DealerTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on SQLite (default) or PostgreSQL (``DB_HOST`` set)."""
 
-    def __init__(self, domain: Optional[Domain] = None, host: Optional[str] = None,
-                 event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        host: Optional[str] = None,
+        event_broker: Optional[EventBroker] = None,
+        **kwargs: Any,
+    ) -> None:
         settings = database_settings()
         logger.info("conversations are stored in %s", settings.describe())
         kwargs.pop("type", None)
@@ -93,8 +98,9 @@ class AtomicRedisLockStore(RedisLockStore):
     them at once; one turn's events were then lost (seen in the scale-out test). Here every
     read-change-write runs in a Redis transaction (WATCH/MULTI) and is retried on a conflict."""
 
-    def _atomic(self, conversation_id: str,
-                change: Callable[[Optional[TicketLock]], Tuple[T, Optional[TicketLock]]]) -> T:
+    def _atomic(
+        self, conversation_id: str, change: Callable[[Optional[TicketLock]], Tuple[T, Optional[TicketLock]]]
+    ) -> T:
         import redis
 
         key = self.key_prefix + conversation_id

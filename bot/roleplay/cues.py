@@ -10,23 +10,27 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple
 
-from bot.roleplay.rubric import CHECKS, Rubric
 from bot.nlu.text import normalize
+from bot.roleplay.rubric import CHECKS, Rubric
 
 SENTENCE_END = re.compile(r"(?<=[。!?;\n…])|(?<=[~～])")
 CLAUSE_BREAK = re.compile(r"[,，、:：\"“”'‘’()（）《》\s]+")
 PUNCT = re.compile(r"[。!?;,，、:：…~～\"“”'‘’()（）《》\s.]")
 NUMERAL = r"[0-9零一二两三四五六七八九十百千万半几.]+"
 # a spec number with its unit: 12厘米, 5.6升, 520公里, 五年, 十五万公里, 六个气囊, 2.0T, 36期, 两成, 20%
-SPEC = re.compile(NUMERAL + r"(?:个|块|颗|道)?(?:厘米|公分|毫米|升|L|公里|km|年|周|个月|期|成|%|度|马力|匹|T|座|气囊|"
-                  r"扬声器|喇叭|寸|英寸|秒|分钟|倍)")
+SPEC = re.compile(
+    NUMERAL + r"(?:个|块|颗|道)?(?:厘米|公分|毫米|升|L|公里|km|年|周|个月|期|成|%|度|马力|匹|T|座|气囊|"
+    r"扬声器|喇叭|寸|英寸|秒|分钟|倍)"
+)
 # a money amount (a cut is a verb followed by one): 五千, 3000, 两千块, 一万, 十二万, 八千
 AMOUNT = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|一半|[一二两三四五六七八九十百千万几]+)(?:千|万|百|块|元|个点|%)?")
 NEGATORS = ("不", "没", "无", "别", "未", "非", "甭", "谈不上", "不存在")
 # a negation that follows what it denies: 便宜不了, 底价一说, 降不下来, 让不了
 POST_NEGATION = re.compile(r"^(?:[了的]?不[了下动得]|不了|一说|这一说|这回事|这个说法|的说法|是没有|没有|都没有)")
 # words that hold 不 without denying anything: 要不 (a proposal), 不用 (a benefit), 不过, 不少 …
-NOT_NEGATIONS = re.compile(r"特别|别的|别人|别家|区别|分别|个别|级别|非常|未来|无论|要不|不用|不妨|不如|不错|不少|不过|不管|不仅|不光|不但|不论|不然|不久|不一定|不同")
+NOT_NEGATIONS = re.compile(
+    r"特别|别的|别人|别家|区别|分别|个别|级别|非常|未来|无论|要不|不用|不妨|不如|不错|不少|不过|不管|不仅|不光|不但|不论|不然|不久|不一定|不同"
+)
 NEGATION_WINDOW = 6  # characters before a cue that a negation reaches (不能再便宜, 没有底价)
 # a negation right before a verdict on the customer's point: 不太正常, 不是很合理, 并不理解, 没有道理
 VERDICT_NEGATION = re.compile(r"(?:不|没|没有|不是|并不|并非|不太|不算|不大|不怎么|未必|无|别)$")
@@ -34,30 +38,60 @@ QUESTION_END = re.compile(r"[?？]$")
 DISCOUNT_RATE = re.compile(r"[打给]您?[个]?[九八七][五八]?折|[九八七][五八]折")
 # a figure presented as the lowest: 最少十二万, 最低十一万八, 最多让到五千
 # contradicting the customer's complaint: 其实不贵, 一点都不费油, 哪里慢; 已经很省了好吗
-CONTRADICT = re.compile(r"(?:其实|真的?|根本|一点(?:都|也|儿)?|并|哪里|哪儿?)(?:不|没)(?:贵|费油|费电|高|慢|小|挤|难开|麻烦|复杂|"
-                        r"久|吵|颠|差)|已经[^,，。!?]{0,10}(?:好吗|好吧|好不好|懂吗)$")
+CONTRADICT = re.compile(
+    r"(?:其实|真的?|根本|一点(?:都|也|儿)?|并|哪里|哪儿?)(?:不|没)(?:贵|费油|费电|高|慢|小|挤|难开|麻烦|复杂|"
+    r"久|吵|颠|差)|已经[^,，。!?]{0,10}(?:好吗|好吧|好不好|懂吗)$"
+)
 # a competitor run down as 差 (国产车保值差, 他们售后差), not 差不多 / 差价 / 差别
 BAD = re.compile(r"(?<![不没相])差(?!不多|价|别|异|距|额|点|一点|几)")
 # a price said as the deal: 十五万拿走, 十二万三卖您; an amount of discount: 三千的优惠, 有两千现金优惠
-DEAL = re.compile(r"(?:[0-9.]+|[一二两三四五六七八九十]+)万[0-9一二两三四五六七八九千]*(?:拿走|开走|提走|卖您|卖给您|成交|给您)")
+DEAL = re.compile(
+    r"(?:[0-9.]+|[一二两三四五六七八九十]+)万[0-9一二两三四五六七八九千]*(?:拿走|开走|提走|卖您|卖给您|成交|给您)"
+)
 OFF = re.compile(r"(?:[0-9]+|[一二两三四五六七八九十几]+[千万百])(?:块|元)?(?:钱)?的?(?:优惠|现金优惠|让利|折扣|红包)")
 # a cut granted without an amount: 我再让一点, 给您便宜些, 那就优惠一点
 SOFT_CUT = re.compile(r"(?:给您|给你|我|就|那)再?(?:让|便宜|优惠|降|少算|少收)(?:您|你)?一?(?:点|些|步)")
 # sending the customer away: 那您去买卡罗拉吧
 GO_AWAY = re.compile(r"那您?就?去买|您去买[^,，。]{0,8}(?:吧|呗)|(?<![听是])谁说")
 # talking down to the customer in a sentence shape: 那是您没细看, 您这预算买不到, 您这想法不对, 这种报价您也信
-ARGUE = re.compile(r"(?:那是|是)您(?:没|不)(?:细看|仔细看|看|懂|了解|搞|弄|算|注意|开过)|您(?:这|那)(?:点)?(?:预算|钱|条件|收入)[^,，。]{0,6}"
-                   r"(?:买不|不够|勉强|够呛)|预算[^,，。]{0,8}(?:有点|有些|太)?勉强|(?:这|那)(?:种|个)?想法(?:不对|不行|错|有问题)|"
-                   r"您(?:也|还|都)信|您那是|(?:有|没)(?:啥|什么)好(?:担心|怕|犹豫|纠结|顾虑)|您懂(?:啥|什么|不懂)|"
-                   r"这都不(?:知道|懂|清楚)|这还用(?:说|问|想)|您(?:是)?不是(?:没|不)(?:懂|看|听)|这(?:有|是)什么好(?:比|问|担心)|"
-                   r"(?:多|再)(?:有|顶)(?:啥|什么)用")
+ARGUE = re.compile(
+    r"(?:那是|是)您(?:没|不)(?:细看|仔细看|看|懂|了解|搞|弄|算|注意|开过)|您(?:这|那)(?:点)?(?:预算|钱|条件|收入)[^,，。]{0,6}"
+    r"(?:买不|不够|勉强|够呛)|预算[^,，。]{0,8}(?:有点|有些|太)?勉强|(?:这|那)(?:种|个)?想法(?:不对|不行|错|有问题)|"
+    r"您(?:也|还|都)信|您那是|(?:有|没)(?:啥|什么)好(?:担心|怕|犹豫|纠结|顾虑)|您懂(?:啥|什么|不懂)|"
+    r"这都不(?:知道|懂|清楚)|这还用(?:说|问|想)|您(?:是)?不是(?:没|不)(?:懂|看|听)|这(?:有|是)什么好(?:比|问|担心)|"
+    r"(?:多|再)(?:有|顶)(?:啥|什么)用"
+)
 # the dealer's loss offered as money: 赔您三千, 首付我给您补一半, 保险我们也包了
-CASH = re.compile(r"保险[^,，。]{0,4}包|(?:赔|补|返)(?:您|你)[^,，。]{0,4}(?:[0-9]|[一二两三四五六七八九十几半]|现金|钱)|"
-                  r"(?:利息|利率|息)[^,，。]{0,2}(?:全免|免了|我们出|算我)|零利息|零首付|免息")
+CASH = re.compile(
+    r"保险[^,，。]{0,4}包|(?:赔|补|返)(?:您|你)[^,，。]{0,4}(?:[0-9]|[一二两三四五六七八九十几半]|现金|钱)|"
+    r"(?:利息|利率|息)[^,，。]{0,2}(?:全免|免了|我们出|算我)|零利息|零首付|免息"
+)
 # a sentence about the rival just named (它, 他们家, 那车 …) and the run-downs that need no subject
-RIVAL_AGAIN = re.compile(r"^(?:它|他们|他家|那车|那款|那家|人家|那边|那种|这种车|那玩意|开两年|开几年|开个|用两年|买了)")
-INDIRECT_RUN_DOWN = ("散架", "摆设", "坑", "毛病", "投诉", "趴窝", "自燃", "烧机油", "异响", "故障", "后悔", "上当", "吃亏",
-                     "不保值", "掉价", "没人管", "就坏", "容易坏", "修不完", "三天两头")
+RIVAL_AGAIN = re.compile(
+    r"^(?:它|他们|他家|那车|那款|那家|人家|那边|那种|这种车|那玩意|开两年|开几年|开个|用两年|买了)"
+)
+INDIRECT_RUN_DOWN = (
+    "散架",
+    "摆设",
+    "坑",
+    "毛病",
+    "投诉",
+    "趴窝",
+    "自燃",
+    "烧机油",
+    "异响",
+    "故障",
+    "后悔",
+    "上当",
+    "吃亏",
+    "不保值",
+    "掉价",
+    "没人管",
+    "就坏",
+    "容易坏",
+    "修不完",
+    "三天两头",
+)
 FLOOR_FIGURE = re.compile(r"最(?:少|低|多)[^,，。!?]{0,4}?(?:[0-9]+|[一二两三四五六七八九十]+[万千])")
 
 
@@ -70,9 +104,14 @@ CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 
 NUM = r"[0-9.]+|[零一二两三四五六七八九十百]+"
 # a word a customer says for a catalog equipment name
 EQUIPMENT_WORDS: Dict[str, Tuple[str, ...]] = {
-    "全景天窗": ("全景天窗", "天窗"), "电动尾门": ("电动尾门", "电尾门", "感应尾门"), "座椅加热": ("座椅加热",),
-    "倒车影像": ("倒车影像",), "360全景影像": ("360全景影像", "360影像", "全景影像", "360度全景"),
-    "中控大屏": ("中控大屏",), "主动刹车": ("主动刹车", "自动刹车"), "L2辅助驾驶": ("L2", "辅助驾驶", "自适应巡航"),
+    "全景天窗": ("全景天窗", "天窗"),
+    "电动尾门": ("电动尾门", "电尾门", "感应尾门"),
+    "座椅加热": ("座椅加热",),
+    "倒车影像": ("倒车影像",),
+    "360全景影像": ("360全景影像", "360影像", "全景影像", "360度全景"),
+    "中控大屏": ("中控大屏",),
+    "主动刹车": ("主动刹车", "自动刹车"),
+    "L2辅助驾驶": ("L2", "辅助驾驶", "自适应巡航"),
     "后排独立空调": ("后排独立空调", "独立空调", "后排空调"),
 }
 NOT_CLAIM = re.compile(r"[没无不未别]|选装|加装|可以装|能装|另加|加钱")
@@ -131,7 +170,7 @@ class CatalogFacts:
         out = []
         for n, m in names:
             for hit in re.finditer(re.escape(n), text):
-                if not any(taken[hit.start():hit.end()]):
+                if not any(taken[hit.start() : hit.end()]):
                     out.append((hit.start(), m))
                     for k in range(hit.start(), hit.end()):
                         taken[k] = True
@@ -157,11 +196,15 @@ class CatalogFacts:
                 for m in re.finditer(rf"({NUM})年", clause):
                     n = cn_number(m.group(1))
                     if n is not None and self.warranty_years and n not in self.warranty_years:
-                        out.append(f"{m.group()}（目录质保{'/'.join(f'{y:g}年' for y in sorted(self.warranty_years))}）")
+                        out.append(
+                            f"{m.group()}（目录质保{'/'.join(f'{y:g}年' for y in sorted(self.warranty_years))}）"
+                        )
                 for m in re.finditer(rf"({NUM})万(?:公里|km)", clause):
                     n = cn_number(m.group(1))
                     if n is not None and self.warranty_km and n not in self.warranty_km:
-                        out.append(f"{m.group()}（目录质保{'/'.join(f'{k:g}万公里' for k in sorted(self.warranty_km))}）")
+                        out.append(
+                            f"{m.group()}（目录质保{'/'.join(f'{k:g}万公里' for k in sorted(self.warranty_km))}）"
+                        )
             if re.search(r"终身质保|永久质保|终身保修", clause) and not re.search(r"[没无不]", clause):
                 out.append("终身质保（目录无此条款）")
             for eq, words in EQUIPMENT_WORDS.items():
@@ -169,7 +212,9 @@ class CatalogFacts:
                     k = clause.find(w)
                     if k < 0:
                         continue
-                    if NOT_CLAIM.search(clause[max(0, k - 6):k]) or re.match(r"^[^，]{0,2}(?:没有|都没|不带|不标配)", clause[k + len(w):]):
+                    if NOT_CLAIM.search(clause[max(0, k - 6) : k]) or re.match(
+                        r"^[^，]{0,2}(?:没有|都没|不带|不标配)", clause[k + len(w) :]
+                    ):
                         break
                     mf = about(offset + k)
                     if mf is None or eq not in mf.equipment and not any(eq in x for x in mf.equipment):
@@ -204,7 +249,9 @@ class CatalogFacts:
                 mf, n = about(offset + m.start()), cn_number(m.group(1))
                 if mf and mf.range_km and n is not None and n > mf.range_km:
                     out.append(f"{m.group()}（目录：{mf.range_km}公里）")
-            for m in re.finditer(rf"({NUM})(?:个)?(?:周|星期|礼拜|天)(?:左右)?(?:就|便)?(?:能)?(?:交车|提车|提到车|拿到车)", clause):
+            for m in re.finditer(
+                rf"({NUM})(?:个)?(?:周|星期|礼拜|天)(?:左右)?(?:就|便)?(?:能)?(?:交车|提车|提到车|拿到车)", clause
+            ):
                 mf, n = about(offset + m.start()), cn_number(m.group(1))
                 if mf and mf.delivery_weeks and n is not None:
                     weeks = n / 7 if "天" in m.group() else n
@@ -213,7 +260,7 @@ class CatalogFacts:
             if self.down_payment:
                 for m in re.finditer(rf"首付(?:只要|只需|才|仅)?({NUM})成|零首付", clause):
                     n = 0.0 if m.group().startswith("零") else cn_number(m.group(1) or "")
-                    if n is not None and n < self.down_payment and not re.search(r"[没无不]", clause[:m.start()][-4:]):
+                    if n is not None and n < self.down_payment and not re.search(r"[没无不]", clause[: m.start()][-4:]):
                         out.append(f"{m.group()}（目录：首付{self.down_payment:g}成）")
             if self.subsidy:
                 for m in re.finditer(rf"(?:置换)?补贴[^，]{{0,4}}?({NUM})(千|万)?(?:块|元)", clause):
@@ -281,7 +328,7 @@ def negated(clause: str, start: int, end: int, verdict: bool = False) -> bool:
     clause), or a denial right after (便宜不了, 底价一说). A ``verdict`` on what the customer said is
     negated only right before it (不太正常, 不是很合理): the point it judges may hold a negation of its own
     (怕半路没电很正常)."""
-    before = NOT_NEGATIONS.sub("", clause[max(0, start - NEGATION_WINDOW):start])
+    before = NOT_NEGATIONS.sub("", clause[max(0, start - NEGATION_WINDOW) : start])
     if verdict:
         if VERDICT_NEGATION.search(before):
             return True
@@ -354,9 +401,21 @@ class ReplyAnalyser:
         verbs = "|".join(re.escape(normalize(v)) for v in rubric.penalties["instant_discount"].cues["cut_verbs"])
         # a cut verb, up to three small words, then an amount: 便宜五千, 让您3000, 再降两千, 给您让到十二万
         self.cut = re.compile(rf"(?:{verbs})(?:[了您你个给到掉下去]{{0,3}})({AMOUNT.pattern})")
-        self.all_cues = Matcher([w for m in ("acknowledge.accept", "clarify.question_words", "value.features",
-                                             "value.benefit", "next_step.action", "reciprocity.gift",
-                                             "social_proof.crowd") for w in self._words(m)])
+        self.all_cues = Matcher(
+            [
+                w
+                for m in (
+                    "acknowledge.accept",
+                    "clarify.question_words",
+                    "value.features",
+                    "value.benefit",
+                    "next_step.action",
+                    "reciprocity.gift",
+                    "social_proof.crowd",
+                )
+                for w in self._words(m)
+            ]
+        )
 
     def _words(self, key: str) -> Tuple[str, ...]:
         name, part = key.split(".")
@@ -422,8 +481,9 @@ class ReplyAnalyser:
         # a yes/no question: 您家小区有固定车位吗 / 预算心里有个数吧 / 能装充电桩不
         return bool(re.search(r"[吗呢呀么嘛吧不没]$", c)) and len(c) >= 4
 
-    def value(self, sents: Sequence[str], car_model: Optional[str] = None,
-              wrong: Optional[List[str]] = None) -> Tuple[str, ...]:
+    def value(
+        self, sents: Sequence[str], car_model: Optional[str] = None, wrong: Optional[List[str]] = None
+    ) -> Tuple[str, ...]:
         """A feature tied to a benefit; a sentence whose facts the catalog contradicts earns nothing (its
         reasons are added to ``wrong``)."""
         L = self.L
@@ -448,7 +508,7 @@ class ReplyAnalyser:
                 feats += L["value.topics"].find(s)
             if not feats:
                 continue
-            for t in (s,) + tuple(sents[i + 1:i + 2]):
+            for t in (s,) + tuple(sents[i + 1 : i + 2]):
                 benefit = self._benefit(t)
                 if benefit:
                     return tuple(dict.fromkeys(feats[:3])) + (benefit,)
@@ -464,8 +524,14 @@ class ReplyAnalyser:
             hits = L["value.benefit"].find(c, unnegated=True)
             if hits:
                 return hits[0]
-            able = re.search(r"(?:" + "|".join(map(re.escape, self._words("value.customer"))) + r")[^,，。]{0,6}?(?:"
-                             + "|".join(map(re.escape, self._words("value.able"))) + r")", c)
+            able = re.search(
+                r"(?:"
+                + "|".join(map(re.escape, self._words("value.customer")))
+                + r")[^,，。]{0,6}?(?:"
+                + "|".join(map(re.escape, self._words("value.able")))
+                + r")",
+                c,
+            )
             if able:
                 return able.group()
         return None
@@ -481,7 +547,7 @@ class ReplyAnalyser:
                 continue
             found += L["next_step.concrete"].find(k, unnegated=True)
             actions = L["next_step.action"].find(k, unnegated=True)
-            around = "，".join(kept[max(0, i - 1):i + 2])
+            around = "，".join(kept[max(0, i - 1) : i + 2])
             if actions and (L["next_step.time"](around) or L["next_step.proposal"](k) or re.search(r"[?？]$", s)):
                 found += actions[:2]
         return tuple(dict.fromkeys(found))
@@ -509,8 +575,11 @@ class ReplyAnalyser:
         add("reciprocity", gifts)
         crowd = []
         for s in sents:
-            if L["social_proof.crowd"](s) and (re.search(r"[0-9一二三四五六七八九十两几]+(?:台|位|辆|单|个客户)", s)
-                                              or L["popular_trims"](s) or re.search(r"最多|最受欢迎|卖得最好|热销", s)):
+            if L["social_proof.crowd"](s) and (
+                re.search(r"[0-9一二三四五六七八九十两几]+(?:台|位|辆|单|个客户)", s)
+                or L["popular_trims"](s)
+                or re.search(r"最多|最受欢迎|卖得最好|热销", s)
+            ):
                 crowd += L["social_proof.crowd"].find(s)
         add("social_proof", crowd)
         recall = each("commitment.recall") + each("commitment.small_step")
@@ -521,7 +590,9 @@ class ReplyAnalyser:
         owners = L["owners"].find(text) + re.findall(
             r"[王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯董程曹袁邓许沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜"
             r"戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙段雷钱汤尹黎常武乔贺赖龚文]"
-            r"(?:先生|女士|小姐|大哥|大姐|姐|哥|师傅|老师|阿姨|叔)", text)
+            r"(?:先生|女士|小姐|大哥|大姐|姐|哥|师傅|老师|阿姨|叔)",
+            text,
+        )
         if owners and (L["testimonial.says"](text)) and not L["friendship.referral"](text):
             add("testimonial", owners[:1] + L["testimonial.says"].find(text)[:1])
         add("friendship", L["friendship.referral"].find(text))
@@ -543,39 +614,69 @@ class ReplyAnalyser:
         found: Dict[str, List[str]] = {name: [] for name in self.rubric.penalties}
         for k, s in enumerate(sents):
             for c in clauses(s):
-                found["argue"] += [w for w in L["argue.phrases"].find(c)
-                                   if not re.match(r"[不没别]", w) and not re.search(r"[不没]$", c[:c.find(w)])]
+                found["argue"] += [
+                    w
+                    for w in L["argue.phrases"].find(c)
+                    if not re.match(r"[不没别]", w) and not re.search(r"[不没]$", c[: c.find(w)])
+                ]
                 found["argue"] += [w for w in L["argue.phrases"].find(c) if re.match(r"[不没别]", w)]
                 found["argue"] += [m.group() for m in ARGUE.finditer(c)]
                 # 不对 / 不是的 contradict when they open the clause or follow 您/这/那 (not 温度不对, 对不对)
-                found["argue"] += [m.group() for m in L["argue.contradict"].pattern.finditer(c)
-                                   if re.search(r"(?:^|您|你|这|那|说得|就|可|也|根本)$", c[:m.start()][-2:])
-                                   and not re.search(r"对不对|不对劲", c)] if L["argue.contradict"].pattern else []
+                found["argue"] += (
+                    [
+                        m.group()
+                        for m in L["argue.contradict"].pattern.finditer(c)
+                        if re.search(r"(?:^|您|你|这|那|说得|就|可|也|根本)$", c[: m.start()][-2:])
+                        and not re.search(r"对不对|不对劲", c)
+                    ]
+                    if L["argue.contradict"].pattern
+                    else []
+                )
                 found["floor_price"] += L["floor_price.phrases"].find(c, unnegated=True)
-                found["floor_price"] += [m.group() for m in FLOOR_FIGURE.finditer(c)
-                                         if not negated(c, m.start(), m.end()) and not re.search(r"首付|公里|年|月供|续航", m.group())]
+                found["floor_price"] += [
+                    m.group()
+                    for m in FLOOR_FIGURE.finditer(c)
+                    if not negated(c, m.start(), m.end()) and not re.search(r"首付|公里|年|月供|续航", m.group())
+                ]
                 found["fake_urgency"] += L["fake_urgency.phrases"].find(c, unnegated=True)
                 found["instant_discount"] += self._cuts(c)
                 found["argue"] += [m.group() for p in (CONTRADICT, GO_AWAY) for m in p.finditer(c)]
             # a competitor and a negative word in one sentence, the negative after the competitor
-            rivals = [m.start() for m in L["disparage.rival"].pattern.finditer(s)
-                      if not negated(s, m.start(), m.end())] if L["disparage.rival"].pattern else []
+            rivals = (
+                [m.start() for m in L["disparage.rival"].pattern.finditer(s) if not negated(s, m.start(), m.end())]
+                if L["disparage.rival"].pattern
+                else []
+            )
             if rivals:
-                tail = s[min(rivals):]
+                tail = s[min(rivals) :]
                 found["disparage"] += L["disparage.negative"].find(tail, unnegated=True)
                 found["disparage"] += [m.group() for m in BAD.finditer(tail) if not negated(tail, m.start(), m.end())]
                 # only the rival's buyers have to worry: 那些杂牌的才担心售后, 合资车才会出这种事
-                found["disparage"] += [m.group() for m in re.finditer(r"的?才(?:担心|怕|会出|会有|需要担心|要担心|出这种|有这种)", tail)]
+                found["disparage"] += [
+                    m.group() for m in re.finditer(r"的?才(?:担心|怕|会出|会有|需要担心|要担心|出这种|有这种)", tail)
+                ]
                 # the judgement before the rival in its clause: 毛病最多的就是那家, 最坑的是网上那些报价
                 for c in clauses(s):
-                    at = [m.start() for m in L["disparage.rival"].pattern.finditer(c) if not negated(c, m.start(), m.end())]
-                    if at and re.search(r"就是|是|属|数", c[:max(at)]):
-                        found["disparage"] += L["disparage.negative"].find(c[:max(at)], unnegated=True)
+                    at = [
+                        m.start()
+                        for m in L["disparage.rival"].pattern.finditer(c)
+                        if not negated(c, m.start(), m.end())
+                    ]
+                    if at and re.search(r"就是|是|属|数", c[: max(at)]):
+                        found["disparage"] += L["disparage.negative"].find(c[: max(at)], unnegated=True)
                 # the judgement in the next sentence, about the rival just named: 凯美瑞？开两年就散架。
                 nxt = sents[k + 1] if k + 1 < len(sents) else ""
-                if nxt and (len(s) <= 8 or RIVAL_AGAIN.match(nxt)) and not L["competitors"](nxt) and not re.search(r"我们|咱", nxt[:4]):
-                    found["disparage"] += [w for w in L["disparage.negative"].find(nxt, unnegated=True)
-                                           if w in INDIRECT_RUN_DOWN or RIVAL_AGAIN.match(nxt)]
+                if (
+                    nxt
+                    and (len(s) <= 8 or RIVAL_AGAIN.match(nxt))
+                    and not L["competitors"](nxt)
+                    and not re.search(r"我们|咱", nxt[:4])
+                ):
+                    found["disparage"] += [
+                        w
+                        for w in L["disparage.negative"].find(nxt, unnegated=True)
+                        if w in INDIRECT_RUN_DOWN or RIVAL_AGAIN.match(nxt)
+                    ]
         # argue cues are phrases of their own; "不对" must open a clause to contradict
         return [Finding(n, tuple(dict.fromkeys(v))) for n, v in found.items() if v]
 
@@ -588,17 +689,25 @@ class ReplyAnalyser:
             return []
         out = L["instant_discount.phrases"].find(clause, unnegated=True)
         out += L["instant_discount.cash_like"].find(clause, unnegated=True)
-        out += [m.group() for p in (DISCOUNT_RATE, DEAL, OFF, SOFT_CUT, CASH) for m in p.finditer(clause)
-                if not negated(clause, m.start(), m.end())]
+        out += [
+            m.group()
+            for p in (DISCOUNT_RATE, DEAL, OFF, SOFT_CUT, CASH)
+            for m in p.finditer(clause)
+            if not negated(clause, m.start(), m.end())
+        ]
         for m in self.cut.finditer(clause):
-            if negated(clause, m.start(), m.end()) or re.search(r"首付|月供|油费|电费|比|税", clause[max(0, m.start() - 8):m.start()]):
+            if negated(clause, m.start(), m.end()) or re.search(
+                r"首付|月供|油费|电费|比|税", clause[max(0, m.start() - 8) : m.start()]
+            ):
                 continue
-            amount, after = m.group(1), clause[m.end():]
+            amount, after = m.group(1), clause[m.end() :]
             # 少一点 / 便宜点 are asks, not amounts; 减半/减免 is the purchase-tax relief
             if not amount or amount in ("一", "几") or after[:1] in ("点", "些"):
                 continue
-            offered = re.search(r"我|咱|给您|给你|帮您|让您|再|直接|就|马上|当场|现在", clause[:m.start()])
-            ends = not after or re.match(r"^(?:吧|啊|呀|了|块|元|钱|给您|给你|怎么样|行不行|好不好|您看|成交|拿走|定)", after)
+            offered = re.search(r"我|咱|给您|给你|帮您|让您|再|直接|就|马上|当场|现在", clause[: m.start()])
+            ends = not after or re.match(
+                r"^(?:吧|啊|呀|了|块|元|钱|给您|给你|怎么样|行不行|好不好|您看|成交|拿走|定)", after
+            )
             if offered or ends:
                 out.append(m.group())
         return out

@@ -49,10 +49,20 @@ def load_labelled(path: Union[str, Path]) -> List[Labelled]:
             names = tuple(n for n in CHECKS if (checks.get(n) if isinstance(checks, dict) else n in checks))
             penalties = tuple(r.get("penalties") or ())
             principle = r.get("principle")
-            out.append(Labelled(r.get("id") or f"{line['id']}_r{i + 1}", line["id"], line["intent"],
-                                int(line.get("attempt", 1)), r["text"], names, penalties, principle,
-                                int(r.get("grade") or mechanical_grade(names, principle, penalties)),
-                                line.get("car_model")))
+            out.append(
+                Labelled(
+                    r.get("id") or f"{line['id']}_r{i + 1}",
+                    line["id"],
+                    line["intent"],
+                    int(line.get("attempt", 1)),
+                    r["text"],
+                    names,
+                    penalties,
+                    principle,
+                    int(r.get("grade") or mechanical_grade(names, principle, penalties)),
+                    line.get("car_model"),
+                )
+            )
     return out
 
 
@@ -62,9 +72,19 @@ def load_old_replies(path: Union[str, Path]) -> List[Labelled]:
     out = []
     for r in raw["replies"]:
         principle = (r.get("principles") or [None])[0]
-        out.append(Labelled(r["id"], r["id"], r["objection"], int(r["attempt"]), r["reply"], tuple(r["checks"]),
-                            tuple(r["penalties"]), principle,
-                            mechanical_grade(r["checks"], principle, r["penalties"])))
+        out.append(
+            Labelled(
+                r["id"],
+                r["id"],
+                r["objection"],
+                int(r["attempt"]),
+                r["reply"],
+                tuple(r["checks"]),
+                tuple(r["penalties"]),
+                principle,
+                mechanical_grade(r["checks"], principle, r["penalties"]),
+            )
+        )
     return out
 
 
@@ -128,22 +148,33 @@ class Measurement:
         """The aggregate numbers as Markdown."""
         rows = ["| check | precision | recall | F1 |", "|---|---:|---:|---:|"]
         rows += [f"| {n} | {f.precision:.2f} | {f.recall:.2f} | {f.f1:.2f} |" for n, f in self.checks.items()]
-        rows += [f"| **checks macro-F1** | | | **{self.checks_macro_f1:.2f}** |", "",
-                 "| penalty | precision | recall | F1 |", "|---|---:|---:|---:|"]
+        rows += [
+            f"| **checks macro-F1** | | | **{self.checks_macro_f1:.2f}** |",
+            "",
+            "| penalty | precision | recall | F1 |",
+            "|---|---:|---:|---:|",
+        ]
         rows += [f"| {n} | {f.precision:.2f} | {f.recall:.2f} | {f.f1:.2f} |" for n, f in self.penalties.items()]
-        rows += [f"| **penalties macro-F1** | | | **{self.penalties_macro_f1:.2f}** |", "",
-                 f"- principle recall: **{self.principle_recall:.3f}** ({self.principles_recognised} of the "
-                 f"{self.principles_labelled} labelled principles recognised; precision of the principles named "
-                 f"{self.principle_precision:.2f})",
-                 f"- better-graded reply scored higher: **{self.pairs_ordered}/{self.pairs} pairs "
-                 f"({self.pair_ordering:.1%})**",
-                 f"- replies: {self.replies}; grade from the scorer's checks, principle and penalties equal to the "
-                 f"trainer's: {self.grade_exact:.1%}"]
+        rows += [
+            f"| **penalties macro-F1** | | | **{self.penalties_macro_f1:.2f}** |",
+            "",
+            f"- principle recall: **{self.principle_recall:.3f}** ({self.principles_recognised} of the "
+            f"{self.principles_labelled} labelled principles recognised; precision of the principles named "
+            f"{self.principle_precision:.2f})",
+            f"- better-graded reply scored higher: **{self.pairs_ordered}/{self.pairs} pairs "
+            f"({self.pair_ordering:.1%})**",
+            f"- replies: {self.replies}; grade from the scorer's checks, principle and penalties equal to the "
+            f"trainer's: {self.grade_exact:.1%}",
+        ]
         return "\n".join(rows)
 
 
-def measure(scorer: ReplyScorer, replies: Sequence[Labelled],
-            expect: Callable[[Labelled], Expectation], keep_failures: bool = False) -> Measurement:
+def measure(
+    scorer: ReplyScorer,
+    replies: Sequence[Labelled],
+    expect: Callable[[Labelled], Expectation],
+    keep_failures: bool = False,
+) -> Measurement:
     """Scores every reply and compares with the labels."""
     counts = {n: [0, 0, 0] for n in CHECKS + PENALTIES}
     p_hit = p_lab = p_named = p_named_ok = 0
@@ -186,13 +217,34 @@ def measure(scorer: ReplyScorer, replies: Sequence[Labelled],
             ok = scores[hi.id].total > scores[lo.id].total
             ordered += ok
             if keep_failures and not ok:
-                failures.append((hi.id, f"pair: {hi.grade}>{lo.grade} but {scores[hi.id].total}<={scores[lo.id].total}"
-                                        f" ({lo.id})"))
+                failures.append(
+                    (
+                        hi.id,
+                        f"pair: {hi.grade}>{lo.grade} but {scores[hi.id].total}<={scores[lo.id].total}" f" ({lo.id})",
+                    )
+                )
     return Measurement(
-        len(replies), {n: F1(*counts[n]) for n in CHECKS}, {n: F1(*counts[n]) for n in PENALTIES},
-        p_hit / p_lab if p_lab else 1.0, p_named_ok / p_named if p_named else 1.0, p_lab, p_hit, pairs, ordered,
-        grade_ok / len(replies) if replies else 1.0, failures)
+        len(replies),
+        {n: F1(*counts[n]) for n in CHECKS},
+        {n: F1(*counts[n]) for n in PENALTIES},
+        p_hit / p_lab if p_lab else 1.0,
+        p_named_ok / p_named if p_named else 1.0,
+        p_lab,
+        p_hit,
+        pairs,
+        ordered,
+        grade_ok / len(replies) if replies else 1.0,
+        failures,
+    )
 
 
-__all__ = ["Labelled", "Measurement", "PRINCIPLES", "expectation_for", "load_labelled", "load_old_replies",
-           "measure", "mechanical_grade"]
+__all__ = [
+    "Labelled",
+    "Measurement",
+    "PRINCIPLES",
+    "expectation_for",
+    "load_labelled",
+    "load_old_replies",
+    "measure",
+    "mechanical_grade",
+]

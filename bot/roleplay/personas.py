@@ -53,8 +53,19 @@ class Persona:
 def _persona(path: Path, rules: Optional[ReactionRules]) -> Persona:
     raw = read_yaml(path)
     c = Checker(path)
-    required = ("id", "name", "background", "readiness", "budget", "car_model", "cares_about", "profile",
-                "objections", "levels", "endings")
+    required = (
+        "id",
+        "name",
+        "background",
+        "readiness",
+        "budget",
+        "car_model",
+        "cares_about",
+        "profile",
+        "objections",
+        "levels",
+        "endings",
+    )
     if not c.mapping(raw, "", required, ("competitor", "reactions")):
         c.raise_if_any()
     cares = c.texts(raw["cares_about"], "cares_about")
@@ -73,10 +84,15 @@ def _persona(path: Path, rules: Optional[ReactionRules]) -> Persona:
         if c.mapping(o, w, ("objection", "open", "repeat", "soften"), ("warming",)):
             if o["objection"] not in OBJECTION_INTENTS:
                 c.fail(f"{w}.objection", f"'{o['objection']}' is not an objection intent")
-            lines.append(ObjectionLines(str(o["objection"]), _nonempty(c, o["open"], f"{w}.open"),
-                                        _nonempty(c, o["repeat"], f"{w}.repeat"),
-                                        _nonempty(c, o["soften"], f"{w}.soften"),
-                                        _nonempty(c, o["warming"], f"{w}.warming") if "warming" in o else ()))
+            lines.append(
+                ObjectionLines(
+                    str(o["objection"]),
+                    _nonempty(c, o["open"], f"{w}.open"),
+                    _nonempty(c, o["repeat"], f"{w}.repeat"),
+                    _nonempty(c, o["soften"], f"{w}.soften"),
+                    _nonempty(c, o["warming"], f"{w}.warming") if "warming" in o else (),
+                )
+            )
     if not lines:
         c.fail("objections", "expected a non-empty list")
     levels: Dict[str, Level] = {}
@@ -85,18 +101,31 @@ def _persona(path: Path, rules: Optional[ReactionRules]) -> Persona:
             w = f"levels.{name}"
             v = raw["levels"][name]
             if c.mapping(v, w, ("good_score", "good_answers_needed", "patience")):
-                levels[name] = Level(c.integer(v["good_score"], f"{w}.good_score"),
-                                     c.integer(v["good_answers_needed"], f"{w}.good_answers_needed", 1),
-                                     c.integer(v["patience"], f"{w}.patience", 1))
+                levels[name] = Level(
+                    c.integer(v["good_score"], f"{w}.good_score"),
+                    c.integer(v["good_answers_needed"], f"{w}.good_answers_needed", 1),
+                    c.integer(v["patience"], f"{w}.patience", 1),
+                )
     endings: Dict[str, str] = {}
     if c.mapping(raw["endings"], "endings", ENDINGS):
         endings = {k: c.text(raw["endings"][k], f"endings.{k}") for k in ENDINGS}
     own, cares_lines = _reaction_lines(c, raw.get("reactions", {}), cares)
-    persona = Persona(c.text(raw["id"], "id"), c.text(raw["name"], "name"), c.text(raw["background"], "background"),
-                      readiness, c.integer(raw["budget"], "budget", 1),
-                      c.text(raw["car_model"], "car_model"),
-                      c.text(raw["competitor"], "competitor") if "competitor" in raw else None,
-                      cares, tuple(lines), levels, endings, profile, own, cares_lines)
+    persona = Persona(
+        c.text(raw["id"], "id"),
+        c.text(raw["name"], "name"),
+        c.text(raw["background"], "background"),
+        readiness,
+        c.integer(raw["budget"], "budget", 1),
+        c.text(raw["car_model"], "car_model"),
+        c.text(raw["competitor"], "competitor") if "competitor" in raw else None,
+        cares,
+        tuple(lines),
+        levels,
+        endings,
+        profile,
+        own,
+        cares_lines,
+    )
     c.raise_if_any()
     return persona
 
@@ -119,8 +148,9 @@ def _profile(c: Checker, value: object, rules: Optional[ReactionRules]) -> Dict[
     return {str(k): c.text(v, f"profile.{k}") for k, v in value.items()}
 
 
-def _reaction_lines(c: Checker, value: object, cares: Tuple[str, ...]
-                    ) -> Tuple[Dict[str, Tuple[str, ...]], Dict[str, Tuple[str, ...]]]:
+def _reaction_lines(
+    c: Checker, value: object, cares: Tuple[str, ...]
+) -> Tuple[Dict[str, Tuple[str, ...]], Dict[str, Tuple[str, ...]]]:
     """A persona's own reaction lines; ``cares_met`` is keyed by the aspects it cares about."""
     if not isinstance(value, dict):
         c.fail("reactions", f"expected a mapping, got {type(value).__name__}")

@@ -33,8 +33,9 @@ class Practice:
         """The visit after ``replies`` (replayed in order)."""
         persona = self.personas.get(persona_id) or next(iter(self.personas.values()))
         level = level if level in persona.levels else "normal"
-        session = CustomerSession(persona, level, self.scorer, get_playbook(self.playbook_dir),
-                                  get_catalog(self.catalog_path), self.reader)
+        session = CustomerSession(
+            persona, level, self.scorer, get_playbook(self.playbook_dir), get_catalog(self.catalog_path), self.reader
+        )
         for reply in replies:
             if session.outcome:
                 break
@@ -61,9 +62,14 @@ def load_commands(path: Union[str, Path]) -> Dict[str, Tuple[str, ...]]:
 def get_practice(roleplay_dir: str, catalog_path: str, playbook_dir: Optional[str] = None) -> Practice:
     d = Path(roleplay_dir)
     reactions = d / "reactions.yml"
-    return Practice(ReplyScorer(load_rubric(d / "rubric.yml")), load_personas(d / "personas", reactions),
-                    ReplyReader(load_reactions(reactions)), load_commands(d / "commands.yml"), catalog_path,
-                    playbook_dir)
+    return Practice(
+        ReplyScorer(load_rubric(d / "rubric.yml")),
+        load_personas(d / "personas", reactions),
+        ReplyReader(load_reactions(reactions)),
+        load_commands(d / "commands.yml"),
+        catalog_path,
+        playbook_dir,
+    )
 
 
 def history_entry(session: CustomerSession, card: Scorecard, when: Optional[dt.datetime] = None) -> Dict[str, Any]:

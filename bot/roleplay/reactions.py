@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from bot.catalog import ASPECTS, CarModel
-from bot.roleplay.scorer import Score
 from bot.nlu.text import normalize
+from bot.roleplay.scorer import Score
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
 
@@ -21,8 +21,22 @@ STATE_LINES = ("ready", "warming")
 # kinds with lines of their own (an answer comes from the persona's profile)
 LINE_KINDS = tuple(k for k in KINDS if k != "answered") + STATE_LINES
 READINESS = ("R1", "R2", "R3", "R4")
-DETECTORS = ("negations", "question_ends", "question_words", "invite", "close", "urgency", "argue", "disparage",
-             "cut_verbs", "cut_words", "material_nouns", "material_offers", "calc_units", "calc_words")
+DETECTORS = (
+    "negations",
+    "question_ends",
+    "question_words",
+    "invite",
+    "close",
+    "urgency",
+    "argue",
+    "disparage",
+    "cut_verbs",
+    "cut_words",
+    "material_nouns",
+    "material_offers",
+    "calc_units",
+    "calc_words",
+)
 NEGATION_WINDOW = 3  # 不急着下单: the negation may sit up to three characters before the cue
 CUT_GAP = 2  # 便宜您五千: up to two characters between the verb and the amount
 _NUMBER = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
@@ -95,8 +109,9 @@ def load_reactions(path: Union[str, Path]) -> ReactionRules:
             w = f"readiness.{name}"
             v = raw["readiness"][name]
             if c.mapping(v, w, ("zh", "extra_warmth")):
-                readiness[name] = Readiness(name, c.text(v["zh"], f"{w}.zh"),
-                                            c.integer(v["extra_warmth"], f"{w}.extra_warmth"))
+                readiness[name] = Readiness(
+                    name, c.text(v["zh"], f"{w}.zh"), c.integer(v["extra_warmth"], f"{w}.extra_warmth")
+                )
     warmth: Dict[str, int] = {}
     if c.mapping(raw["warmth"], "warmth", KINDS):
         for kind in KINDS:
@@ -146,8 +161,7 @@ def _lines(c: Checker, value: object, where: str) -> Tuple[str, ...]:
     return lines
 
 
-def check_lines(c: Checker, value: object, where: str,
-                kinds: Sequence[str] = LINE_KINDS) -> Dict[str, Tuple[str, ...]]:
+def check_lines(c: Checker, value: object, where: str, kinds: Sequence[str] = LINE_KINDS) -> Dict[str, Tuple[str, ...]]:
     """A persona's own lines by reaction kind (``cares_met`` excluded: it is keyed by aspect)."""
     out: Dict[str, Tuple[str, ...]] = {}
     if c.mapping(value, where, (), tuple(kinds)):
@@ -178,7 +192,7 @@ class ReplyReader:
     # --- cue finding -------------------------------------------------------------------------
 
     def _negated(self, text: str, start: int) -> bool:
-        before = text[max(0, start - NEGATION_WINDOW):start]
+        before = text[max(0, start - NEGATION_WINDOW) : start]
         return any(n in before for n in self.rules.detect["negations"])
 
     def find(self, text: str, cues: Sequence[str]) -> Tuple[str, ...]:
@@ -199,7 +213,8 @@ class ReplyReader:
         out = []
         for sent in _sentences(text):
             asks = sent.rstrip("。！!；;，, ").endswith(tuple(d["question_ends"])) or any(
-                q in sent for q in d["question_words"])
+                q in sent for q in d["question_words"]
+            )
             if asks and not any(w in sent for w in d["invite"]):
                 out.append(sent)
         return out
@@ -237,8 +252,9 @@ class ReplyReader:
 
     # --- reactions ---------------------------------------------------------------------------
 
-    def read(self, reply: str, score: Score, listener: Listener, turn: int, untouched: bool,
-             topic: Sequence[str] = ()) -> Tuple[Reaction, ...]:
+    def read(
+        self, reply: str, score: Score, listener: Listener, turn: int, untouched: bool, topic: Sequence[str] = ()
+    ) -> Tuple[Reaction, ...]:
         """The customer's reactions to ``reply``, negatives first; ``turn`` picks among a kind's
         lines (deterministically); ``untouched``: nothing has been settled yet in this visit;
         ``topic``: the words of the objection being raised (an answer on its topic is not off target)."""
@@ -274,9 +290,11 @@ class ReplyReader:
         if calc:
             others.append(self._reaction("calculated", calc, listener, turn))
         about = self.aspects(text, listener)
-        has_fact = bool(self._amount.search(text)) or any(
-            w in text for ws in listener.fab_terms.values() for w in ws) or (
-            "value" in score.checks and score.checks["value"].passed)
+        has_fact = (
+            bool(self._amount.search(text))
+            or any(w in text for ws in listener.fab_terms.values() for w in ws)
+            or ("value" in score.checks and score.checks["value"].passed)
+        )
         # the cared-about aspect the reply says most about (the persona's order breaks ties)
         cared = sorted((a for a in listener.cares_about if a in about), key=lambda a: -len(about[a]))
         if cared and has_fact:
@@ -314,8 +332,11 @@ class ReplyReader:
         if own:
             return Reaction("cares_met", own[turn % len(own)], (aspect,) + evidence)
         lines = self.rules.lines["cares_met"]
-        return Reaction("cares_met", lines[turn % len(lines)].replace("{care}", self.rules.aspects[aspect].spoken),
-                        (aspect,) + evidence)
+        return Reaction(
+            "cares_met",
+            lines[turn % len(lines)].replace("{care}", self.rules.aspects[aspect].spoken),
+            (aspect,) + evidence,
+        )
 
 
 def _sentences(text: str) -> List[str]:
@@ -323,7 +344,7 @@ def _sentences(text: str) -> List[str]:
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         if m.end() - start > 1:
-            out.append(text[start:m.end()])
+            out.append(text[start : m.end()])
         start = m.end()
     if start < len(text):
         out.append(text[start:])

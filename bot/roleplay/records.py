@@ -64,7 +64,7 @@ def _customer_line(text: Optional[str]) -> str:
     text = text or ""
     for prefix in ("顾客：", "顾客:"):  # utter_roleplay_customer
         if text.startswith(prefix):
-            return text[len(prefix):]
+            return text[len(prefix) :]
     return text
 
 
@@ -104,15 +104,21 @@ def visits_from_events(rows: Iterable[Tuple[str, str, Any]]) -> List[Dict[str, A
             c.turns, c.card = [], None
         elif kind == "slot" and event.get("name") == "roleplay_history" and isinstance(event.get("value"), list):
             history = [h for h in event["value"] if isinstance(h, dict)]
-            for i, entry in enumerate(history[c.history_len:]):
+            for i, entry in enumerate(history[c.history_len :]):
                 last = i == len(history) - c.history_len - 1
                 c.finished += 1
                 card = c.card or {}
-                visit = {**entry, "sender": sender, "trainee": c.trainee or sender, "attempt": c.finished,
-                         "id": f"{sender}#{c.finished}", "turn_list": list(c.turns or []) if last else [],
-                         "turn_notes": list(card.get("turn_notes") or []) if last else [],
-                         "suggestions": list(card.get("suggestions") or []) if last else [],
-                         "comparison": card.get("comparison", "") if last else ""}
+                visit = {
+                    **entry,
+                    "sender": sender,
+                    "trainee": c.trainee or sender,
+                    "attempt": c.finished,
+                    "id": f"{sender}#{c.finished}",
+                    "turn_list": list(c.turns or []) if last else [],
+                    "turn_notes": list(card.get("turn_notes") or []) if last else [],
+                    "suggestions": list(card.get("suggestions") or []) if last else [],
+                    "comparison": card.get("comparison", "") if last else "",
+                }
                 visits.append(visit)
             c.history_len = len(history)
             c.turns, c.card = None, None
@@ -128,9 +134,12 @@ def load_visits(db: Union[str, Path, Any]) -> List[Dict[str, Any]]:
         with engine.connect() as conn:
             if not sa.inspect(conn).has_table("events"):
                 return []
-            rows = conn.execute(sa.text(
-                "SELECT sender_id, type_name, data FROM events WHERE type_name IN ('user', 'bot', 'slot') "
-                "ORDER BY id"))
+            rows = conn.execute(
+                sa.text(
+                    "SELECT sender_id, type_name, data FROM events WHERE type_name IN ('user', 'bot', 'slot') "
+                    "ORDER BY id"
+                )
+            )
             return visits_from_events((s, t, d) for s, t, d in rows)
     finally:
         engine.dispose()
@@ -163,15 +172,18 @@ class CorrectionError(ValueError):
 def _table(metadata: Any) -> Any:
     import sqlalchemy as sa
 
-    return sa.Table(TABLE, metadata,
-                    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-                    sa.Column("visit", sa.String(400), nullable=False, index=True),
-                    sa.Column("turn", sa.Integer, nullable=False),
-                    sa.Column("check_name", sa.String(64), nullable=False),
-                    sa.Column("rubric", sa.Boolean, nullable=False),
-                    sa.Column("trainer", sa.Boolean, nullable=False),
-                    sa.Column("note", sa.Text, nullable=False, default=""),
-                    sa.Column("created_at", sa.String(40), nullable=False))
+    return sa.Table(
+        TABLE,
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("visit", sa.String(400), nullable=False, index=True),
+        sa.Column("turn", sa.Integer, nullable=False),
+        sa.Column("check_name", sa.String(64), nullable=False),
+        sa.Column("rubric", sa.Boolean, nullable=False),
+        sa.Column("trainer", sa.Boolean, nullable=False),
+        sa.Column("note", sa.Text, nullable=False, default=""),
+        sa.Column("created_at", sa.String(40), nullable=False),
+    )
 
 
 class CorrectionStore:
@@ -187,8 +199,14 @@ class CorrectionStore:
     def close(self) -> None:
         self.engine.dispose()
 
-    def record(self, visit: Dict[str, Any], turn: int, trainer: Dict[str, bool], note: str = "",
-               when: Optional[dt.datetime] = None) -> List[Correction]:
+    def record(
+        self,
+        visit: Dict[str, Any],
+        turn: int,
+        trainer: Dict[str, bool],
+        note: str = "",
+        when: Optional[dt.datetime] = None,
+    ) -> List[Correction]:
         """Stores a trainer's verdict on turn ``turn`` (1-based) of ``visit``: ``trainer`` maps
         checks to whether the reply did them (checks left out keep the rubric's verdict, i.e. the
         trainer agrees). Raises CorrectionError for a turn or check that does not exist."""
@@ -201,12 +219,26 @@ class CorrectionStore:
         rubric = rubric_verdicts(turns[turn - 1])
         stamp = (when or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
         note = " ".join(str(note or "").split())[:MAX_NOTE_CHARS]
-        rows = [Correction(visit["id"], turn, name, rubric[name], bool(trainer.get(name, rubric[name])), note, stamp)
-                for name in CORRECTABLE]
+        rows = [
+            Correction(visit["id"], turn, name, rubric[name], bool(trainer.get(name, rubric[name])), note, stamp)
+            for name in CORRECTABLE
+        ]
         with self.engine.begin() as conn:
-            conn.execute(self.table.insert(), [
-                {"visit": r.visit, "turn": r.turn, "check_name": r.check, "rubric": r.rubric, "trainer": r.trainer,
-                 "note": r.note, "created_at": r.created_at} for r in rows])
+            conn.execute(
+                self.table.insert(),
+                [
+                    {
+                        "visit": r.visit,
+                        "turn": r.turn,
+                        "check_name": r.check,
+                        "rubric": r.rubric,
+                        "trainer": r.trainer,
+                        "note": r.note,
+                        "created_at": r.created_at,
+                    }
+                    for r in rows
+                ],
+            )
         return rows
 
     def latest(self) -> List[Correction]:
@@ -217,10 +249,19 @@ class CorrectionStore:
         for r in rows:
             key = (r["visit"], r["turn"], r["check_name"])
             out.pop(key, None)
-            out[key] = Correction(r["visit"], r["turn"], r["check_name"], bool(r["rubric"]), bool(r["trainer"]),
-                                  r["note"] or "", r["created_at"])
-        return sorted(out.values(), key=lambda c: (c.created_at, c.visit, c.turn, CORRECTABLE.index(c.check)
-                                                   if c.check in CORRECTABLE else 99))
+            out[key] = Correction(
+                r["visit"],
+                r["turn"],
+                r["check_name"],
+                bool(r["rubric"]),
+                bool(r["trainer"]),
+                r["note"] or "",
+                r["created_at"],
+            )
+        return sorted(
+            out.values(),
+            key=lambda c: (c.created_at, c.visit, c.turn, CORRECTABLE.index(c.check) if c.check in CORRECTABLE else 99),
+        )
 
 
 def load_corrections(db: Union[str, Path, Any]) -> List[Correction]:
@@ -256,10 +297,21 @@ def agreement(visits: Sequence[Dict[str, Any]], corrections: Sequence[Correction
             visit = by_id.get(c.visit) or {}
             turns = visit.get("turn_list") or []
             turn = turns[c.turn - 1] if 0 < c.turn <= len(turns) else {}
-            disagreements.append({"visit": c.visit, "trainee": visit.get("trainee", ""), "turn": c.turn,
-                                  "objection": turn.get("objection", ""), "attempt": turn.get("attempt"),
-                                  "reply": turn.get("reply", ""), "check": c.check, "rubric": c.rubric,
-                                  "trainer": c.trainer, "note": c.note, "created_at": c.created_at})
+            disagreements.append(
+                {
+                    "visit": c.visit,
+                    "trainee": visit.get("trainee", ""),
+                    "turn": c.turn,
+                    "objection": turn.get("objection", ""),
+                    "attempt": turn.get("attempt"),
+                    "reply": turn.get("reply", ""),
+                    "check": c.check,
+                    "rubric": c.rubric,
+                    "trainer": c.trainer,
+                    "note": c.note,
+                    "created_at": c.created_at,
+                }
+            )
     for row in per.values():
         row["rate"] = round(row["agree"] / row["reviewed"], 3) if row["reviewed"] else None
     reviewed_turns = len({(c.visit, c.turn) for c in corrections})
@@ -278,10 +330,19 @@ def _week(finished_at: str) -> str:
 def attempt_row(visit: Dict[str, Any]) -> Dict[str, Any]:
     """One visit as a report row (what the CSV and the dashboard's table show)."""
     dims = visit.get("dimensions") or {}
-    return {"id": visit.get("id"), "trainee": visit.get("trainee"), "attempt": visit.get("attempt"),
-            "persona": visit.get("persona"), "level": visit.get("level"), "outcome": visit.get("outcome"),
-            "total": visit.get("total"), "turns": visit.get("turns"), "finished_at": visit.get("finished_at"),
-            "dimensions": {d: dims.get(d) for d in DIMENSIONS}, "missed": list(visit.get("missed") or [])}
+    return {
+        "id": visit.get("id"),
+        "trainee": visit.get("trainee"),
+        "attempt": visit.get("attempt"),
+        "persona": visit.get("persona"),
+        "level": visit.get("level"),
+        "outcome": visit.get("outcome"),
+        "total": visit.get("total"),
+        "turns": visit.get("turns"),
+        "finished_at": visit.get("finished_at"),
+        "dimensions": {d: dims.get(d) for d in DIMENSIONS},
+        "missed": list(visit.get("missed") or []),
+    }
 
 
 def summarise(visits: Sequence[Dict[str, Any]], corrections: Sequence[Correction] = ()) -> Dict[str, Any]:
@@ -290,17 +351,30 @@ def summarise(visits: Sequence[Dict[str, Any]], corrections: Sequence[Correction
     trainees: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
     for r in rows:
         trainees[str(r["trainee"])].append(r)
-    people = [{"trainee": name, "attempts": len(rs), "first": rs[0]["total"], "best": max(r["total"] or 0 for r in rs),
-               "last": rs[-1]["total"], "average": round(sum(r["total"] or 0 for r in rs) / len(rs), 1),
-               "last_at": rs[-1]["finished_at"]}
-              for name, rs in sorted(trainees.items())]
+    people = [
+        {
+            "trainee": name,
+            "attempts": len(rs),
+            "first": rs[0]["total"],
+            "best": max(r["total"] or 0 for r in rs),
+            "last": rs[-1]["total"],
+            "average": round(sum(r["total"] or 0 for r in rs) / len(rs), 1),
+            "last_at": rs[-1]["finished_at"],
+        }
+        for name, rs in sorted(trainees.items())
+    ]
     weeks: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
     for r in rows:
         weeks[_week(r["finished_at"] or "")].append(r)
-    over_time = [{"period": week, "visits": len(rs),
-                  "dimensions": {d: _mean([r["dimensions"].get(d) for r in rs]) for d in DIMENSIONS},
-                  "total": _mean([r["total"] for r in rs])}
-                 for week, rs in sorted(weeks.items())]
+    over_time = [
+        {
+            "period": week,
+            "visits": len(rs),
+            "dimensions": {d: _mean([r["dimensions"].get(d) for r in rs]) for d in DIMENSIONS},
+            "total": _mean([r["total"] for r in rs]),
+        }
+        for week, rs in sorted(weeks.items())
+    ]
     misses: Dict[str, Counter] = defaultdict(Counter)
     turns_per: Counter = Counter()
     for v in visits:
@@ -311,13 +385,25 @@ def summarise(visits: Sequence[Dict[str, Any]], corrections: Sequence[Correction
                 misses[objection][m] += 1
             for p in t.get("penalties") or []:
                 misses[objection][PENALTY_PREFIX + p] += 1
-    by_objection = [{"objection": o, "turns": turns_per[o],
-                     "misses": [{"miss": m, "count": n} for m, n in sorted(misses[o].items(),
-                                                                         key=lambda kv: (-kv[1], kv[0]))[:5]]}
-                    for o in sorted(turns_per, key=lambda o: (-sum(misses[o].values()), o))]
+    by_objection = [
+        {
+            "objection": o,
+            "turns": turns_per[o],
+            "misses": [
+                {"miss": m, "count": n} for m, n in sorted(misses[o].items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+            ],
+        }
+        for o in sorted(turns_per, key=lambda o: (-sum(misses[o].values()), o))
+    ]
     overall = {d: _mean([r["dimensions"].get(d) for r in rows]) for d in DIMENSIONS}
-    return {"attempts": rows, "trainees": people, "dimension_averages": overall, "over_time": over_time,
-            "misses_by_objection": by_objection, "agreement": agreement(visits, corrections)}
+    return {
+        "attempts": rows,
+        "trainees": people,
+        "dimension_averages": overall,
+        "over_time": over_time,
+        "misses_by_objection": by_objection,
+        "agreement": agreement(visits, corrections),
+    }
 
 
 def _mean(values: Sequence[Any]) -> Optional[float]:
@@ -331,15 +417,29 @@ def find_visit(visits: Sequence[Dict[str, Any]], visit_id: str) -> Optional[Dict
 
 # Names of the objection intents as a trainer says them (the playbook keys them by intent only).
 OBJECTION_ZH = {
-    "objection_price": "嫌贵", "ask_discount": "要优惠", "objection_competitor": "比竞品", "consult_family": "要和家人商量",
-    "choose_model": "选哪款", "delay_decision": "再考虑考虑", "objection_quality": "担心质量",
-    "objection_after_sales": "担心售后", "ask_financing": "问分期", "ask_trade_in": "问置换",
-    "ask_delivery": "问提车", "request_test_drive": "要试驾",
+    "objection_price": "嫌贵",
+    "ask_discount": "要优惠",
+    "objection_competitor": "比竞品",
+    "consult_family": "要和家人商量",
+    "choose_model": "选哪款",
+    "delay_decision": "再考虑考虑",
+    "objection_quality": "担心质量",
+    "objection_after_sales": "担心售后",
+    "ask_financing": "问分期",
+    "ask_trade_in": "问置换",
+    "ask_delivery": "问提车",
+    "request_test_drive": "要试驾",
 }
 OUTCOME_ZH = {"test_drive": "同意试驾", "walk_out": "顾客离开", "stopped": "提前结束"}
 LEVEL_ZH = {"easy": "简单", "normal": "普通", "hard": "困难"}
-DIMENSION_ZH = {"acknowledge": "认同", "clarify": "澄清", "value": "解答(FAB)", "next_step": "请求行动",
-                "principle": "说服原则", "no_penalty": "无违规"}
+DIMENSION_ZH = {
+    "acknowledge": "认同",
+    "clarify": "澄清",
+    "value": "解答(FAB)",
+    "next_step": "请求行动",
+    "principle": "说服原则",
+    "no_penalty": "无违规",
+}
 
 
 def labels(roleplay_dir: Optional[str] = None, playbook_dir: Optional[str] = None) -> Dict[str, Dict[str, str]]:
@@ -349,9 +449,16 @@ def labels(roleplay_dir: Optional[str] = None, playbook_dir: Optional[str] = Non
     import os
 
     roleplay = Path(roleplay_dir or os.environ.get("BOT_ROLEPLAY_DIR", "data/roleplay"))
-    out: Dict[str, Dict[str, str]] = {"objections": dict(OBJECTION_ZH), "outcomes": dict(OUTCOME_ZH),
-                                      "levels": dict(LEVEL_ZH), "dimensions": dict(DIMENSION_ZH), "checks": {},
-                                      "moves": {}, "principles": {}, "personas": {}}
+    out: Dict[str, Dict[str, str]] = {
+        "objections": dict(OBJECTION_ZH),
+        "outcomes": dict(OUTCOME_ZH),
+        "levels": dict(LEVEL_ZH),
+        "dimensions": dict(DIMENSION_ZH),
+        "checks": {},
+        "moves": {},
+        "principles": {},
+        "personas": {},
+    }
     try:
         from bot.roleplay.rubric import load_rubric
 

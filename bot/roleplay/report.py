@@ -15,10 +15,24 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 from bot.privacy.safe_output import chart_text, csv_row, terminal_text
 from bot.roleplay.records import CORRECTABLE, DIMENSIONS, Correction, load_visits, summarise
 
-CSV_FIELDS = ["trainee", "attempt", "persona", "level", "outcome", "total", "turns", "finished_at"] + \
-    [f"dim_{d}" for d in DIMENSIONS] + ["missed"]
-DISAGREEMENT_FIELDS = ["visit", "trainee", "turn", "objection", "attempt", "reply", "check", "rubric", "trainer",
-                       "note", "created_at"]
+CSV_FIELDS = (
+    ["trainee", "attempt", "persona", "level", "outcome", "total", "turns", "finished_at"]
+    + [f"dim_{d}" for d in DIMENSIONS]
+    + ["missed"]
+)
+DISAGREEMENT_FIELDS = [
+    "visit",
+    "trainee",
+    "turn",
+    "objection",
+    "attempt",
+    "reply",
+    "check",
+    "rubric",
+    "trainer",
+    "note",
+    "created_at",
+]
 
 
 def load_attempts(db: Union[str, Path, Any]) -> List[Dict[str, Any]]:
@@ -50,15 +64,18 @@ def attempts_csv(attempts: Sequence[Dict[str, Any]]) -> str:
 
 def disagreements_csv(summary: Dict[str, Any]) -> str:
     """Trainers' disagreements with the rubric as CSV: labelled replies for the next round."""
-    return _csv_text(DISAGREEMENT_FIELDS, [{k: d.get(k) for k in DISAGREEMENT_FIELDS}
-                                           for d in summary["agreement"]["disagreements"]])
+    return _csv_text(
+        DISAGREEMENT_FIELDS, [{k: d.get(k) for k in DISAGREEMENT_FIELDS} for d in summary["agreement"]["disagreements"]]
+    )
 
 
 def agreement_lines(summary: Dict[str, Any]) -> List[str]:
     """Per-check agreement between trainers and the rubric, one line each (for the terminal)."""
     agreement = summary["agreement"]
-    lines = [f"trainer corrections: {agreement['reviewed_turns']} turns reviewed, "
-             f"{len(agreement['disagreements'])} disagreements"]
+    lines = [
+        f"trainer corrections: {agreement['reviewed_turns']} turns reviewed, "
+        f"{len(agreement['disagreements'])} disagreements"
+    ]
     for name in CORRECTABLE:
         row = agreement["checks"][name]
         if row["reviewed"]:
@@ -81,8 +98,7 @@ def _png(fig: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def write_report(attempts: List[Dict[str, Any]], out_dir: Path,
-                 corrections: Sequence[Correction] = ()) -> List[Path]:
+def write_report(attempts: List[Dict[str, Any]], out_dir: Path, corrections: Sequence[Correction] = ()) -> List[Path]:
     """Writes ``attempts.csv`` and ``report.html`` (with the trainers' agreement with the rubric
     when there are ``corrections``) into ``out_dir``."""
     import matplotlib
@@ -127,9 +143,14 @@ def write_report(attempts: List[Dict[str, Any]], out_dir: Path,
             plt.close(fig)
 
     rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(terminal_text(a.get(k, '')))}</td>"
-                         for k in ("trainee", "attempt", "persona", "level", "outcome", "total", "finished_at"))
-        + "</tr>" for a in attempts)
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(terminal_text(a.get(k, '')))}</td>"
+            for k in ("trainee", "attempt", "persona", "level", "outcome", "total", "finished_at")
+        )
+        + "</tr>"
+        for a in attempts
+    )
     agreement = _agreement_html(summarise(attempts, corrections)) if corrections else ""
     images = "".join(f'<img alt="chart" src="data:image/png;base64,{c}">' for c in charts)
     page = f"""<!doctype html>
@@ -149,17 +170,24 @@ def write_report(attempts: List[Dict[str, Any]], out_dir: Path,
 
 def _agreement_html(summary: Dict[str, Any]) -> str:
     agreement = summary["agreement"]
-    rows = "".join(f"<tr><td>{html.escape(name)}</td><td>{r['reviewed']}</td><td>{r['agree']}</td>"
-                   f"<td>{_percent(r['rate'])}</td></tr>"
-                   for name, r in agreement["checks"].items() if r["reviewed"])
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td>{r['reviewed']}</td><td>{r['agree']}</td>"
+        f"<td>{_percent(r['rate'])}</td></tr>"
+        for name, r in agreement["checks"].items()
+        if r["reviewed"]
+    )
     cells = ("visit", "turn", "reply", "check", "rubric", "trainer", "note")
-    wrong = "".join("<tr>" + "".join(f"<td>{html.escape(terminal_text(d.get(k, '')))}</td>" for k in cells) + "</tr>"
-                    for d in agreement["disagreements"])
-    return (f"<h2>教练校正与评分规则的一致率</h2><p>已校正 {agreement['reviewed_turns']} 轮。</p>"
-            f"<table><tr><th>检查项</th><th>校正轮数</th><th>一致</th><th>一致率</th></tr>{rows}</table>"
-            f"<h2>不一致的回答（下一轮评分改进的标注数据）</h2>"
-            f"<table><tr><th>练习</th><th>轮次</th><th>回答</th><th>检查项</th><th>评分规则</th><th>教练</th><th>备注</th></tr>"
-            f"{wrong}</table>")
+    wrong = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(terminal_text(d.get(k, '')))}</td>" for k in cells) + "</tr>"
+        for d in agreement["disagreements"]
+    )
+    return (
+        f"<h2>教练校正与评分规则的一致率</h2><p>已校正 {agreement['reviewed_turns']} 轮。</p>"
+        f"<table><tr><th>检查项</th><th>校正轮数</th><th>一致</th><th>一致率</th></tr>{rows}</table>"
+        f"<h2>不一致的回答（下一轮评分改进的标注数据）</h2>"
+        f"<table><tr><th>练习</th><th>轮次</th><th>回答</th><th>检查项</th><th>评分规则</th><th>教练</th><th>备注</th></tr>"
+        f"{wrong}</table>"
+    )
 
 
 def _percent(rate: Optional[float]) -> str:

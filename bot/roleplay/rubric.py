@@ -23,13 +23,20 @@ CHECK_CUES: Dict[str, Tuple[str, ...]] = {
     "next_step": ("action", "concrete", "time", "proposal", "vague"),
 }
 PRINCIPLE_CUES: Dict[str, Tuple[str, ...]] = {
-    "reciprocity": ("gift",), "social_proof": ("crowd",), "commitment": ("recall", "small_step"),
-    "liking": ("compliment",), "testimonial": ("says",), "friendship": ("referral",),
+    "reciprocity": ("gift",),
+    "social_proof": ("crowd",),
+    "commitment": ("recall", "small_step"),
+    "liking": ("compliment",),
+    "testimonial": ("says",),
+    "friendship": ("referral",),
     "peer_identity": ("tie", "group"),
 }
 PENALTY_CUES: Dict[str, Tuple[str, ...]] = {
-    "argue": ("phrases", "contradict"), "instant_discount": ("phrases", "cash_like", "cut_verbs", "not_ours"),
-    "floor_price": ("phrases",), "fake_urgency": ("phrases",), "disparage": ("rival", "negative"),
+    "argue": ("phrases", "contradict"),
+    "instant_discount": ("phrases", "cash_like", "cut_verbs", "not_ours"),
+    "floor_price": ("phrases",),
+    "fake_urgency": ("phrases",),
+    "disparage": ("rival", "negative"),
 }
 
 
@@ -94,20 +101,25 @@ def load_rubric(path: Union[str, Path]) -> Rubric:
             pen = s["penalised"]
             pr = s.get("principle", {"full": Scoring.principle_full, "small": Scoring.principle_small})
             if c.mapping(pen, "scoring.penalised", ("per_check", "max")) and c.mapping(
-                    pr, "scoring.principle", ("full", "small")):
+                pr, "scoring.principle", ("full", "small")
+            ):
                 scoring = Scoring(
                     c.integer(s["base"], "scoring.base"),
                     tuple(c.integer(v, f"scoring.checks[{i}]") for i, v in enumerate(ladder)),
                     c.integer(s["expected_moves"], "scoring.expected_moves"),
-                    c.integer(pr["full"], "scoring.principle.full"), c.integer(pr["small"], "scoring.principle.small"),
+                    c.integer(pr["full"], "scoring.principle.full"),
+                    c.integer(pr["small"], "scoring.principle.small"),
                     c.integer(pen["per_check"], "scoring.penalised.per_check"),
-                    c.integer(pen["max"], "scoring.penalised.max"))
+                    c.integer(pen["max"], "scoring.penalised.max"),
+                )
         if c.mapping(raw["checks"], "checks", CHECKS):
             for name in CHECKS:
                 w = f"checks.{name}"
                 v = raw["checks"][name]
                 if c.mapping(v, w, ("zh", "cues")):
-                    checks[name] = Check(name, c.text(v["zh"], f"{w}.zh"), _cues(c, v["cues"], f"{w}.cues", CHECK_CUES[name]))
+                    checks[name] = Check(
+                        name, c.text(v["zh"], f"{w}.zh"), _cues(c, v["cues"], f"{w}.cues", CHECK_CUES[name])
+                    )
         p = raw["principles"]
         if c.mapping(p, "principles", ("zh", "tags")) and c.mapping(p["tags"], "principles.tags", PRINCIPLES):
             zh = c.text(p["zh"], "principles.zh")
@@ -117,7 +129,11 @@ def load_rubric(path: Union[str, Path]) -> Rubric:
                 w = f"penalties.{name}"
                 v = raw["penalties"][name]
                 if c.mapping(v, w, ("zh", "points", "cues")):
-                    penalties[name] = Penalty(name, c.text(v["zh"], f"{w}.zh"), c.integer(v["points"], f"{w}.points"),
-                                              _cues(c, v["cues"], f"{w}.cues", PENALTY_CUES[name]))
+                    penalties[name] = Penalty(
+                        name,
+                        c.text(v["zh"], f"{w}.zh"),
+                        c.integer(v["points"], f"{w}.points"),
+                        _cues(c, v["cues"], f"{w}.cues", PENALTY_CUES[name]),
+                    )
     c.raise_if_any()
     return Rubric(checks, zh, principles, penalties, scoring)

@@ -10,9 +10,9 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from bot.catalog import Catalog, load_catalog
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
+from bot.nlu.text import normalize
 from bot.playbook.model import Playbook
 from bot.roleplay.cues import NUM, CatalogCues, CatalogFacts, ModelFacts, ReplyAnalyser, cn_number
-from bot.nlu.text import normalize
 from bot.roleplay.rubric import CHECKS, Rubric
 from bot.yamlfile import read_yaml
 
@@ -25,7 +25,7 @@ PRIORITIES = (None, "安全性", "动力与操控性", "舒适实用性", "造�
 
 def _pairs(text: str) -> frozenset:
     t = re.sub(r"[\s，。！？、：；“”,.!?;:]", "", normalize(text))
-    return frozenset(t[i:i + 2] for i in range(len(t) - 1))
+    return frozenset(t[i : i + 2] for i in range(len(t) - 1))
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,10 @@ def model_answers(playbook: Optional[Playbook], catalog: Optional[Catalog]) -> T
                 text = render(playbook, catalog, script, slots)
                 if text:
                     pairs = _pairs(text.split("\n")[0] if script.buttons else text)
-                    out.setdefault((script.id, pairs), ModelAnswer(script.id, script.objection, script.move,
-                                                                   script.principle, pairs))
+                    out.setdefault(
+                        (script.id, pairs),
+                        ModelAnswer(script.id, script.objection, script.move, script.principle, pairs),
+                    )
     return tuple(out.values())
 
 
@@ -96,8 +98,11 @@ class Score:
         if self.principles:
             parts.append(f"原则：{'、'.join(self.principles)}")
         if self.missing:
-            parts.append(f"缺少：{'、'.join(self.checks[m].zh for m in self.missing if m in self.checks)}"
-                         if any(m in self.checks for m in self.missing) else "缺少：让步换承诺")
+            parts.append(
+                f"缺少：{'、'.join(self.checks[m].zh for m in self.missing if m in self.checks)}"
+                if any(m in self.checks for m in self.missing)
+                else "缺少：让步换承诺"
+            )
         if self.penalties:
             parts.append(f"扣分：{'、'.join(f'{p.zh}（{_short(p.evidence[0])}）' for p in self.penalties)}")
         if self.word_salad:
@@ -122,11 +127,20 @@ def catalog_facts(catalog) -> CatalogFacts:
         disp = re.search(r"[12]\.[0-9]T", m.engine or "")
         eco = re.search(r"([0-9.]+)升", m.economy or "")
         ranges = [t.range_km for t in m.trims if getattr(t, "range_km", None)]
-        models.append(ModelFacts(
-            m.name, (m.name,) + tuple(a for a in m.aliases if len(a) >= 2), m.seats,
-            int(cn_number(bags.group(1))) if bags else None, disp.group() if disp else None,
-            float(eco.group(1)) if eco else None, max(ranges) if ranges else None, m.delivery_weeks,
-            tuple(t.name for t in m.trims), {k: tuple(v) for k, v in (m.features or {}).items()}))
+        models.append(
+            ModelFacts(
+                m.name,
+                (m.name,) + tuple(a for a in m.aliases if len(a) >= 2),
+                m.seats,
+                int(cn_number(bags.group(1))) if bags else None,
+                disp.group() if disp else None,
+                float(eco.group(1)) if eco else None,
+                max(ranges) if ranges else None,
+                m.delivery_weeks,
+                tuple(t.name for t in m.trims),
+                {k: tuple(v) for k, v in (m.features or {}).items()},
+            )
+        )
     d = catalog.dealer
     years, kms = set(), set()
     for part in re.findall(rf"({NUM})年", d.warranty or ""):
@@ -139,9 +153,15 @@ def catalog_facts(catalog) -> CatalogFacts:
     ratio = min((f.down_payment_ratio for f in fin), default=None)
     outlets = re.search(r"([0-9]+)家", d.service_outlets or "")
     subsidy = catalog.trade_in.subsidy if getattr(catalog, "trade_in", None) else None
-    return CatalogFacts(tuple(models), frozenset(years), frozenset(kms), ratio * 10 if ratio else None,
-                        frozenset(round(f.annual_rate * 100, 2) for f in fin), subsidy,
-                        int(outlets.group(1)) if outlets else None)
+    return CatalogFacts(
+        tuple(models),
+        frozenset(years),
+        frozenset(kms),
+        ratio * 10 if ratio else None,
+        frozenset(round(f.annual_rate * 100, 2) for f in fin),
+        subsidy,
+        int(outlets.group(1)) if outlets else None,
+    )
 
 
 def catalog_cues(catalog: Optional[Catalog], competitors_path: Optional[Path] = None) -> CatalogCues:
@@ -169,10 +189,15 @@ def catalog_cues(catalog: Optional[Catalog], competitors_path: Optional[Path] = 
     for g in catalog.dealer.gifts:
         gifts += [p for p in re.split(r"[和，,]|免费装|免费", g) if len(p) >= 2 and not re.search(r"[0-9元]", p)]
     return CatalogCues(
-        features=tuple(dict.fromkeys(features)), gifts=tuple(dict.fromkeys(gifts)), owners=tuple(owners),
+        features=tuple(dict.fromkeys(features)),
+        gifts=tuple(dict.fromkeys(gifts)),
+        owners=tuple(owners),
         popular_trims=tuple(m.popular_trim for m in catalog.models if m.popular_trim),
-        popular_with=tuple(dict.fromkeys(groups)), competitors=tuple(competitors),
-        models=tuple(m.name for m in catalog.models), facts=catalog_facts(catalog))
+        popular_with=tuple(dict.fromkeys(groups)),
+        competitors=tuple(competitors),
+        models=tuple(m.name for m in catalog.models),
+        facts=catalog_facts(catalog),
+    )
 
 
 # Development replies a penalty classifier learns from (never the evaluation set, trainee_replies_eval.yml)
@@ -189,8 +214,13 @@ class PenaltyClassifier:
     penalty through a negation may still be caught, so it is kept to ``LEARNED_PENALTIES`` where held-out
     development data showed a gain (BENCHMARKS.md, "Scorer on the independent set")."""
 
-    def __init__(self, texts: Sequence[str], labels: Sequence[Sequence[str]],
-                 penalties: Sequence[str] = LEARNED_PENALTIES, threshold: float = LEARNED_THRESHOLD) -> None:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[Sequence[str]],
+        penalties: Sequence[str] = LEARNED_PENALTIES,
+        threshold: float = LEARNED_THRESHOLD,
+    ) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -201,8 +231,9 @@ class PenaltyClassifier:
         for p in penalties:
             y = [p in ls for ls in labels]
             if any(y) and not all(y):
-                self.models[p] = LogisticRegression(C=1.0, class_weight="balanced", random_state=0,
-                                                    max_iter=2000).fit(x, y)
+                self.models[p] = LogisticRegression(C=1.0, class_weight="balanced", random_state=0, max_iter=2000).fit(
+                    x, y
+                )
 
     def predict(self, reply: str) -> Dict[str, float]:
         """The penalties whose probability reaches the threshold, with that probability."""
@@ -238,7 +269,9 @@ _DEFAULT_CLASSIFIER: List[Optional[PenaltyClassifier]] = []
 def default_classifier() -> Optional[PenaltyClassifier]:
     """The classifier trained on the project's development sets (built once per process)."""
     if not _DEFAULT_CLASSIFIER:
-        _DEFAULT_CLASSIFIER.append(PenaltyClassifier.from_files([ROOT / p for p in TRAINING_SETS], ROOT / OLD_TRAINING_SET))
+        _DEFAULT_CLASSIFIER.append(
+            PenaltyClassifier.from_files([ROOT / p for p in TRAINING_SETS], ROOT / OLD_TRAINING_SET)
+        )
     return _DEFAULT_CLASSIFIER[0]
 
 
@@ -246,9 +279,14 @@ class ReplyScorer:
     """Scores trainee replies; build once per rubric (the cue lists are compiled here). Without a
     catalog the one in data/catalog.yml is read, for the equipment, gifts and owners a reply may name."""
 
-    def __init__(self, rubric: Rubric, catalog: Optional[Catalog] = None,
-                 competitors_path: Optional[Path] = None, playbook: Optional[Playbook] = None,
-                 classifier: Union[PenaltyClassifier, None, bool] = True) -> None:
+    def __init__(
+        self,
+        rubric: Rubric,
+        catalog: Optional[Catalog] = None,
+        competitors_path: Optional[Path] = None,
+        playbook: Optional[Playbook] = None,
+        classifier: Union[PenaltyClassifier, None, bool] = True,
+    ) -> None:
         """``classifier``: True for the one trained on the development sets, False/None for rules only."""
         self.rubric = rubric
         self.classifier = default_classifier() if classifier is True else classifier or None
@@ -286,8 +324,9 @@ class ReplyScorer:
         if match is not None:
             a = self.analyser.credit(a, match.move, match.principle, f"话术库:{match.script_id}")
         elif self.classifier is not None and not a.word_salad:
-            a = self.analyser.add_penalties(a, {p: (f"分类器 {prob:.2f}",)
-                                                for p, prob in self.classifier.predict(reply).items()})
+            a = self.analyser.add_penalties(
+                a, {p: (f"分类器 {prob:.2f}",) for p, prob in self.classifier.predict(reply).items()}
+            )
         s = self.rubric.scoring
         done_order = [n for n in CHECKS if a.checks[n].evidence]
         checks: Dict[str, CheckResult] = {}
@@ -296,8 +335,12 @@ class ReplyScorer:
             points = s.checks[done_order.index(name)] if passed else 0
             checks[name] = CheckResult(name, self.rubric.checks[name].zh, passed, points, a.checks[name].evidence)
         principles = tuple(p.name for p in a.principles)
-        penalties = tuple(CheckResult(p.name, self.rubric.penalties[p.name].zh, True, -self.rubric.penalties[p.name].points,
-                                      p.evidence) for p in a.penalties)
+        penalties = tuple(
+            CheckResult(
+                p.name, self.rubric.penalties[p.name].zh, True, -self.rubric.penalties[p.name].points, p.evidence
+            )
+            for p in a.penalties
+        )
         done = set(done_order)
         if "reciprocity" in principles:
             done.add("concession")
@@ -312,6 +355,14 @@ class ReplyScorer:
             if principles:
                 total += s.principle_full if n >= 3 else s.principle_small
             if n < 2:  # bonuses never lift a reply to the total of one with a check more (a higher grade)
-                total = min(total, s.base + sum(s.checks[:n + 1]) - 1)
-        return Score(max(0, min(100, total)), checks, principles, penalties, missing,
-                     tuple((p.name, p.evidence) for p in a.principles), a.word_salad, a.wrong_facts)
+                total = min(total, s.base + sum(s.checks[: n + 1]) - 1)
+        return Score(
+            max(0, min(100, total)),
+            checks,
+            principles,
+            penalties,
+            missing,
+            tuple((p.name, p.evidence) for p in a.principles),
+            a.word_salad,
+            a.wrong_facts,
+        )

@@ -14,8 +14,8 @@ from bot.playbook.model import Playbook
 from bot.playbook.rules import Context, matches, select_script
 from bot.roleplay.personas import Persona
 from bot.roleplay.reactions import Listener, Reaction, ReplyReader, fab_terms
-from bot.roleplay.scorer import Expectation, ReplyScorer, Score
 from bot.roleplay.rubric import CHECKS
+from bot.roleplay.scorer import Expectation, ReplyScorer, Score
 
 _EXPECTATION_FIELDS = {f.name for f in fields(Expectation)}
 TEST_DRIVE = "test_drive"
@@ -74,8 +74,9 @@ class CustomerSession:
 
     def __post_init__(self) -> None:
         p = self.persona
-        self.listener = Listener(p.cares_about, p.profile, p.lines, p.cares_lines,
-                                 fab_terms(self.catalog.model_by_name(p.car_model)))
+        self.listener = Listener(
+            p.cares_about, p.profile, p.lines, p.cares_lines, fab_terms(self.catalog.model_by_name(p.car_model))
+        )
 
     @property
     def level(self):
@@ -96,8 +97,11 @@ class CustomerSession:
         return self.current.open[0]
 
     def _context(self) -> Context:
-        slots = {"car_model": self.persona.car_model, "budget": self.persona.budget,
-                 "competitor": self.persona.competitor}
+        slots = {
+            "car_model": self.persona.car_model,
+            "budget": self.persona.budget,
+            "competitor": self.persona.competitor,
+        }
         history = tuple(o.objection for o in self.persona.objections[: self.index])
         return Context(self.current.objection, self.attempt, None, slots, history)
 
@@ -114,8 +118,11 @@ class CustomerSession:
         """The next move the rubric expects, with why it works (the in-session 'hint' command): one
         clause per move, ``名称：为什么``, its own end mark dropped, joined by ；and ended by 。"""
         moves = ("next_step",) if self.ready else self.expectation().moves
-        parts = [f"{self.playbook.moves[m].zh.strip().rstrip(HINT_MARKS)}："
-                 f"{self.playbook.moves[m].why.strip().rstrip(HINT_MARKS)}" for m in moves]
+        parts = [
+            f"{self.playbook.moves[m].zh.strip().rstrip(HINT_MARKS)}："
+            f"{self.playbook.moves[m].why.strip().rstrip(HINT_MARKS)}"
+            for m in moves
+        ]
         return "；".join(parts) + "。"
 
     def _pick(self, lines: Tuple[str, ...]) -> str:
@@ -129,8 +136,9 @@ class CustomerSession:
         good = score.total >= self.level.good_score and not score.penalties
         untouched = self.index == 0 and self.warmth == 0 and not self.ready
         rule = self.playbook.rules.get(self.current.objection)
-        reactions = self.reader.read(reply, score, self.listener, len(self.turns), untouched,
-                                     rule.topic if rule else ())
+        reactions = self.reader.read(
+            reply, score, self.listener, len(self.turns), untouched, rule.topic if rule else ()
+        )
         negative = any(r.negative for r in reactions)
         lines = self.current
         objection, attempt = lines.objection, self.attempt
@@ -163,8 +171,11 @@ class CustomerSession:
             if self.ready:
                 return self.reader.line("ready", self.listener, len(self.turns))
             if good:
-                return self._pick(lines.warming) if lines.warming else self.reader.line(
-                    "warming", self.listener, len(self.turns))
+                return (
+                    self._pick(lines.warming)
+                    if lines.warming
+                    else self.reader.line("warming", self.listener, len(self.turns))
+                )
             return lines.repeat[min(self.attempt - 2, len(lines.repeat) - 1)]
         soften = "" if self.ready else lines.soften[min(self.attempt - 1, len(lines.soften) - 1)]
         if self.index + 1 < len(self.persona.objections):
@@ -188,10 +199,20 @@ class CustomerSession:
         dims["principle"] = round(100 * sum(bool(t.score.principles) for t in self.turns) / n)
         dims["no_penalty"] = round(100 * sum(not t.score.penalties for t in self.turns) / n)
         total = round(sum(t.score.total for t in self.turns) / n) if self.turns else 0
-        notes = tuple(f"第{i + 1}轮（{t.objection} 第{t.attempt}次）{t.score.total}分：{t.score.notes()}"
-                      for i, t in enumerate(self.turns))
-        return Scorecard(self.persona.id, self.level_name, self.outcome, total, dims, notes,
-                         self._suggestions(), _compare(total, previous_totals))
+        notes = tuple(
+            f"第{i + 1}轮（{t.objection} 第{t.attempt}次）{t.score.total}分：{t.score.notes()}"
+            for i, t in enumerate(self.turns)
+        )
+        return Scorecard(
+            self.persona.id,
+            self.level_name,
+            self.outcome,
+            total,
+            dims,
+            notes,
+            self._suggestions(),
+            _compare(total, previous_totals),
+        )
 
     def _suggestions(self) -> Tuple[Suggestion, ...]:
         missed: Counter = Counter()
@@ -222,13 +243,15 @@ class CustomerSession:
 
     def _model_answer(self, objection: str, attempt: int, move: str) -> Optional[Tuple[str, str]]:
         """A playbook script making ``move`` for ``objection``, filled for this persona."""
-        slots = {"car_model": self.persona.car_model, "budget": self.persona.budget,
-                 "competitor": self.persona.competitor}
+        slots = {
+            "car_model": self.persona.car_model,
+            "budget": self.persona.budget,
+            "competitor": self.persona.competitor,
+        }
         used: Tuple[str, ...] = ()
         for _ in range(12):
             for a in (attempt, 1, 2, 3):
-                choice = select_script(self.playbook, self.catalog,
-                                       Context(objection, a, None, slots, (), used))
+                choice = select_script(self.playbook, self.catalog, Context(objection, a, None, slots, (), used))
                 if choice and choice.move == move:
                     return choice.text, choice.script_id
                 if choice:
@@ -244,4 +267,6 @@ def _compare(total: int, previous: Sequence[int]) -> str:
         return "这是您第一次练习这个顾客。"
     best, last = max(previous), previous[-1]
     trend = "进步" if total > last else ("持平" if total == last else "退步")
-    return f"第{len(previous) + 1}次练习：本次{total}分，上次{last}分（{trend}{abs(total - last)}分），历史最好{best}分。"
+    return (
+        f"第{len(previous) + 1}次练习：本次{total}分，上次{last}分（{trend}{abs(total - last)}分），历史最好{best}分。"
+    )

@@ -12,8 +12,11 @@ from actions.recommend import ActionRecommendModel
 
 
 def user(intent, text="", entities=()):
-    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 0.99},
-                                                         "entities": list(entities), "text": text}}
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.99}, "entities": list(entities), "text": text},
+    }
 
 
 def make_tracker(events, slots=None, active_loop=None):
@@ -45,8 +48,9 @@ async def test_first_price_objection_gets_a_tagged_non_concession_answer():
 
 async def test_third_price_objection_concedes_a_gift_and_counts_it():
     history = [user("objection_price", "太贵了"), user("objection_price", "还是贵"), user("objection_price", "贵")]
-    tracker = make_tracker(history, {"car_model": "远山", "used_scripts": ["price_clarify_budget"],
-                                     "last_principle": "commitment"})
+    tracker = make_tracker(
+        history, {"car_model": "远山", "used_scripts": ["price_clarify_budget"], "last_principle": "commitment"}
+    )
     messages, events = await run(ActionAnswerObjection(), tracker)
     annotation = next(m["custom"] for m in messages if m.get("custom"))
     assert annotation["attempt"] == 3 and annotation["move"] == "concession"
@@ -84,8 +88,10 @@ async def test_not_an_objection_gets_the_default_response():
 
 
 async def test_recommendation_picks_a_seven_seater_for_a_big_family():
-    tracker = make_tracker([user("choose_model", "选哪个")],
-                           {"usage": "family", "passengers": 7, "budget": 260000, "priority": "舒适实用性"})
+    tracker = make_tracker(
+        [user("choose_model", "选哪个")],
+        {"usage": "family", "passengers": 7, "budget": 260000, "priority": "舒适实用性"},
+    )
     messages, events = await run(ActionRecommendModel(), tracker)
     assert SlotSet("car_model", "远山Pro") in events
     annotation = next(m["custom"] for m in messages if m.get("custom"))
@@ -94,8 +100,9 @@ async def test_recommendation_picks_a_seven_seater_for_a_big_family():
 
 
 async def test_recommendation_for_a_commuter_on_a_small_budget():
-    tracker = make_tracker([user("choose_model", "选哪个")],
-                           {"usage": "commute", "passengers": 2, "budget": 120000, "priority": "超值性"})
+    tracker = make_tracker(
+        [user("choose_model", "选哪个")], {"usage": "commute", "passengers": 2, "budget": 120000, "priority": "超值性"}
+    )
     _, events = await run(ActionRecommendModel(), tracker)
     assert SlotSet("car_model", "晨风") in events
 
@@ -105,8 +112,9 @@ async def test_lead_is_graded_with_its_follow_up_date(answer, grade):
     import datetime as dt
 
     cadence = {"O": 3, "A": 7, "B": 15, "C": 60}
-    messages, events = await run(ActionGradeLead(), make_tracker([user("affirm", answer)],
-                                                                 {"purchase_timeframe": answer}))
+    messages, events = await run(
+        ActionGradeLead(), make_tracker([user("affirm", answer)], {"purchase_timeframe": answer})
+    )
     slots = slot_events(events)
     assert slots["lead_grade"] == grade and slots["lead_pending"] is False
     assert slots["follow_up_date"] == (dt.date.today() + dt.timedelta(days=cadence[grade])).isoformat()
@@ -130,7 +138,9 @@ async def test_lead_is_graded_with_its_follow_up_date(answer, grade):
 )
 async def test_needs_form_validation(method, value, expected):
     dispatcher = CollectingDispatcher()
-    result = getattr(ValidateModelNeedsForm(), method)(value, dispatcher, make_tracker([user("affirm", str(value))]), {})
+    result = getattr(ValidateModelNeedsForm(), method)(
+        value, dispatcher, make_tracker([user("affirm", str(value))]), {}
+    )
     assert result == expected
     if None in expected.values():
         assert dispatcher.messages[0]["response"] == "utter_needs_not_understood"
@@ -138,8 +148,9 @@ async def test_needs_form_validation(method, value, expected):
 
 @pytest.mark.parametrize("value, expected", [("一个月内", "一个月内"), ("你猜", None), ("", None)])
 async def test_lead_form_accepts_only_answers_about_time(value, expected):
-    result = ValidateLeadGradeForm().validate_purchase_timeframe(value, CollectingDispatcher(),
-                                                                 make_tracker([user("affirm", value)]), {})
+    result = ValidateLeadGradeForm().validate_purchase_timeframe(
+        value, CollectingDispatcher(), make_tracker([user("affirm", value)]), {}
+    )
     assert result == {"purchase_timeframe": expected}
 
 

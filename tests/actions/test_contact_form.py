@@ -39,23 +39,36 @@ def store(tmp_path, monkeypatch):
 
 # --- the validation action on SDK trackers ----------------------------------------------------------
 
+
 def user(intent: str, text: str) -> Dict[str, Any]:
-    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 0.99},
-                                                         "entities": [], "text": text}}
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.99}, "entities": [], "text": text},
+    }
 
 
 def consent_tracker(text: str, intent: str, asked_again: bool = False) -> Tracker:
     """The tracker the action server gets when the form validates an answer to the consent question
     (Rasa appends requested_slot and the form's ActionExecuted to the events)."""
     requested = CONSENT_AGAIN if asked_again else "lead_consent"
-    slots = {"lead_phone": PHONE, "lead_consent": None, CONSENT_AGAIN: 1.0 if asked_again else None,
-             "requested_slot": requested}
-    events = [user("affirm", PHONE), {"event": "action", "name": "contact_form"},
-              {"event": "action", "name": "action_listen"}, user(intent, text),
-              {"event": "slot", "name": "requested_slot", "value": requested},
-              {"event": "action", "name": "contact_form"}]
-    return Tracker(SENDER, slots, events[3]["parse_data"], events, False, None, {"name": "contact_form"},
-                   "contact_form")
+    slots = {
+        "lead_phone": PHONE,
+        "lead_consent": None,
+        CONSENT_AGAIN: 1.0 if asked_again else None,
+        "requested_slot": requested,
+    }
+    events = [
+        user("affirm", PHONE),
+        {"event": "action", "name": "contact_form"},
+        {"event": "action", "name": "action_listen"},
+        user(intent, text),
+        {"event": "slot", "name": "requested_slot", "value": requested},
+        {"event": "action", "name": "contact_form"},
+    ]
+    return Tracker(
+        SENDER, slots, events[3]["parse_data"], events, False, None, {"name": "contact_form"}, "contact_form"
+    )
 
 
 async def validate(tracker: Tracker, domain) -> Dict[str, Any]:
@@ -96,8 +109,9 @@ async def test_answer_after_the_question_was_asked_again(domain, text, intent, c
 async def test_the_consent_set_by_the_widget_form_is_kept(domain):
     tracker = consent_tracker("", "greet")
     tracker.slots["requested_slot"] = None
-    assert ValidateContactForm().validate_lead_consent(True, CollectingDispatcher(), tracker, {}) == \
-        {"lead_consent": True}
+    assert ValidateContactForm().validate_lead_consent(True, CollectingDispatcher(), tracker, {}) == {
+        "lead_consent": True
+    }
 
 
 def test_the_question_asked_again_is_in_the_domain(domain):
@@ -110,6 +124,7 @@ def test_the_question_asked_again_is_in_the_domain(domain):
 
 
 # --- whole conversations through Rasa's form loop ----------------------------------------------------
+
 
 class InProcessActionServer:
     """Stands in for the action endpoint: runs the request with rasa_sdk's executor and our actions."""
@@ -144,12 +159,18 @@ class Conversation:
         self.messages: List[Dict[str, Any]] = []  # what the customer was sent: text, buttons, custom
         self.ActionExecuted, self.UserUttered = ActionExecuted, UserUttered
         follow_up = (dt.date.today() + dt.timedelta(days=7)).isoformat()
-        self.tracker = DialogueStateTracker.from_events(SENDER, [
-            ActionExecuted("action_listen"),
-            UserUttered("一个月内吧", {"name": "affirm", "confidence": 0.99}, input_channel="rest"),
-            ActionExecuted("action_grade_lead"),
-            SlotSet("lead_grade", "A"), SlotSet("follow_up_date", follow_up), SlotSet("lead_pending", False),
-        ], slots=domain.slots)
+        self.tracker = DialogueStateTracker.from_events(
+            SENDER,
+            [
+                ActionExecuted("action_listen"),
+                UserUttered("一个月内吧", {"name": "affirm", "confidence": 0.99}, input_channel="rest"),
+                ActionExecuted("action_grade_lead"),
+                SlotSet("lead_grade", "A"),
+                SlotSet("follow_up_date", follow_up),
+                SlotSet("lead_pending", False),
+            ],
+            slots=domain.slots,
+        )
 
     async def _run(self, action) -> List[str]:
         events = await action.run(self.channel, self.nlg, self.tracker, self.domain)
@@ -167,10 +188,14 @@ class Conversation:
     async def say(self, text: str, intent: str) -> List[str]:
         """The bot's responses (response names) to one message, as the rules run them: the active
         form, and action_save_lead once the form is done."""
-        self.tracker.update(self.UserUttered(text, {"name": intent, "confidence": 0.99},
-                                             parse_data={"intent": {"name": intent, "confidence": 0.99},
-                                                         "entities": [], "text": text},
-                                             input_channel="rest"))
+        self.tracker.update(
+            self.UserUttered(
+                text,
+                {"name": intent, "confidence": 0.99},
+                parse_data={"intent": {"name": intent, "confidence": 0.99}, "entities": [], "text": text},
+                input_channel="rest",
+            )
+        )
         said = await self._run(self.form)
         if self.tracker.active_loop_name is None:
             said += await self._run(self.save_lead)
@@ -190,8 +215,13 @@ async def asked_for_consent(domain) -> Conversation:
 
 
 def kept_nothing(c: Conversation, store: LeadStore) -> bool:
-    return store.get(SENDER) is None and c.slot("lead_phone") is None and c.slot("lead_consent") is None \
-        and c.slot(CONSENT_AGAIN) is None and c.tracker.active_loop_name is None
+    return (
+        store.get(SENDER) is None
+        and c.slot("lead_phone") is None
+        and c.slot("lead_consent") is None
+        and c.slot(CONSENT_AGAIN) is None
+        and c.tracker.active_loop_name is None
+    )
 
 
 @pytest.mark.parametrize("answer", ["可以", "/affirm", "可以是可以，但是别老打"])
@@ -204,9 +234,18 @@ async def test_yes_keeps_the_lead(domain, store, answer):
     assert c.tracker.active_loop_name is None and c.slot(CONSENT_AGAIN) is None
 
 
-@pytest.mark.parametrize("answer, intent", [("不同意", "deny"), ("不行", "affirm"), ("不可以", "affirm"),
-                                            ("不好意思，不太方便", "affirm"), ("没同意", "affirm"),
-                                            ("好的，不过先别打电话", "affirm"), ("/deny", "deny")])
+@pytest.mark.parametrize(
+    "answer, intent",
+    [
+        ("不同意", "deny"),
+        ("不行", "affirm"),
+        ("不可以", "affirm"),
+        ("不好意思，不太方便", "affirm"),
+        ("没同意", "affirm"),
+        ("好的，不过先别打电话", "affirm"),
+        ("/deny", "deny"),
+    ],
+)
 async def test_no_keeps_nothing(domain, store, answer, intent):
     c = await asked_for_consent(domain)
     assert await c.say(answer, intent) == ["utter_lead_not_kept"]

@@ -93,8 +93,12 @@ def test_dashboard_data_matches_bot_report(browser, servers, visit, tmp_path):
 
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    assert page.request.post(f"{servers.url}/webhooks/trainer/login",
-                             data=json.dumps({"password": trainer_password(servers)})).status == 200
+    assert (
+        page.request.post(
+            f"{servers.url}/webhooks/trainer/login", data=json.dumps({"password": trainer_password(servers)})
+        ).status
+        == 200
+    )
     dashboard = page.request.get(f"{servers.url}/webhooks/trainer/api/summary").json()
     csv_text = page.request.get(f"{servers.url}/webhooks/trainer/export.csv").text()
     context.close()

@@ -69,8 +69,10 @@ def assert_scorecard(page):
     assert [t.strip() for t in card.locator("#attempts dt").all_inner_texts()] == ["第一次", "最好", "最近"]
 
 
-PROSPECT_ELEMENTS = (".sc-root, .sc-launcher, .sc-panel, .sc-lead, .sc-human, .sc-trainee, input[type=tel], "
-                     "script[src*='widget.js'], link[href*='widget.css']")
+PROSPECT_ELEMENTS = (
+    ".sc-root, .sc-launcher, .sc-panel, .sc-lead, .sc-human, .sc-trainee, input[type=tel], "
+    "script[src*='widget.js'], link[href*='widget.css']"
+)
 
 
 def assert_no_prospect_elements(page):
@@ -210,7 +212,7 @@ def test_the_page_is_rendered_again_when_the_reaction_rules_change(tmp_path, mon
     assert words in first and practice_page.render_practice_page() is first  # cached
     reactions = roleplay / "reactions.yml"
     reactions.write_text(reactions.read_text(encoding="utf-8").replace(words, "还没想好买不买"), encoding="utf-8")
-    os.utime(reactions, ns=(reactions.stat().st_atime_ns, reactions.stat().st_mtime_ns + 10 ** 9))
+    os.utime(reactions, ns=(reactions.stat().st_atime_ns, reactions.stat().st_mtime_ns + 10**9))
     again = practice_page.render_practice_page()
     assert "还没想好买不买" in again and words not in again
     practice_page._render.cache_clear()

@@ -12,6 +12,8 @@ from bot.notify import Outbox
 from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.server
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
@@ -212,15 +214,19 @@ def test_a_test_drive_booked_over_several_messages_moves_an_impossible_date(page
     assert "13912345678" not in "".join(bot_bubbles(page).all_inner_texts())
     assert_no_coaching(page)
     lead = lead_of(servers, sender_of(page))
-    assert lead is not None and lead.grade == "O" and "预约试驾" in (lead.reason or "") and lead.car_model == "晨风", lead
+    assert (
+        lead is not None and lead.grade == "O" and "预约试驾" in (lead.reason or "") and lead.car_model == "晨风"
+    ), lead
 
 
 class _Site(http.server.SimpleHTTPRequestHandler):
     bot_url = ""
 
     def do_GET(self):  # noqa: N802 (http.server API)
-        page = (f'<!doctype html><meta charset="utf-8"><script>window.ShowroomChat={{botUrl:"{self.bot_url}",'
-                f'dealer:"other"}};</script><script src="{self.bot_url}/webhooks/widget/widget.js"></script>')
+        page = (
+            f'<!doctype html><meta charset="utf-8"><script>window.ShowroomChat={{botUrl:"{self.bot_url}",'
+            f'dealer:"other"}};</script><script src="{self.bot_url}/webhooks/widget/widget.js"></script>'
+        )
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.end_headers()
@@ -254,9 +260,12 @@ def test_configured_dealer_origin_works_and_an_unlisted_origin_is_refused(page, 
     finally:
         allowed.shutdown()
         other.shutdown()
-    status, body = http("POST", f"{servers.url}/webhooks/widget/webhook",
-                        raw=json.dumps({"sender": "x", "message": "hi"}).encode(),
-                        headers={"Origin": f"http://127.0.0.1:{other_port}"})
+    status, body = http(
+        "POST",
+        f"{servers.url}/webhooks/widget/webhook",
+        raw=json.dumps({"sender": "x", "message": "hi"}).encode(),
+        headers={"Origin": f"http://127.0.0.1:{other_port}"},
+    )
     assert status == 403 and body["error"] == "origin not allowed"
 
 

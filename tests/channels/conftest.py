@@ -67,8 +67,9 @@ def serve(channels: List[Any]) -> "tuple[RunningApp, asyncio.AbstractEventLoop]"
     def run() -> None:
         try:
             asyncio.set_event_loop(loop)
-            server = loop.run_until_complete(app.create_server(host="127.0.0.1", port=port,
-                                                               return_asyncio_server=True, access_log=False))
+            server = loop.run_until_complete(
+                app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
+            )
             loop.run_until_complete(server.startup())
         except BaseException as e:  # reported below
             failure.append(e)

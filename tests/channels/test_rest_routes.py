@@ -3,8 +3,6 @@ only for practice clients, and no 5xx when something behind a route fails."""
 
 import json
 
-import pytest
-
 from tests.channels.conftest import TOKENS, RecordingAgent
 from tests.conftest import http
 
@@ -24,8 +22,9 @@ def test_rest_needs_the_bearer_token_when_one_is_set(channels, monkeypatch):
     for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret-token"}):
         status, answer = http("POST", f"{app.url}/webhooks/rest/webhook", body, headers=headers)
         assert status == 401 and "REST_API_TOKEN" in answer["error"]
-    status, answer = http("POST", f"{app.url}/webhooks/rest/webhook", body,
-                          headers={"Authorization": "Bearer s3cret-token"})
+    status, answer = http(
+        "POST", f"{app.url}/webhooks/rest/webhook", body, headers={"Authorization": "Bearer s3cret-token"}
+    )
     assert status == 200 and answer[0]["text"] == "收到：你好"
     assert [m.text for m in agent.received] == ["你好", "你好"]
 
@@ -51,9 +50,12 @@ def test_a_failure_behind_a_route_is_no_5xx(channels):
     channels.use(RecordingAgent(tracker_store=BrokenStore()))
     app = channels
     visitor, token = TOKENS.issue()
-    status, body = http("POST", f"{app.url}/webhooks/widget/history",
-                        raw=json.dumps({"sender": visitor, "token": token}).encode(),
-                        headers={"Content-Type": "text/plain"})
+    status, body = http(
+        "POST",
+        f"{app.url}/webhooks/widget/history",
+        raw=json.dumps({"sender": visitor, "token": token}).encode(),
+        headers={"Content-Type": "text/plain"},
+    )
     assert status == 200 and body["ok"] is False and "try again" in body["error"]
     assert http("GET", f"{app.url}/webhooks/widget/nothing-here")[0] == 404  # Sanic's own 4xx stay
     assert http("GET", f"{app.url}/webhooks/widget/history")[0] == 405

@@ -12,8 +12,8 @@ from sanic import Sanic
 
 from bot.channels.trainer import COOKIE, TrainerInput
 from bot.channels.trainer_auth import LoginBackoff, PasswordHash, SessionTokens
-from bot.roleplay.report import attempts_csv
 from bot.roleplay.records import load_corrections, load_visits, summarise
+from bot.roleplay.report import attempts_csv
 from tests.channels.conftest import serve
 from tests.unit.test_corrections import sample_database
 
@@ -46,8 +46,14 @@ def db(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def dashboard(db, clock):
-    channel = TrainerInput(PASSWORD, b"route-test-session-secret", session_hours=1, db=db,
-                           backoff=LoginBackoff(free=3, base_s=2, clock=clock), clock=clock)
+    channel = TrainerInput(
+        PASSWORD,
+        b"route-test-session-secret",
+        session_hours=1,
+        db=db,
+        backoff=LoginBackoff(free=3, base_s=2, clock=clock),
+        clock=clock,
+    )
     off = TrainerInput(None, db=db)
     running, loop = serve([channel])
     running_off, loop_off = serve([off])
@@ -61,8 +67,9 @@ def fresh_backoff(dashboard):
     dashboard[0].backoff._failures.clear()
 
 
-def call(method: str, url: str, body: Any = None, cookie: Optional[str] = None,
-         content_type: str = "application/json") -> "tuple[int, Dict[str, str], Any]":
+def call(
+    method: str, url: str, body: Any = None, cookie: Optional[str] = None, content_type: str = "application/json"
+) -> "tuple[int, Dict[str, str], Any]":
     data = json.dumps(body).encode() if body is not None else None
     headers = {"Content-Type": content_type}
     if cookie:

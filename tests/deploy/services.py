@@ -56,18 +56,32 @@ class Postgres:
         self.port, self.data, self.log = free_port(), self.dir / "data", self.dir / "pg.log"
         run = lambda *cmd: subprocess.run([*AS_POSTGRES, *cmd], check=True, capture_output=True)  # noqa: E731
         run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "rasa", "--no-sync", "-E", "UTF8")
-        run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-o",
+        run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-o",
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            "start")
+            "start",
+        )
         run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "rasa", "rasa")
 
     def env(self) -> Dict[str, str]:
-        return {"DB_HOST": "127.0.0.1", "DB_PORT": str(self.port), "DB_NAME": "rasa", "DB_USER": "rasa",
-                "DB_PASSWORD": ""}
+        return {
+            "DB_HOST": "127.0.0.1",
+            "DB_PORT": str(self.port),
+            "DB_NAME": "rasa",
+            "DB_USER": "rasa",
+            "DB_PASSWORD": "",
+        }
 
     def stop(self) -> None:
-        subprocess.run([*AS_POSTGRES, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*AS_POSTGRES, str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"], capture_output=True
+        )
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -77,9 +91,12 @@ class Redis:
     def __init__(self) -> None:
         require(REDIS)
         self.port, self.password = free_port(), secrets.token_hex(16)
-        self.proc = subprocess.Popen([str(REDIS), "-", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [str(REDIS), "-", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.proc.stdin.write(f"requirepass {self.password}\n".encode())
         self.proc.stdin.close()
         deadline = time.monotonic() + 10
@@ -94,8 +111,12 @@ class Redis:
         pytest.fail("redis-server did not start")
 
     def env(self) -> Dict[str, str]:
-        return {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(self.port), "REDIS_DB": "1",
-                "REDIS_PASSWORD": self.password}
+        return {
+            "REDIS_HOST": "127.0.0.1",
+            "REDIS_PORT": str(self.port),
+            "REDIS_DB": "1",
+            "REDIS_PASSWORD": self.password,
+        }
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -137,8 +158,11 @@ http {{
   }}
 }}
 """)
-        self.proc = subprocess.Popen([str(NGINX), "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"),
-                                      "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [str(NGINX), "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(0.5)
         if self.proc.poll() is not None:
             pytest.fail((self.dir / "error.log").read_text())
@@ -154,8 +178,15 @@ http {{
 
 
 def base_env(data_dir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1", "BOT_DATA_DIR": str(data_dir),
-           "DB_HOST": "", "REDIS_HOST": "", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONUNBUFFERED": "1",
+        "BOT_DATA_DIR": str(data_dir),
+        "DB_HOST": "",
+        "REDIS_HOST": "",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
     # all simulated users come from one loopback address: the per-address cap would refuse them
     env.setdefault("BOT_MAX_PENDING_PER_ADDRESS", "1000")
     env.update(extra or {})
@@ -164,29 +195,73 @@ def base_env(data_dir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str
 
 def start_actions(env: Dict[str, str], log: Path) -> "tuple[subprocess.Popen, int]":
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port),
-                             "--logging-config_file", "deploy/logging.yml"],
-                            cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(port),
+            "--logging-config_file",
+            "deploy/logging.yml",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "ab"),
+        stderr=subprocess.STDOUT,
+    )
     wait_http(f"http://127.0.0.1:{port}/health", proc, log)
     return proc, port
 
 
 def write_endpoints(folder: Path, action_port: int) -> Path:
     path = folder / "endpoints.yml"
-    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                    "tracker_store:\n  type: bot.rasa.stores.DealerTrackerStore\n"
-                    "lock_store:\n  type: bot.rasa.stores.DealerLockStore\n")
+    path.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        "tracker_store:\n  type: bot.rasa.stores.DealerTrackerStore\n"
+        "lock_store:\n  type: bot.rasa.stores.DealerLockStore\n"
+    )
     return path
 
 
-def start_rasa(model: Path, endpoints: Path, env: Dict[str, str], token: str, log: Path,
-               port: Optional[int] = None, wait: bool = True) -> "tuple[subprocess.Popen, int]":
+def start_rasa(
+    model: Path,
+    endpoints: Path,
+    env: Dict[str, str],
+    token: str,
+    log: Path,
+    port: Optional[int] = None,
+    wait: bool = True,
+) -> "tuple[subprocess.Popen, int]":
     port = port or free_port()
     rasa = Path(sys.executable).parent / "rasa"
-    proc = subprocess.Popen([str(rasa), "run", "--model", str(model), "--endpoints", str(endpoints),
-                             "--credentials", "credentials.yml", "--port", str(port), "--interface", "127.0.0.1",
-                             "--enable-api", "--auth-token", token, "--logging-config-file", "deploy/logging.yml"],
-                            cwd=ROOT, env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            str(rasa),
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            "credentials.yml",
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            "--enable-api",
+            "--auth-token",
+            token,
+            "--logging-config-file",
+            "deploy/logging.yml",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "ab"),
+        stderr=subprocess.STDOUT,
+    )
     if wait:
         wait_http(f"http://127.0.0.1:{port}/status?token={token}", proc, log)
     return proc, port

@@ -104,20 +104,23 @@ def run_redis_script(password, port: int, folder: Path) -> subprocess.Popen:
     redis-server with the written config on a loopback port."""
     (folder / "chown").write_text("#!/bin/sh\nexit 0\n")
     (folder / "docker-entrypoint.sh").write_text(
-        f'#!/bin/sh\nexec {REDIS} "$2" --port {port} --bind 127.0.0.1 --dir {folder}\n')
+        f'#!/bin/sh\nexec {REDIS} "$2" --port {port} --bind 127.0.0.1 --dir {folder}\n'
+    )
     for stub in ("chown", "docker-entrypoint.sh"):
         os.chmod(folder / stub, 0o755)
     env = {"PATH": f"{folder}:/usr/bin:/bin"}
     if password is not None:
         env["REDIS_PASSWORD"] = password
     script = redis_script().replace("/tmp/redis.conf", str(folder / "redis.conf"))
-    return subprocess.Popen(["/bin/sh", "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        ["/bin/sh", "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 @pytest.mark.redis
-@pytest.mark.parametrize("password", [None, "", "short", "x" * 15, "has spaces in it, 24 chars",
-                                      "0123456789abcdef\nrequirepass x"])
+@pytest.mark.parametrize(
+    "password", [None, "", "short", "x" * 15, "has spaces in it, 24 chars", "0123456789abcdef\nrequirepass x"]
+)
 def test_redis_does_not_start_without_a_proper_password(password, tmp_path):
     require(REDIS)
     proc = run_redis_script(password, free_port(), tmp_path)

@@ -38,8 +38,15 @@ class Upstream(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(length)
-        body = json.dumps({"instance": self.server.name, "method": self.command, "path": self.path,
-                           "proto": self.headers.get("X-Forwarded-Proto"), "host": self.headers.get("Host")}).encode()
+        body = json.dumps(
+            {
+                "instance": self.server.name,
+                "method": self.command,
+                "path": self.path,
+                "proto": self.headers.get("X-Forwarded-Proto"),
+                "host": self.headers.get("Host"),
+            }
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -56,29 +63,33 @@ def render(tmp: Path, cert: Path, key: Path) -> str:
     """What the image's 20-envsubst-on-templates.sh does with NGINX_ENVSUBST_FILTER=^TLS_."""
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TLS_CERT_PATH": str(cert), "TLS_KEY_PATH": str(key)}
     names = " ".join(f"${{{n}}}" for n in env if n.startswith("TLS_"))
-    return subprocess.run([str(ENVSUBST), names], input=CONF.read_text(), env=env, capture_output=True, text=True,
-                           check=True).stdout
+    return subprocess.run(
+        [str(ENVSUBST), names], input=CONF.read_text(), env=env, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def for_loopback(conf: str, tmp: Path, http_port: int, https_port: int, upstreams: "list[int]") -> str:
     """The rendered config on loopback ports, stand-in upstreams and temporary paths. Every
     replacement must match exactly, so a changed deploy/nginx.conf fails here, not silently."""
+
     def sub(pattern: str, repl: str, text: str, count: int = 1) -> str:
         new, n = re.subn(pattern, repl, text)
         assert n == count, f"{pattern!r} matched {n} times in deploy/nginx.conf, expected {count}"
         return new
 
     conf = sub(r"listen 80 default_server;", f"listen 127.0.0.1:{http_port} default_server;", conf)
-    conf = sub(r"listen 443 ssl http2 default_server;", f"listen 127.0.0.1:{https_port} ssl http2 default_server;",
-               conf)
+    conf = sub(
+        r"listen 443 ssl http2 default_server;", f"listen 127.0.0.1:{https_port} ssl http2 default_server;", conf
+    )
     conf = sub(r"server rasa-1:5005 ", f"server 127.0.0.1:{upstreams[0]} ", conf, 2)
     conf = sub(r"server rasa-2:5005 ", f"server 127.0.0.1:{upstreams[1]} ", conf, 2)
     conf = sub(r"root /var/www/acme;", f"root {tmp / 'acme'};", conf)
     conf = sub(r"error_log /var/log/nginx/error.log", f"error_log {tmp / 'error.log'}", conf)
     conf = sub(r"access_log /var/log/nginx/access.log", f"access_log {tmp / 'access.log'}", conf)
     conf = sub(r"pid /var/run/nginx.pid;", f"pid {tmp / 'nginx.pid'};", conf)
-    temp_paths = "".join(f"    {kind}_temp_path {tmp / kind};\n" for kind in ("client_body", "proxy", "fastcgi",
-                                                                              "uwsgi", "scgi"))
+    temp_paths = "".join(
+        f"    {kind}_temp_path {tmp / kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     conf = sub(r"\nhttp \{\n", "\nhttp {\n" + temp_paths, conf)
     return ("user root;\n" if os.geteuid() == 0 else "") + conf
 
@@ -100,9 +111,28 @@ def nginx():
     proc = None
     try:
         cert, key = tmp / "cert.pem", tmp / "key.pem"
-        subprocess.run([str(OPENSSL), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                        f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST},IP:127.0.0.1",
-                        "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(OPENSSL),
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                f"/CN={HOST}",
+                "-addext",
+                f"subjectAltName=DNS:{HOST},IP:127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            check=True,
+            capture_output=True,
+        )
         (tmp / "acme" / ".well-known" / "acme-challenge").mkdir(parents=True)
         (tmp / "acme" / ".well-known" / "acme-challenge" / "token-1").write_text("token-1.thumbprint")
         for name in ("rasa-1", "rasa-2"):
@@ -115,8 +145,11 @@ def nginx():
         conf = tmp / "nginx.conf"
         conf.write_text(for_loopback(rendered, tmp, http_port, https_port, [s.server_address[1] for s in servers]))
         check = subprocess.run([str(NGINX), "-t", "-p", str(tmp), "-c", str(conf)], capture_output=True, text=True)
-        proc = subprocess.Popen([str(NGINX), "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [str(NGINX), "-p", str(tmp), "-c", str(conf), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while not listening(http_port, https_port) and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -142,8 +175,9 @@ def https(nginx, source: str = "127.0.0.1", ciphers: str = "", **context_options
         context.set_ciphers(ciphers)
     for name, value in context_options.items():
         setattr(context, name, value)
-    return http.client.HTTPSConnection("127.0.0.1", nginx["https"], context=context, source_address=(source, 0),
-                                       timeout=10)
+    return http.client.HTTPSConnection(
+        "127.0.0.1", nginx["https"], context=context, source_address=(source, 0), timeout=10
+    )
 
 
 def request(conn, method: str, path: str, body: bytes = b"") -> "tuple[int, dict, bytes]":
@@ -164,8 +198,11 @@ def test_the_rendered_config_passes_nginx_t(nginx):
 
 def test_http_redirects_to_https_except_acme_challenges(nginx):
     conn = http.client.HTTPConnection("127.0.0.1", nginx["http"], timeout=10)
-    for method, path in (("GET", "/webhooks/widget/demo"), ("POST", "/webhooks/rest/webhook"),
-                         ("POST", "/webhooks/wechat/webhook?openid=o1&signature=s")):
+    for method, path in (
+        ("GET", "/webhooks/widget/demo"),
+        ("POST", "/webhooks/rest/webhook"),
+        ("POST", "/webhooks/wechat/webhook?openid=o1&signature=s"),
+    ):
         conn.request(method, path, body=b"{}" if method == "POST" else None, headers={"Host": HOST})
         r = conn.getresponse()
         r.read()
@@ -190,13 +227,19 @@ def test_tls_1_2_is_accepted_and_older_is_not(nginx):
     conn = https(nginx, maximum_version=ssl.TLSVersion.TLSv1_2)
     assert request(conn, "GET", "/")[0] == 200 and conn.sock.version() == "TLSv1.2"
     # this client offers TLS 1.0 and 1.1 (security level 0): the server refuses them
-    conn = https(nginx, ciphers="DEFAULT:@SECLEVEL=0", minimum_version=ssl.TLSVersion.TLSv1,
-                 maximum_version=ssl.TLSVersion.TLSv1_1)
+    conn = https(
+        nginx,
+        ciphers="DEFAULT:@SECLEVEL=0",
+        minimum_version=ssl.TLSVersion.TLSv1,
+        maximum_version=ssl.TLSVersion.TLSv1_1,
+    )
     with pytest.raises(ssl.SSLError):
         request(conn, "GET", "/")
 
 
-@pytest.mark.parametrize("path,source", [("/webhooks/rest/webhook", "127.0.0.2"), ("/webhooks/widget/session", "127.0.0.3")])
+@pytest.mark.parametrize(
+    "path,source", [("/webhooks/rest/webhook", "127.0.0.2"), ("/webhooks/widget/session", "127.0.0.3")]
+)
 def test_chat_webhooks_answer_429_beyond_the_burst(nginx, path, source):
     conn = https(nginx, source=source)  # its own client address: its own limit
     statuses = [request(conn, "POST", path, b"{}")[0] for _ in range(60)]

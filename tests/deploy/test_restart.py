@@ -49,7 +49,7 @@ def test_conversation_continues_after_kill_9(backend, tmp_path):
         rasa, port = start_rasa(latest_model(), endpoints, env, token, tmp_path / "rasa.log", port=port)
 
         after_restart = tracker()
-        assert after_restart["events"][:len(before["events"])] == before["events"]
+        assert after_restart["events"][: len(before["events"])] == before["events"]
         answer = send("那能再便宜点吗")
         assert any(m.get("text") for m in answer)
         after = tracker()

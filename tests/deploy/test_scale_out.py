@@ -13,8 +13,17 @@ import aiohttp
 import pytest
 
 from tests.conftest import ROOT, latest_model
-from tests.deploy.services import (Nginx, Postgres, Redis, base_env, start_actions, start_rasa, stop, wait_http,
-                                  write_endpoints)
+from tests.deploy.services import (
+    Nginx,
+    Postgres,
+    Redis,
+    base_env,
+    start_actions,
+    start_rasa,
+    stop,
+    wait_http,
+    write_endpoints,
+)
 
 pytestmark = [pytest.mark.server, pytest.mark.deploy]
 USERS = 50
@@ -33,14 +42,17 @@ def cluster(tmp_path_factory):
         actions, action_port = start_actions(env, tmp / "actions.log")
         procs.append(actions)
         endpoints = write_endpoints(tmp, action_port)
-        starting = [start_rasa(latest_model(), endpoints, env, token, tmp / f"rasa{i}.log", wait=False)
-                    for i in (1, 2)]
+        starting = [start_rasa(latest_model(), endpoints, env, token, tmp / f"rasa{i}.log", wait=False) for i in (1, 2)]
         procs += [p for p, _ in starting]
         for i, (p, port) in enumerate(starting, 1):
             wait_http(f"http://127.0.0.1:{port}/status?token={token}", p, tmp / f"rasa{i}.log")
         nginx = Nginx([port for _, port in starting])
-        yield {"instances": [f"http://127.0.0.1:{port}" for _, port in starting], "nginx": nginx.url,
-               "token": token, "pg": pg}
+        yield {
+            "instances": [f"http://127.0.0.1:{port}" for _, port in starting],
+            "nginx": nginx.url,
+            "token": token,
+            "pg": pg,
+        }
         nginx.stop()
     finally:
         for p in procs:
@@ -92,8 +104,11 @@ def test_fifty_users_alternating_between_two_instances(cluster):
         for i, kind in enumerate(turns):
             if kind == "user":
                 assert i + 1 < len(turns) and turns[i + 1] == "bot", (
-                    f"alt-{u}: a message was not answered: " + "; ".join(
-                        f"{e['event']}:{e.get('name') or e.get('text') or ''}@{e.get('timestamp')}" for e in events))
+                    f"alt-{u}: a message was not answered: "
+                    + "; ".join(
+                        f"{e['event']}:{e.get('name') or e.get('text') or ''}@{e.get('timestamp')}" for e in events
+                    )
+                )
 
 
 def test_one_conversation_hit_on_both_instances_at_once_is_serialised_by_the_lock(cluster):
@@ -101,7 +116,9 @@ def test_one_conversation_hit_on_both_instances_at_once_is_serialised_by_the_loc
 
     async def both():
         async with aiohttp.ClientSession() as session:
-            return await asyncio.gather(_post(session, a, "locked-1", "太贵了"), _post(session, b, "locked-1", "能分期吗"))
+            return await asyncio.gather(
+                _post(session, a, "locked-1", "太贵了"), _post(session, b, "locked-1", "能分期吗")
+            )
 
     results = asyncio.run(both())
     assert all(status == 200 and body for status, body in results)
@@ -115,8 +132,13 @@ def test_throughput_one_instance_and_two_behind_nginx(cluster):
     one, _, errors_one = asyncio.run(_conversations(lambda u, i: cluster["instances"][0], "one-"))
     two, count, errors_two = asyncio.run(_conversations(lambda u, i: cluster["nginx"], "two-"))
     assert not errors_one and not errors_two
-    result = {"users": USERS, "messages": count, "one_instance_msg_per_s": round(count / one, 1),
-              "two_instances_nginx_msg_per_s": round(count / two, 1), "cores": os.cpu_count()}
+    result = {
+        "users": USERS,
+        "messages": count,
+        "one_instance_msg_per_s": round(count / one, 1),
+        "two_instances_nginx_msg_per_s": round(count / two, 1),
+        "cores": os.cpu_count(),
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2))
     print("scale-out throughput:", result)

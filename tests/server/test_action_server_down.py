@@ -112,7 +112,11 @@ class Bot:
         with open(log, "ab") as out:
             self.actions = subprocess.Popen(
                 [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
-                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         _wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, log)
 
     # -- channels --
@@ -126,21 +130,38 @@ class Bot:
             if sender not in self.visitors:
                 self.visitors[sender] = widget_visitor(self)
             who = dict(self.visitors[sender])
-        status, body = http("POST", f"{self.url}/webhooks/{channel}/webhook",
-                            raw=json.dumps({**who, "message": text, "metadata": COACH}).encode(), headers=headers)
+        status, body = http(
+            "POST",
+            f"{self.url}/webhooks/{channel}/webhook",
+            raw=json.dumps({**who, "message": text, "metadata": COACH}).encode(),
+            headers=headers,
+        )
         assert status == 200 and isinstance(body, list), (status, body)
         return body, time.monotonic() - started
 
     def wechat(self, openid: str, text: str) -> "tuple[int, str]":
         root = ET.Element("xml")
-        for name, value in (("ToUserName", "gh_testaccount"), ("FromUserName", openid),
-                            ("CreateTime", int(time.time())), ("MsgType", "text"), ("Content", text),
-                            ("MsgId", time.time_ns())):
+        for name, value in (
+            ("ToUserName", "gh_testaccount"),
+            ("FromUserName", openid),
+            ("CreateTime", int(time.time())),
+            ("MsgType", "text"),
+            ("Content", text),
+            ("MsgId", time.time_ns()),
+        ):
             ET.SubElement(root, name).text = str(value)
         nonce = unique_nonce()
-        query = {"timestamp": "1714037059", "nonce": nonce, "signature": signature(WECHAT["token"], "1714037059", nonce)}
-        return http("POST", f"{self.url}/webhooks/wechat/webhook?" + urllib.parse.urlencode(query),
-                    raw=ET.tostring(root, encoding="utf-8"), headers={"Content-Type": "text/xml"})
+        query = {
+            "timestamp": "1714037059",
+            "nonce": nonce,
+            "signature": signature(WECHAT["token"], "1714037059", nonce),
+        }
+        return http(
+            "POST",
+            f"{self.url}/webhooks/wechat/webhook?" + urllib.parse.urlencode(query),
+            raw=ET.tostring(root, encoding="utf-8"),
+            headers={"Content-Type": "text/xml"},
+        )
 
 
 @pytest.fixture(scope="module")
@@ -153,21 +174,50 @@ def bot(tmp_path_factory: pytest.TempPathFactory, wechat_api) -> Bot:
     action_port, rasa_port = free_port(), free_port()
     token = secrets.token_hex(16)
     endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                         f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'tracker.db'}\n")
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1",
-           "WECHAT_TOKEN": WECHAT["token"], "WECHAT_APPID": WECHAT["appid"], "WECHAT_APPSECRET": "test-secret",
-           "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"], "WECHAT_TIMESTAMP_WINDOW": "0",
-           "WECHAT_MODE": "compatible", "WECHAT_API_BASE": wechat_api.url, "WECHAT_REPLY_BUDGET": "4.0"}
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'tracker.db'}\n"
+    )
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONUNBUFFERED": "1",
+        "WECHAT_TOKEN": WECHAT["token"],
+        "WECHAT_APPID": WECHAT["appid"],
+        "WECHAT_APPSECRET": "test-secret",
+        "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"],
+        "WECHAT_TIMESTAMP_WINDOW": "0",
+        "WECHAT_MODE": "compatible",
+        "WECHAT_API_BASE": wechat_api.url,
+        "WECHAT_REPLY_BUDGET": "4.0",
+    }
     env.pop("BOT_ACTION_TIMEOUT", None)  # the shipped default is what is tested
     env.pop("WECHAT_ACCOUNTS_FILE", None)
     rasa_log = tmp / "rasa.log"
     with open(rasa_log, "wb") as out:
         rasa = subprocess.Popen(
-            [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-             "--credentials", "credentials.yml", "--port", str(rasa_port), "--interface", "127.0.0.1",
-             "--enable-api", "--auth-token", token],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--endpoints",
+                str(endpoints),
+                "--credentials",
+                "credentials.yml",
+                "--port",
+                str(rasa_port),
+                "--interface",
+                "127.0.0.1",
+                "--enable-api",
+                "--auth-token",
+                token,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     bot = Bot(f"http://127.0.0.1:{rasa_port}", action_port, tmp, env)
     bot.token = token  # type: ignore[attr-defined]
     try:
@@ -247,6 +297,10 @@ def test_once_the_action_server_is_back_the_same_conversations_go_on(bot, wechat
         assert [t["objection"] for t in tags(reply)] == ["delay_decision"], reply
     content = wechat_answer(bot, wechat_api, "o_down_1", "太贵了")
     assert content and not follow_up(content)
-    status, tracker = http("GET", f"{bot.url}/conversations/{wechat_conversation('o_down_1')}/tracker?token={bot.token}")
-    custom = [e["data"]["custom"] for e in tracker["events"] if e["event"] == "bot" and (e.get("data") or {}).get("custom")]
+    status, tracker = http(
+        "GET", f"{bot.url}/conversations/{wechat_conversation('o_down_1')}/tracker?token={bot.token}"
+    )
+    custom = [
+        e["data"]["custom"] for e in tracker["events"] if e["event"] == "bot" and (e.get("data") or {}).get("custom")
+    ]
     assert custom[-1]["objection"] == "objection_price"

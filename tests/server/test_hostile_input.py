@@ -18,7 +18,7 @@ from tests.server.waiting import settled
 pytestmark = pytest.mark.server
 ACCOUNT = "gh_testaccount"
 ONE_MB = 1024 * 1024
-LEAKS = ("Traceback", "File \"/", "<html", "<!DOCTYPE", "Exception", "sanic")
+LEAKS = ("Traceback", 'File "/', "<html", "<!DOCTYPE", "Exception", "sanic")
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +57,11 @@ class Channel:
     def __init__(self, servers, name):
         self.name, self.url = name, f"{servers.url}/webhooks/{name}/webhook"
         # the widget sends JSON as text/plain from an allowed dealer page (no CORS preflight)
-        self.headers = ({"Content-Type": "text/plain;charset=UTF-8", "Origin": f"http://127.0.0.1:{servers.dealer_port}"}
-                        if name == "widget" else {"Content-Type": "application/json"})
+        self.headers = (
+            {"Content-Type": "text/plain;charset=UTF-8", "Origin": f"http://127.0.0.1:{servers.dealer_port}"}
+            if name == "widget"
+            else {"Content-Type": "application/json"}
+        )
         self.servers = servers
         self.visitors = {}
 
@@ -104,12 +107,12 @@ HOSTILE_MESSAGES = {
     "sql": "'; DROP TABLE events; --",
     "format": "{car_model} %s %d {0} ${x}",
     "rtl-zero-width": "\u202e\u200b\u200d\ufeff价格\u2066",
-    "bad-intent-json": "/greet{\"bad json",
+    "bad-intent-json": '/greet{"bad json',
     "unknown-intent": "/nonexistent_intent",
-    "slot-as-object": "/objection_price{\"family_member\": {\"x\": 1}}",
-    "slot-as-list": "/consult_family{\"family_member\": [\"spouse\", \"parent\"]}",
-    "priority-as-list": "/objection_price{\"priority\": [1, 2], \"car_model\": {\"a\": []}}",
-    "budget-as-text": "/objection_price{\"budget\": \"很多\"}",
+    "slot-as-object": '/objection_price{"family_member": {"x": 1}}',
+    "slot-as-list": '/consult_family{"family_member": ["spouse", "parent"]}',
+    "priority-as-list": '/objection_price{"priority": [1, 2], "car_model": {"a": []}}',
+    "budget-as-text": '/objection_price{"budget": "很多"}',
 }
 
 
@@ -174,13 +177,21 @@ def test_malformed_bodies_get_a_clear_json_4xx_and_the_channel_keeps_working(cha
 
 
 def test_the_widget_refuses_other_origins_with_a_json_403(servers):
-    status, body = http("POST", f"{servers.url}/webhooks/widget/webhook", raw=b'{"sender": "w", "message": "hi"}',
-                        headers={"Content-Type": "text/plain", "Origin": "https://evil.example"})
+    status, body = http(
+        "POST",
+        f"{servers.url}/webhooks/widget/webhook",
+        raw=b'{"sender": "w", "message": "hi"}',
+        headers={"Content-Type": "text/plain", "Origin": "https://evil.example"},
+    )
     refused(status, body, 403)
     # a widget request without an Origin (not a cross-origin browser request) is served
     visitor = widget_visitor(servers)
-    status, body = http("POST", f"{servers.url}/webhooks/widget/webhook",
-                        raw=json.dumps({**visitor, "message": "hi"}).encode(), headers={"Content-Type": "text/plain"})
+    status, body = http(
+        "POST",
+        f"{servers.url}/webhooks/widget/webhook",
+        raw=json.dumps({**visitor, "message": "hi"}).encode(),
+        headers={"Content-Type": "text/plain"},
+    )
     polite(status, body)
 
 
@@ -212,8 +223,11 @@ def test_a_flood_of_500_messages_from_one_sender_gets_answers_or_429s_then_a_nor
 
 def wechat_url(servers, **query):
     nonce = unique_nonce()
-    query = query or {"timestamp": "1714037059", "nonce": nonce,
-                      "signature": signature(WECHAT["token"], "1714037059", nonce)}
+    query = query or {
+        "timestamp": "1714037059",
+        "nonce": nonce,
+        "signature": signature(WECHAT["token"], "1714037059", nonce),
+    }
     return f"{servers.url}/webhooks/wechat/webhook?" + urllib.parse.urlencode(query)
 
 
@@ -223,8 +237,14 @@ def wechat_post(servers, body, timeout=60, **query):
 
 def text_xml(openid, content, msg_id):
     root = ET.Element("xml")
-    for name, value in (("ToUserName", ACCOUNT), ("FromUserName", openid), ("CreateTime", int(time.time())),
-                        ("MsgType", "text"), ("Content", content), ("MsgId", msg_id)):
+    for name, value in (
+        ("ToUserName", ACCOUNT),
+        ("FromUserName", openid),
+        ("CreateTime", int(time.time())),
+        ("MsgType", "text"),
+        ("Content", content),
+        ("MsgId", msg_id),
+    ):
         ET.SubElement(root, name).text = str(value)
     return ET.tostring(root, encoding="utf-8")
 
@@ -258,8 +278,12 @@ def wechat_say(servers, wechat_api, openid, text):
         return wechat_reply(status, body)
     assert status == 200
     # a long answer comes in more than one message: take them once no more has come for a second
-    sent = settled(lambda: [m["text"]["content"] for m in wechat_api.sent[before:] if m["touser"] == openid],
-                   quiet_s=1.0, timeout_s=60, ready=bool)
+    sent = settled(
+        lambda: [m["text"]["content"] for m in wechat_api.sent[before:] if m["touser"] == openid],
+        quiet_s=1.0,
+        timeout_s=60,
+        ready=bool,
+    )
     if not sent:
         pytest.fail(f"no answer for {openid} within 60 s")
     content = "".join(sent)
@@ -282,7 +306,7 @@ def wechat_answers_normally(servers, wechat_api, openid):
 def last_turn(events):
     """The last user event and the bot events after it."""
     i = max((n for n, e in enumerate(events) if e["event"] == "user"), default=None)
-    return (events[i], [e for e in events[i + 1:] if e["event"] == "bot"]) if i is not None else (None, [])
+    return (events[i], [e for e in events[i + 1 :] if e["event"] == "bot"]) if i is not None else (None, [])
 
 
 WECHAT_TEXTS = {
@@ -293,7 +317,7 @@ WECHAT_TEXTS = {
     "20k-ascii": "x" * 20000,
     "rtl-zero-width": "\u202e\u200b价格\ufeff",
     "markup": "<xml><Content>inner</Content></xml> ]]> &amp;",
-    "slot-as-object": "/objection_price{\"family_member\": {\"x\": 1}}",
+    "slot-as-object": '/objection_price{"family_member": {"x": 1}}',
 }
 
 
@@ -312,17 +336,25 @@ def wechat_json(**fields):
 
 
 WECHAT_BODIES = {
-    "control-chars-in-xml": (b"<xml><ToUserName>a</ToUserName><FromUserName>o_c</FromUserName>"
-                             b"<MsgType>text</MsgType><Content>\x01\x02\x1b</Content></xml>", 400),
-    "control-char-reference": (b"<xml><ToUserName>a</ToUserName><FromUserName>o_c</FromUserName>"
-                               b"<MsgType>text</MsgType><Content>&#1;</Content></xml>", 400),
+    "control-chars-in-xml": (
+        b"<xml><ToUserName>a</ToUserName><FromUserName>o_c</FromUserName>"
+        b"<MsgType>text</MsgType><Content>\x01\x02\x1b</Content></xml>",
+        400,
+    ),
+    "control-char-reference": (
+        b"<xml><ToUserName>a</ToUserName><FromUserName>o_c</FromUserName>"
+        b"<MsgType>text</MsgType><Content>&#1;</Content></xml>",
+        400,
+    ),
     "invalid-utf8": (b"<xml><ToUserName>a</ToUserName><FromUserName>\xff\xfe</FromUserName></xml>", 400),
     "garbage": (b"\x00\xff" * 100, 400),
     "empty": (b"", 400),
     "json-missing-fields": (wechat_json(Content="hi"), 400),
     "json-wrong-types": (json.dumps({"ToUserName": 5, "FromUserName": ["o"], "MsgType": None}).encode(), 400),
-    "json-lone-surrogate": (b'{"ToUserName": "a", "FromUserName": "o_\\ud800", "MsgType": "text", "Content": "hi"}',
-                            400),
+    "json-lone-surrogate": (
+        b'{"ToUserName": "a", "FromUserName": "o_\\ud800", "MsgType": "text", "Content": "hi"}',
+        400,
+    ),
     "json-deep": (b'{"ToUserName": ' + b"[" * 20000 + b"]" * 20000 + b"}", 400),  # under the 64 KiB cap
     "json-array": (b"[1, 2, 3]", 400),
     "1mb": (b"<xml><Content>" + b"a" * ONE_MB + b"</Content></xml>", 413),
@@ -338,11 +370,16 @@ def test_wechat_malformed_bodies_get_a_clear_4xx_and_the_channel_keeps_working(s
 
 
 def test_wechat_json_push_with_wrongly_typed_content_is_answered_or_acknowledged(servers, log_start, wechat_api):
-    status, body = wechat_post(servers, json.dumps({"ToUserName": ACCOUNT, "FromUserName": "o_json_types",
-                                                    "MsgType": "text", "Content": {"a": 1}, "MsgId": 42}).encode())
+    status, body = wechat_post(
+        servers,
+        json.dumps(
+            {"ToUserName": ACCOUNT, "FromUserName": "o_json_types", "MsgType": "text", "Content": {"a": 1}, "MsgId": 42}
+        ).encode(),
+    )
     wechat_reply(status, body)  # the object is dropped: an empty text, answered like one
-    status, body = wechat_post(servers, json.dumps({"ToUserName": ACCOUNT, "FromUserName": "o_json_types",
-                                                    "MsgType": 5, "MsgId": 43}).encode())
+    status, body = wechat_post(
+        servers, json.dumps({"ToUserName": ACCOUNT, "FromUserName": "o_json_types", "MsgType": 5, "MsgId": 43}).encode()
+    )
     assert (status, body) == (200, "success")  # an unknown message type: acknowledged, nothing to say
     wechat_answers_normally(servers, wechat_api, "o_json_types")
 
@@ -359,14 +396,18 @@ def test_wechat_unsigned_and_badly_signed_pushes_are_refused(servers, log_start,
     no_leak(reply)
     garbage = wechat_json(ToUserName="a", Encrypt="!!not base64!!")
     good = signature(WECHAT["token"], "1", "2", "!!not base64!!")
-    query = {"timestamp": "1", "nonce": "2", "msg_signature": good, "encrypt_type": "aes",
-             "signature": signature(WECHAT["token"], "1", "2")}
+    query = {
+        "timestamp": "1",
+        "nonce": "2",
+        "msg_signature": good,
+        "encrypt_type": "aes",
+        "signature": signature(WECHAT["token"], "1", "2"),
+    }
     wechat_refused(*wechat_post(servers, garbage, **query), 400)
     wechat_answers_normally(servers, wechat_api, "o_unsigned")
 
 
-def test_wechat_100_messages_from_one_openid_are_each_acknowledged_then_a_normal_answer(servers, log_start,
-                                                                                         wechat_api):
+def test_wechat_100_messages_from_one_openid_are_each_acknowledged_then_a_normal_answer(servers, log_start, wechat_api):
     openid = "o_flood_1"
     lines = ["你好", "🚗", "随便看看", "嗯", "哈哈", "？？", "在吗", "", "x" * 3000, "谢谢"]
 
@@ -398,7 +439,8 @@ def test_wechat_100_messages_from_one_openid_are_each_acknowledged_then_a_normal
     if body == "success":  # not ready within the budget: delivered through the customer-service API
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not any(
-                m["touser"] == openid and answer[:20] in m["text"]["content"] for m in wechat_api.sent):
+            m["touser"] == openid and answer[:20] in m["text"]["content"] for m in wechat_api.sent
+        ):
             time.sleep(1)
         assert any(m["touser"] == openid and answer[:20] in m["text"]["content"] for m in wechat_api.sent)
     else:
@@ -414,5 +456,5 @@ def test_no_traceback_in_the_server_logs_from_these_inputs(servers, log_start):
         with open(servers.logs / name, "rb") as f:
             f.seek(start)
             text = f.read().decode("utf-8", "replace")
-        assert "Traceback" not in text, text[text.index("Traceback") - 2000:text.index("Traceback") + 3000]
+        assert "Traceback" not in text, text[text.index("Traceback") - 2000 : text.index("Traceback") + 3000]
         assert "Exception occurred" not in text and "exceptions.SystemExit" not in text

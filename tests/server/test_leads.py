@@ -44,8 +44,11 @@ def test_consent_flow_over_rest_creates_one_lead_then_export_and_forget(servers,
     assert len(rows) == 1
     lead = rows[0]
     assert (lead.grade, lead.follow_up_date) == ("A", dt.date.today() + dt.timedelta(days=7))
-    assert custom(saved)[0] == {"lead_saved": True, "lead_grade": "A",
-                                "follow_up_date": lead.follow_up_date.isoformat()}
+    assert custom(saved)[0] == {
+        "lead_saved": True,
+        "lead_grade": "A",
+        "follow_up_date": lead.follow_up_date.isoformat(),
+    }
     assert (lead.channel, lead.name, lead.phone) == ("rest", "李", PHONE) and lead.objections == ["delay_decision"]
     assert lead.dealer["id"] == "sample-dealer"
 
@@ -53,8 +56,20 @@ def test_consent_flow_over_rest_creates_one_lead_then_export_and_forget(servers,
     assert main(["leads", "--due", "all", "--db", db, "--csv", "-"]) == 0
     exported = [r for r in csv.DictReader(io.StringIO(capsys.readouterr().out)) if r["sender_id"] == sender]
     assert len(exported) == 1 and exported[0]["grade"] == "A" and exported[0]["phone"] == PHONE
-    assert main(["leads", "--due", "week", "--db", db, "--today",
-                 (lead.follow_up_date - dt.timedelta(days=lead.follow_up_date.weekday())).isoformat()]) == 0
+    assert (
+        main(
+            [
+                "leads",
+                "--due",
+                "week",
+                "--db",
+                db,
+                "--today",
+                (lead.follow_up_date - dt.timedelta(days=lead.follow_up_date.weekday())).isoformat(),
+            ]
+        )
+        == 0
+    )
     assert sender in capsys.readouterr().out
 
     # forget removes every lead of the person: other test senders that left the same phone number too
@@ -81,15 +96,21 @@ def test_declining_keeps_nothing_and_an_objection_instead_is_answered(servers):
 
 
 def widget_post(servers, path, body):
-    return http("POST", f"{servers.url}/webhooks/widget/{path}", raw=json.dumps(body).encode(),
-                headers={"Content-Type": "text/plain;charset=UTF-8"})
+    return http(
+        "POST",
+        f"{servers.url}/webhooks/widget/{path}",
+        raw=json.dumps(body).encode(),
+        headers={"Content-Type": "text/plain;charset=UTF-8"},
+    )
 
 
 def test_widget_consent_form_writes_a_lead_row(servers):
     visitor = widget_visitor(servers)
     status, _ = widget_post(servers, "webhook", {**visitor, "message": "远山太贵了"})
     assert status == 200
-    status, body = widget_post(servers, "lead", {**visitor, "name": "王女士", "phone": "139-1234-5678", "consent": True})
+    status, body = widget_post(
+        servers, "lead", {**visitor, "name": "王女士", "phone": "139-1234-5678", "consent": True}
+    )
     assert status == 200 and body["ok"]
     lead = LeadStore(f"sqlite:///{servers.db}").get("widget:" + visitor["sender"])
     assert (lead.channel, lead.phone, lead.grade) == ("widget", "13912345678", None)
@@ -98,8 +119,9 @@ def test_widget_consent_form_writes_a_lead_row(servers):
 
 def test_widget_stores_a_plus_86_number_in_the_same_form_as_the_chat(servers):
     visitor = widget_visitor(servers)
-    status, body = widget_post(servers, "lead", {**visitor, "name": "赵先生", "phone": "+86 137 0013 7000",
-                                                 "consent": True})
+    status, body = widget_post(
+        servers, "lead", {**visitor, "name": "赵先生", "phone": "+86 137 0013 7000", "consent": True}
+    )
     assert status == 200 and body["ok"]
     assert LeadStore(f"sqlite:///{servers.db}").get("widget:" + visitor["sender"]).phone == "13700137000"
 

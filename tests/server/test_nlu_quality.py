@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation.metrics import MIN_ENTITY_F1, MIN_INTENT_MACRO_F1, evaluate
 from bot.evaluation.holdout import http_parser, load_examples
+from bot.evaluation.metrics import MIN_ENTITY_F1, MIN_INTENT_MACRO_F1, evaluate
 
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +35,8 @@ def test_the_held_out_split_in_traditional_characters_scores_like_simplified(ser
     parse = http_parser(servers.url, servers.token)
     simplified = evaluate([Example(e.text, e.intent, ()) for e in examples], parse)
     converted = evaluate(traditional, parse)
-    print(f"Simplified {simplified.intent_macro_f1:.3f}, Traditional {converted.intent_macro_f1:.3f} "
-          f"({changed} of {len(examples)} lines differ)")
+    print(
+        f"Simplified {simplified.intent_macro_f1:.3f}, Traditional {converted.intent_macro_f1:.3f} "
+        f"({changed} of {len(examples)} lines differ)"
+    )
     assert abs(simplified.intent_macro_f1 - converted.intent_macro_f1) <= 0.02

@@ -12,8 +12,15 @@ def tokens(parse):
     return [parse["text"][s:e] for s, e in parse["text_tokens"]]
 
 
-@pytest.mark.parametrize("text, name", [("远山Pro七座怎么样", "远山Pro"), ("星河EV续航多少", "星河EV"),
-                                        ("远山七座有现车吗", "远山七座"), ("比亚迪宋PLUS便宜", "宋PLUS")])
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("远山Pro七座怎么样", "远山Pro"),
+        ("星河EV续航多少", "星河EV"),
+        ("远山七座有现车吗", "远山七座"),
+        ("比亚迪宋PLUS便宜", "宋PLUS"),
+    ],
+)
 def test_our_dictionary_keeps_names_whole_inside_the_trained_pipeline(servers, text, name):
     assert name not in jieba.Tokenizer().lcut(text)  # plain jieba splits it...
     assert name in tokens(servers.parse(text))  # ...the trained model's tokenizer does not

@@ -40,8 +40,11 @@ def test_twelve_turns_of_mixed_objections_get_relevant_non_repeating_tagged_answ
         assert len(tags) == 1, (text, reply)
         tag = tags[0]
         assert tag["objection"] == intent  # relevant: answers the objection raised
-        assert tag["principle"] in ("reciprocity", "social_proof", "commitment", "liking", "testimonial",
-                                    "friendship", "peer_identity") and tag["principle_zh"]
+        assert (
+            tag["principle"]
+            in ("reciprocity", "social_proof", "commitment", "liking", "testimonial", "friendship", "peer_identity")
+            and tag["principle_zh"]
+        )
         assert tag["move"] and tag["stage"] and texts(reply).strip()
         assert "{" not in texts(reply)
         seen.append(tag["script_id"])

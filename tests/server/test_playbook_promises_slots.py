@@ -29,7 +29,14 @@ def gifts_in(text):
 def test_five_price_pushes_get_one_gift_traded_for_a_commitment_and_the_team_is_told(servers):
     sender = "pb-gift-1"
     said = []
-    for text in ["远山太贵了", "还是觉得贵", "价格真的接受不了", "再便宜点吧，太贵了", "最低能优惠多少", "还能再便宜吗"]:
+    for text in [
+        "远山太贵了",
+        "还是觉得贵",
+        "价格真的接受不了",
+        "再便宜点吧，太贵了",
+        "最低能优惠多少",
+        "还能再便宜吗",
+    ]:
         said.append(texts(servers.send(sender, text)))
     offered = [t for t in said if gifts_in(t)]
     assert len(offered) == 1, said  # three and more pushes: one gift, not one per push
@@ -103,7 +110,15 @@ def test_the_sales_step_moves_back_after_a_stall(servers):
 def test_no_sample_data_label_reaches_a_customer(servers):
     sender = "pb-labels"
     said = []
-    for text in ["远山太贵了", "还是觉得贵", "远山质量靠得住吗", "安全吗，出过事故怎么办", "质量真的可靠吗",
-                 "最低能优惠多少", "再便宜点", "我再考虑考虑"]:
+    for text in [
+        "远山太贵了",
+        "还是觉得贵",
+        "远山质量靠得住吗",
+        "安全吗，出过事故怎么办",
+        "质量真的可靠吗",
+        "最低能优惠多少",
+        "再便宜点",
+        "我再考虑考虑",
+    ]:
         said.append(texts(servers.send(sender, text, coaching=False)))
     assert not any(label in t for t in said for label in POLICY.sample_labels), said

@@ -27,8 +27,12 @@ PLAIN = {"Content-Type": "text/plain;charset=UTF-8"}
 
 
 def widget(servers, path, body, raw=None):
-    return http("POST", f"{servers.url}/webhooks/widget/{path}", raw=raw if raw is not None else json.dumps(body).encode(),
-                headers=PLAIN)
+    return http(
+        "POST",
+        f"{servers.url}/webhooks/widget/{path}",
+        raw=raw if raw is not None else json.dumps(body).encode(),
+        headers=PLAIN,
+    )
 
 
 def rest(servers, body, **params):
@@ -39,12 +43,22 @@ def rest(servers, body, **params):
 def wechat_push(servers, openid, content, path="", token=WECHAT["token"], nonce=None, msg_id=None):
     nonce = nonce or unique_nonce()
     root = ET.Element("xml")
-    for name, value in (("ToUserName", "gh_test"), ("FromUserName", openid), ("CreateTime", int(time.time())),
-                        ("MsgType", "text"), ("Content", content), ("MsgId", msg_id or time.time_ns())):
+    for name, value in (
+        ("ToUserName", "gh_test"),
+        ("FromUserName", openid),
+        ("CreateTime", int(time.time())),
+        ("MsgType", "text"),
+        ("Content", content),
+        ("MsgId", msg_id or time.time_ns()),
+    ):
         ET.SubElement(root, name).text = str(value)
     query = {"timestamp": "1714037059", "nonce": nonce, "signature": signature(token, "1714037059", nonce)}
-    return http("POST", f"{servers.url}/webhooks/wechat/webhook{path}?" + urllib.parse.urlencode(query),
-                raw=ET.tostring(root, encoding="utf-8"), headers={"Content-Type": "text/xml"})
+    return http(
+        "POST",
+        f"{servers.url}/webhooks/wechat/webhook{path}?" + urllib.parse.urlencode(query),
+        raw=ET.tostring(root, encoding="utf-8"),
+        headers={"Content-Type": "text/xml"},
+    )
 
 
 def user_texts(servers, sender):
@@ -61,8 +75,11 @@ def test_widget_history_and_lead_need_the_visitors_own_token(servers):
     assert widget(servers, "webhook", {**alice, "message": "我手机13800138000，远山多少钱"})[0] == 200
     status, body = widget(servers, "history", alice)
     assert status == 200 and any("13800138000" in (m["text"] or "") for m in body["messages"])
-    for forged in ({"sender": alice["sender"]}, {"sender": alice["sender"], "token": mallory["token"]},
-                   {"sender": alice["sender"], "token": alice["token"][:-1] + "x"}):
+    for forged in (
+        {"sender": alice["sender"]},
+        {"sender": alice["sender"], "token": mallory["token"]},
+        {"sender": alice["sender"], "token": alice["token"][:-1] + "x"},
+    ):
         status, body = widget(servers, "history", forged)
         assert status == 403 and "messages" not in body and "13800138000" not in json.dumps(body)
         status, _ = widget(servers, "lead", {**forged, "name": "坏人", "phone": "13900139000", "consent": True})
@@ -125,8 +142,9 @@ def test_widget_lead_and_messages_at_once_lose_no_event(servers):
     visitor = widget_visitor(servers)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         messages = [pool.submit(widget, servers, "webhook", {**visitor, "message": m}) for m in ("太贵了", "能分期吗")]
-        lead = pool.submit(widget, servers, "lead", {**visitor, "name": "周女士", "phone": "13512345678",
-                                                     "consent": True})
+        lead = pool.submit(
+            widget, servers, "lead", {**visitor, "name": "周女士", "phone": "13512345678", "consent": True}
+        )
         assert [f.result()[0] for f in messages] == [200, 200] and lead.result()[0] == 200
     sender = "widget:" + visitor["sender"]
     assert sorted(user_texts(servers, sender)) == sorted(["太贵了", "能分期吗"])
@@ -140,16 +158,16 @@ def test_widget_lead_and_messages_at_once_lose_no_event(servers):
 
 def test_prospects_get_the_answer_without_the_coaching(servers):
     visitor = widget_visitor(servers)
-    status, body = widget(servers, "webhook", {**visitor, "message": "太贵了",
-                                               "metadata": {"dealer": "sample-dealer"}})
+    status, body = widget(servers, "webhook", {**visitor, "message": "太贵了", "metadata": {"dealer": "sample-dealer"}})
     assert status == 200 and body and all("custom" not in m for m in body), body
     assert "principle" not in json.dumps(body, ensure_ascii=False)
     plain = servers.send("prospect-rest-1", "太贵了", coaching=False)
     assert plain and all("custom" not in m for m in plain), plain
     coached = servers.send("trainee-rest-1", "太贵了", metadata=COACH)
     assert any((m.get("custom") or {}).get("principle_why") for m in coached), coached
-    status, streamed = http("POST", f"{servers.url}/webhooks/rest/webhook?stream=true",
-                            {"sender": "prospect-rest-2", "message": "太贵了"})
+    status, streamed = http(
+        "POST", f"{servers.url}/webhooks/rest/webhook?stream=true", {"sender": "prospect-rest-2", "message": "太贵了"}
+    )
     assert status == 200 and "principle" not in str(streamed) and "custom" not in str(streamed)
 
 

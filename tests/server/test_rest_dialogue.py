@@ -56,8 +56,19 @@ def test_low_confidence_gets_the_help_menu_with_buttons(servers):
 
 @pytest.mark.parametrize(
     "message",
-    ["", "   ", "\n\t", "🚗" * 50, "啊" * 10000, "x" * 20000, "\x00\x07\x1b[31m", "<script>alert(1)</script>",
-     "'; DROP TABLE events; --", "/nonexistent_intent", "/greet{\"bad json"],
+    [
+        "",
+        "   ",
+        "\n\t",
+        "🚗" * 50,
+        "啊" * 10000,
+        "x" * 20000,
+        "\x00\x07\x1b[31m",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE events; --",
+        "/nonexistent_intent",
+        '/greet{"bad json',
+    ],
 )
 def test_odd_input_never_breaks_the_server(servers, message):
     status, body = http("POST", f"{servers.url}/webhooks/rest/webhook", {"sender": "odd-1", "message": message})
@@ -68,9 +79,18 @@ def test_odd_input_never_breaks_the_server(servers, message):
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"not json", b"[1, 2]", b'"text"', b'{"sender": "x"}', b'{"message": 5, "sender": "x"}',
-     b'{"message": "hi"}', b'{"message": "hi", "sender": ""}', b"\xff\xfe\xfa",
-     b'{"message": "' + b"a" * 30000 + b'", "sender": "x"}'],
+    [
+        b"",
+        b"not json",
+        b"[1, 2]",
+        b'"text"',
+        b'{"sender": "x"}',
+        b'{"message": 5, "sender": "x"}',
+        b'{"message": "hi"}',
+        b'{"message": "hi", "sender": ""}',
+        b"\xff\xfe\xfa",
+        b'{"message": "' + b"a" * 30000 + b'", "sender": "x"}',
+    ],
 )
 def test_malformed_request_bodies_get_a_clear_400(servers, raw):
     status, body = http("POST", f"{servers.url}/webhooks/rest/webhook", raw=raw)

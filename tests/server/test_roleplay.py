@@ -27,8 +27,7 @@ def texts(messages):
 
 
 def custom(messages, key):
-    return next((m["custom"][key] for m in messages if isinstance(m.get("custom"), dict) and key in m["custom"]),
-                None)
+    return next((m["custom"][key] for m in messages if isinstance(m.get("custom"), dict) and key in m["custom"]), None)
 
 
 def practise(servers, sender, answer):
@@ -107,8 +106,12 @@ def test_terminal_roleplay_command_plays_a_visit(servers):
 
     out = io.StringIO()
 
-    assert chat.run(servers.url, "trainee-terminal", io.StringIO("提示\n哦\n结束\n"), out, metadata=CUSTOMER,
-                    opening="开始练习") == 0
+    assert (
+        chat.run(
+            servers.url, "trainee-terminal", io.StringIO("提示\n哦\n结束\n"), out, metadata=CUSTOMER, opening="开始练习"
+        )
+        == 0
+    )
     screen = out.getvalue()
     assert "陪练开始" in screen and "提示：" in screen and "本轮" in screen and "陪练结束" in screen
     args = build_parser().parse_args(["roleplay", "--persona", "hesitant_staller", "--level", "hard"])

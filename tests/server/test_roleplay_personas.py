@@ -9,9 +9,9 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pytest
 
+from bot.nlu.text import normalize
 from bot.roleplay.personas import Persona, load_personas
 from bot.roleplay.reactions import NEGATIVE, POSITIVE, load_reactions
-from bot.nlu.text import normalize
 
 pytestmark = pytest.mark.server
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,12 +186,11 @@ def expected_weak(i: int) -> str:
 
 
 def custom(messages: List[Dict[str, Any]], key: str) -> Optional[Dict[str, Any]]:
-    return next((m["custom"][key] for m in messages if isinstance(m.get("custom"), dict) and key in m["custom"]),
-                None)
+    return next((m["custom"][key] for m in messages if isinstance(m.get("custom"), dict) and key in m["custom"]), None)
 
 
 def customer_text(messages: List[Dict[str, Any]]) -> str:
-    return next(m["text"] for m in messages if (m.get("text") or "").startswith("顾客："))[len("顾客："):]
+    return next(m["text"] for m in messages if (m.get("text") or "").startswith("顾客："))[len("顾客：") :]
 
 
 def play(servers, persona: Persona, sender: str, strong: bool) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
@@ -202,8 +201,11 @@ def play(servers, persona: Persona, sender: str, strong: bool) -> Tuple[Dict[str
     nxt = {"objection": persona.objections[0].objection, "attempt": 1, "ready": False}
     turns: List[Dict[str, Any]] = []
     for i in range(16):
-        reply = strong_reply(persona.id, nxt["objection"], nxt["attempt"], nxt["ready"]) if strong else WEAK[
-            i % len(WEAK)][0]
+        reply = (
+            strong_reply(persona.id, nxt["objection"], nxt["attempt"], nxt["ready"])
+            if strong
+            else WEAK[i % len(WEAK)][0]
+        )
         messages = servers.send(sender, reply, meta)
         turn = custom(messages, "roleplay_turn")
         assert turn is not None, messages

@@ -8,7 +8,6 @@ written to reports/visitor_questions.md; the test holds the rate measured when i
 
 import collections
 import json
-from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -20,7 +19,9 @@ from tests.conftest import ROOT, http
 pytestmark = pytest.mark.server
 CASES = yaml.safe_load((ROOT / "tests/data/visitor_questions.yml").read_text(encoding="utf-8"))["cases"]
 REPORT = ROOT / "reports/visitor_questions.md"
-FLOOR = 0.93  # measured 168 of 175 (96.0%) on 2026-11-29 (169 with another training run); raise it as the answers improve
+FLOOR = (
+    0.93  # measured 168 of 175 (96.0%) on 2026-11-29 (169 with another training run); raise it as the answers improve
+)
 HONEST_UNKNOWN = ("没有准确数据", "顾问会和您确认", "暂时没有", "不清楚")
 NEXT_SLOT = ("最近", "改到", "顺延", "下一个", "可以约", "推荐您")
 
@@ -102,14 +103,21 @@ def test_visitor_questions_through_rest(servers):
     counted = len(CASES) - len(superseded)
     passed = sum(sum(v) for v in results.values())
     rate = passed / counted
-    lines = ["# Visitor questions through REST", "",
-             f"{passed} of {counted} cases right ({rate:.1%}); {len(superseded)} superseded (they expect 'not known' "
-             f"for facts the catalog now holds: {', '.join(superseded)}).", "",
-             "| kind | right | cases |", "|---|---|---|"]
+    lines = [
+        "# Visitor questions through REST",
+        "",
+        f"{passed} of {counted} cases right ({rate:.1%}); {len(superseded)} superseded (they expect 'not known' "
+        f"for facts the catalog now holds: {', '.join(superseded)}).",
+        "",
+        "| kind | right | cases |",
+        "|---|---|---|",
+    ]
     lines += [f"| {kind} | {sum(v)} | {len(v)} |" for kind, v in sorted(results.items())]
     lines += ["", "## Failures", ""]
-    lines += [f"- `{c['id']}` {json.dumps(c['messages'], ensure_ascii=False)}: {'; '.join(p)} — answer: {a[:160]}"
-              for c, p, a in failures]
+    lines += [
+        f"- `{c['id']}` {json.dumps(c['messages'], ensure_ascii=False)}: {'; '.join(p)} — answer: {a[:160]}"
+        for c, p, a in failures
+    ]
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"visitor questions: {passed}/{len(CASES)} ({rate:.1%}); report {REPORT.relative_to(ROOT)}")

@@ -56,9 +56,12 @@ def test_traditional_chinese_is_understood_and_the_tracker_keeps_the_original(se
 
 def test_the_widget_opens_the_call_back_form_when_a_person_is_asked_for(servers):
     visitor = widget_visitor(servers)
-    status, body = http("POST", f"{servers.url}/webhooks/widget/webhook",
-                        raw=json.dumps({**visitor, "message": "我要找真人客服"}).encode(),
-                        headers={"Content-Type": "text/plain"})
+    status, body = http(
+        "POST",
+        f"{servers.url}/webhooks/widget/webhook",
+        raw=json.dumps({**visitor, "message": "我要找真人客服"}).encode(),
+        headers={"Content-Type": "text/plain"},
+    )
     assert status == 200 and "真人顾问" in texts(body)
     handoff = [m["custom"] for m in body if isinstance(m.get("custom"), dict)]
     assert handoff == [{"handoff": {"reason": "客户要求真人顾问", "need_phone": True}}]  # nothing else for prospects
@@ -67,12 +70,22 @@ def test_the_widget_opens_the_call_back_form_when_a_person_is_asked_for(servers)
 def test_wechat_hands_the_user_to_customer_service_when_the_account_has_it(servers, wechat_api):
     nonce, token = unique_nonce(), KF_ACCOUNT["token"]
     root = ET.Element("xml")
-    for field, value in (("ToUserName", "gh_kf"), ("FromUserName", "o_kf_user"), ("CreateTime", int(time.time())),
-                         ("MsgType", "text"), ("Content", "转人工"), ("MsgId", time.time_ns())):
+    for field, value in (
+        ("ToUserName", "gh_kf"),
+        ("FromUserName", "o_kf_user"),
+        ("CreateTime", int(time.time())),
+        ("MsgType", "text"),
+        ("Content", "转人工"),
+        ("MsgId", time.time_ns()),
+    ):
         ET.SubElement(root, field).text = str(value)
     query = {"timestamp": "1714037059", "nonce": nonce, "signature": signature(token, "1714037059", nonce)}
-    status, body = http("POST", f"{servers.url}/webhooks/wechat/webhook/kf?" + urllib.parse.urlencode(query),
-                        raw=ET.tostring(root, encoding="utf-8"), headers={"Content-Type": "text/xml"})
+    status, body = http(
+        "POST",
+        f"{servers.url}/webhooks/wechat/webhook/kf?" + urllib.parse.urlencode(query),
+        raw=ET.tostring(root, encoding="utf-8"),
+        headers={"Content-Type": "text/xml"},
+    )
     assert status == 200, body
     reply = ET.fromstring(body)
     assert reply.findtext("MsgType") == "transfer_customer_service"
@@ -137,9 +150,12 @@ def test_a_question_the_catalog_answers_is_answered_even_when_the_classifier_is_
 
 
 def test_fact_questions_carry_trim_and_spec_entities(servers):
-    status, parsed = http("POST", f"{servers.url}/model/parse?token={servers.token}",
-                          raw=json.dumps({"text": "远山两驱豪华版多少钱"}).encode(),
-                          headers={"Content-Type": "application/json"})
+    status, parsed = http(
+        "POST",
+        f"{servers.url}/model/parse?token={servers.token}",
+        raw=json.dumps({"text": "远山两驱豪华版多少钱"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     assert status == 200, parsed
     found = {(e["entity"], e["value"]) for e in parsed["entities"]}
     assert {("car_model", "远山"), ("trim", "两驱豪华版"), ("spec", "价格")} <= found, parsed["entities"]

@@ -30,9 +30,12 @@ def signed(timestamp="1714037059", nonce=None):
 
 def text_xml(openid, content, msg_id, kind="text", extra=""):
     body = f"<Content><![CDATA[{content}]]></Content>" if kind == "text" else extra
-    return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}"
-            + (f"<MsgId>{msg_id}</MsgId>" if msg_id else "") + "</xml>").encode()
+    return (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{body}"
+        + (f"<MsgId>{msg_id}</MsgId>" if msg_id else "")
+        + "</xml>"
+    ).encode()
 
 
 def post(servers, body, **query):
@@ -47,8 +50,9 @@ def reply_text(body):
 
 def test_url_verification_vector_d1(servers):
     v = VECTORS["signature"][0]
-    status, body = http("GET", url(servers, signature=v["signature"], timestamp=v["timestamp"], nonce=v["nonce"],
-                                   echostr=v["echostr"]))
+    status, body = http(
+        "GET", url(servers, signature=v["signature"], timestamp=v["timestamp"], nonce=v["nonce"], echostr=v["echostr"])
+    )
     assert (status, str(body)) == (200, v["echostr"])
     status, _ = http("GET", url(servers, signature="0" * 40, timestamp=v["timestamp"], nonce=v["nonce"], echostr="x"))
     assert status == 403
@@ -57,11 +61,21 @@ def test_url_verification_vector_d1(servers):
 @pytest.mark.parametrize("vid", ["D2", "D3a"])
 def test_push_signature_vectors_are_accepted_and_a_wrong_one_refused(servers, vid):
     v = next(x for x in VECTORS["signature"] if x["id"] == vid)
-    status, body = post(servers, text_xml(f"o_vec_{vid}", "你好", f"9{vid.encode().hex()}"),
-                        timestamp=v["timestamp"], nonce=v["nonce"], signature=v["signature"])
+    status, body = post(
+        servers,
+        text_xml(f"o_vec_{vid}", "你好", f"9{vid.encode().hex()}"),
+        timestamp=v["timestamp"],
+        nonce=v["nonce"],
+        signature=v["signature"],
+    )
     assert status == 200 and "助手" in reply_text(body)[0]
-    status, _ = post(servers, text_xml("o_vec_bad", "你好", "1"), timestamp=v["timestamp"], nonce=v["nonce"],
-                     signature=v["signature"][:-1] + "0")
+    status, _ = post(
+        servers,
+        text_xml("o_vec_bad", "你好", "1"),
+        timestamp=v["timestamp"],
+        nonce=v["nonce"],
+        signature=v["signature"][:-1] + "0",
+    )
     assert status == 403
 
 
@@ -78,13 +92,17 @@ def test_safe_mode_decrypts_the_push_and_encrypts_the_reply(servers):
     key = aes_key(WECHAT["encoding_aes_key"])
     d4 = VECTORS["encrypt_deterministic"][0]  # same token, key and AppID as the doc's safe-mode examples
     enc = encrypt(key, text_xml("o_safe_1", "能分期吗", "200001").decode(), WECHAT["appid"])
-    q = {**signed(d4["timestamp"], d4["nonce"]), "encrypt_type": "aes",
-         "msg_signature": signature(WECHAT["token"], d4["timestamp"], d4["nonce"], enc)}
+    q = {
+        **signed(d4["timestamp"], d4["nonce"]),
+        "encrypt_type": "aes",
+        "msg_signature": signature(WECHAT["token"], d4["timestamp"], d4["nonce"], enc),
+    }
     status, body = post(servers, f"<xml><ToUserName>{ACCOUNT}</ToUserName><Encrypt>{enc}</Encrypt></xml>".encode(), **q)
     assert status == 200
     envelope = ET.fromstring(body)
-    assert envelope.findtext("MsgSignature") == signature(WECHAT["token"], envelope.findtext("TimeStamp"),
-                                                          envelope.findtext("Nonce"), envelope.findtext("Encrypt"))
+    assert envelope.findtext("MsgSignature") == signature(
+        WECHAT["token"], envelope.findtext("TimeStamp"), envelope.findtext("Nonce"), envelope.findtext("Encrypt")
+    )
     inner = decrypt(key, envelope.findtext("Encrypt"), WECHAT["appid"])
     assert "分期" in reply_text(inner.encode())[0] or "首付" in reply_text(inner.encode())[0]
     q["msg_signature"] = "0" * 40
@@ -92,8 +110,9 @@ def test_safe_mode_decrypts_the_push_and_encrypts_the_reply(servers):
 
 
 def vector(vid):
-    return next(v for group in ("signature", "decrypt", "encrypt_deterministic") for v in VECTORS[group]
-                if v["id"] == vid)
+    return next(
+        v for group in ("signature", "decrypt", "encrypt_deterministic") for v in VECTORS[group] if v["id"] == vid
+    )
 
 
 def vector_url(servers, v, **query):
@@ -108,8 +127,9 @@ def envelope_for(v, json_body=False):
 
 def open_envelope(v, body):
     envelope = ET.fromstring(body)
-    assert envelope.findtext("MsgSignature") == signature(v["token"], envelope.findtext("TimeStamp"),
-                                                          envelope.findtext("Nonce"), envelope.findtext("Encrypt"))
+    assert envelope.findtext("MsgSignature") == signature(
+        v["token"], envelope.findtext("TimeStamp"), envelope.findtext("Nonce"), envelope.findtext("Encrypt")
+    )
     return decrypt(aes_key(v["encoding_aes_key"]), envelope.findtext("Encrypt"), v["receive_id"])
 
 
@@ -138,8 +158,9 @@ def test_decrypt_vectors_are_answered_with_an_encrypted_reply(servers, vid):
     query = {"timestamp": v["timestamp"], "nonce": v["nonce"], "msg_signature": v["msg_signature"]}
     if vid == "S1":  # an Official Account in safe mode also signs the query
         query.update(signature=v["plain_signature_same_params"], encrypt_type="aes")
-    status, body = http("POST", vector_url(servers, v, **query), raw=envelope_for(v),
-                        headers={"Content-Type": "text/xml"})
+    status, body = http(
+        "POST", vector_url(servers, v, **query), raw=envelope_for(v), headers={"Content-Type": "text/xml"}
+    )
     assert status == 200, body
     pushed = ET.fromstring(v["plaintext"])
     content, to_user, from_user = reply_text(open_envelope(v, body).encode())
@@ -152,8 +173,13 @@ def test_decrypt_vectors_are_answered_with_an_encrypted_reply(servers, vid):
 
 def test_d3_json_format_push_decrypts_and_its_event_is_acknowledged(servers):
     v, d3a = vector("D3"), vector("D3a")
-    query = {"timestamp": v["timestamp"], "nonce": v["nonce"], "signature": d3a["signature"],
-             "msg_signature": v["msg_signature"], "encrypt_type": "aes"}
+    query = {
+        "timestamp": v["timestamp"],
+        "nonce": v["nonce"],
+        "signature": d3a["signature"],
+        "msg_signature": v["msg_signature"],
+        "encrypt_type": "aes",
+    }
     assert http("POST", vector_url(servers, v, **query), raw=envelope_for(v, json_body=True)) == (200, "success")
     wrong_key = {**query, "msg_signature": signature(v["token"], v["timestamp"], v["nonce"], vector("S1")["encrypt"])}
     status, body = http("POST", vector_url(servers, v, **wrong_key), raw=envelope_for(vector("S1"), json_body=True))
@@ -165,8 +191,12 @@ def test_encrypt_vectors_pushed_as_messages_are_decrypted_and_answered(servers, 
     v = vector(vid)
     timestamp, nonce = v.get("timestamp") or vector("J1")["timestamp"], v.get("nonce") or vector("J1")["nonce"]
     msg_signature = v.get("msg_signature") or signature(v["token"], timestamp, nonce, v["encrypt"])
-    status, body = http("POST", vector_url(servers, v, timestamp=timestamp, nonce=nonce, msg_signature=msg_signature),
-                        raw=envelope_for(v), headers={"Content-Type": "text/xml"})
+    status, body = http(
+        "POST",
+        vector_url(servers, v, timestamp=timestamp, nonce=nonce, msg_signature=msg_signature),
+        raw=envelope_for(v),
+        headers={"Content-Type": "text/xml"},
+    )
     assert status == 200, body
     pushed = ET.fromstring(v["plaintext"])
     content, to_user, _ = reply_text(open_envelope(v, body).encode())
@@ -180,8 +210,12 @@ def test_encrypt_vectors_that_are_not_messages_decrypt_then_get_a_clear_400(serv
     v = vector(vid)
     timestamp, nonce = v["timestamp"], v["nonce"]
     msg_signature = v.get("msg_signature") or v["msg_signature_computed_here"]
-    status, body = http("POST", vector_url(servers, v, timestamp=timestamp, nonce=nonce, msg_signature=msg_signature),
-                        raw=envelope_for(v), headers={"Content-Type": "text/xml"})
+    status, body = http(
+        "POST",
+        vector_url(servers, v, timestamp=timestamp, nonce=nonce, msg_signature=msg_signature),
+        raw=envelope_for(v),
+        headers={"Content-Type": "text/xml"},
+    )
     assert status == 400 and "not a message" in body  # decrypted (a bad key or padding says otherwise)
 
 
@@ -203,8 +237,12 @@ def test_retries_of_one_msgid_make_one_turn_and_one_reply(servers, wechat_api):
     passive = [b for s, b in results if s == 200 and b != "success"]
     events = wait_until(lambda: servers.tracker(wechat_conversation("o_retry_1"))["events"], turn_finished, 60)
     # the answer, if not passive, goes through the API after the turn; a second one would be a duplicate
-    async_sent = settled(lambda: [m for m in wechat_api.sent if m["touser"] == "o_retry_1"], quiet_s=1.0,
-                         timeout_s=30, ready=lambda sent: bool(passive or sent))
+    async_sent = settled(
+        lambda: [m for m in wechat_api.sent if m["touser"] == "o_retry_1"],
+        quiet_s=1.0,
+        timeout_s=30,
+        ready=lambda sent: bool(passive or sent),
+    )
     assert len(passive) + len(async_sent) == 1, (passive, async_sent)
     users = [e for e in events if e["event"] == "user"]
     assert len(users) == 1
@@ -213,13 +251,18 @@ def test_retries_of_one_msgid_make_one_turn_and_one_reply(servers, wechat_api):
 @pytest.mark.parametrize(
     "body, status",
     [
-        (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
-         b"<xml><ToUserName>&b;</ToUserName></xml>", 400),
-        (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>',
-         400),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            b"<xml><ToUserName>&b;</ToUserName></xml>",
+            400,
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>',
+            400,
+        ),
         (b"<xml><ToUserName>unclosed", 400),
         (b"", 400),
-        (b"{\"json\": true}", 400),
+        (b'{"json": true}', 400),
         (b"<xml><Content>no sender</Content></xml>", 400),
         (b"<xml>" + b"a" * (70 * 1024) + b"</xml>", 413),
     ],
@@ -240,20 +283,32 @@ def test_buttons_become_numbered_options_and_a_digit_picks_one(servers):
 
 def test_events_voice_and_other_message_types(servers):
     now = int(time.time())
-    sub = (f"<xml><ToUserName>{ACCOUNT}</ToUserName><FromUserName>o_evt_1</FromUserName><CreateTime>{now}</CreateTime>"
-           "<MsgType>event</MsgType><Event>subscribe</Event></xml>").encode()
+    sub = (
+        f"<xml><ToUserName>{ACCOUNT}</ToUserName><FromUserName>o_evt_1</FromUserName><CreateTime>{now}</CreateTime>"
+        "<MsgType>event</MsgType><Event>subscribe</Event></xml>"
+    ).encode()
     assert "助手" in reply_text(post(servers, sub)[1])[0]
-    click = (f"<xml><ToUserName>{ACCOUNT}</ToUserName><FromUserName>o_evt_1</FromUserName><CreateTime>{now + 1}</CreateTime>"
-             "<MsgType>event</MsgType><Event>CLICK</Event><EventKey>TEST_DRIVE</EventKey></xml>").encode()
+    click = (
+        f"<xml><ToUserName>{ACCOUNT}</ToUserName><FromUserName>o_evt_1</FromUserName><CreateTime>{now + 1}</CreateTime>"
+        "<MsgType>event</MsgType><Event>CLICK</Event><EventKey>TEST_DRIVE</EventKey></xml>"
+    ).encode()
     assert "试驾" in reply_text(post(servers, click)[1])[0]
-    voice = text_xml("o_evt_1", "", "600001", kind="voice",
-                     extra="<MediaId>m</MediaId><Format>amr</Format><Recognition>太贵了</Recognition>")
+    voice = text_xml(
+        "o_evt_1",
+        "",
+        "600001",
+        kind="voice",
+        extra="<MediaId>m</MediaId><Format>amr</Format><Recognition>太贵了</Recognition>",
+    )
     assert reply_text(post(servers, voice)[1])[0]
     image = text_xml("o_evt_1", "", "600002", kind="image", extra="<PicUrl>http://x/y.jpg</PicUrl><MediaId>m</MediaId>")
     assert "文字" in reply_text(post(servers, image)[1])[0]
-    unsub = (f"<xml><ToUserName>{ACCOUNT}</ToUserName><FromUserName>o_evt_1</FromUserName><CreateTime>{now + 2}</CreateTime>"
-             "<MsgType>event</MsgType><Event>unsubscribe</Event></xml>").encode()
+    unsub = (
+        f"<xml><ToUserName>{ACCOUNT}</ToUserName><FromUserName>o_evt_1</FromUserName><CreateTime>{now + 2}</CreateTime>"
+        "<MsgType>event</MsgType><Event>unsubscribe</Event></xml>"
+    ).encode()
     assert post(servers, unsub) == (200, "success")
+
     # unfollowing deletes the follower's conversation with this account (polled: it runs off the loop)
     def users():
         return [e for e in servers.tracker(wechat_conversation("o_evt_1"))["events"] if e["event"] == "user"]
@@ -281,8 +336,12 @@ def test_100_users_at_once_are_each_answered_exactly_once_within_the_budget(serv
         if openid in passive:
             assert reply_text(body)[1] == openid
     # every user answered, then a quiet second: a send still in flight would show up as a duplicate
-    pushed = settled(lambda: [m["touser"] for m in wechat_api.sent if m["touser"].startswith("o_burst_")],
-                     quiet_s=1.0, timeout_s=180, ready=lambda sent: len(set(sent) | passive) == len(users))
+    pushed = settled(
+        lambda: [m["touser"] for m in wechat_api.sent if m["touser"].startswith("o_burst_")],
+        quiet_s=1.0,
+        timeout_s=180,
+        ready=lambda sent: len(set(sent) | passive) == len(users),
+    )
     assert set(pushed) | passive == set(users), f"lost: {sorted(set(users) - set(pushed) - passive)[:5]}"
     assert len(pushed) == len(set(pushed)) and not passive & set(pushed), "a user was answered twice"
     print(f"100 users: {len(passive)} passive, {len(pushed)} via the API, slowest response {slowest:.2f}s")

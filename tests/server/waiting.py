@@ -19,8 +19,7 @@ def wait_until(read: Callable[[], T], done: Callable[[T], bool], timeout_s: floa
     return value
 
 
-def settled(read: Callable[[], T], quiet_s: float, timeout_s: float,
-            ready: Callable[[T], bool] = lambda _: True) -> T:
+def settled(read: Callable[[], T], quiet_s: float, timeout_s: float, ready: Callable[[T], bool] = lambda _: True) -> T:
     """``read()`` once it is ``ready`` and has not changed for ``quiet_s``, or at the deadline: for
     what arrives in several pieces (an answer in more than one message) or should not arrive at all
     (a duplicate), where no event says "that was the last one"."""
@@ -42,4 +41,4 @@ def turn_finished(events: List[Dict[str, Any]], text: Optional[str] = None) -> b
     users = [n for n, e in enumerate(events) if e["event"] == "user"]
     if not users or (text is not None and events[users[-1]].get("text") != text):
         return False
-    return any(e["event"] == "action" and e.get("name") == "action_listen" for e in events[users[-1] + 1:])
+    return any(e["event"] == "action" and e.get("name") == "action_listen" for e in events[users[-1] + 1 :])

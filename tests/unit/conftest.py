@@ -16,9 +16,13 @@ from pathlib import Path
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-settings.register_profile("ci", max_examples=200, derandomize=True, database=None, deadline=None,
-                          print_blob=True)
-settings.register_profile("explore", max_examples=2000, derandomize=False, deadline=None, print_blob=True,
-                          database=DirectoryBasedExampleDatabase(
-                              Path(tempfile.gettempdir()) / "showroom-hypothesis" / "explore-examples"))
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile(
+    "explore",
+    max_examples=2000,
+    derandomize=False,
+    deadline=None,
+    print_blob=True,
+    database=DirectoryBasedExampleDatabase(Path(tempfile.gettempdir()) / "showroom-hypothesis" / "explore-examples"),
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -1,7 +1,6 @@
 """Test-drive booking (bot.booking), without Rasa: reading model, day, time and phone from customer
 messages, merging messages, choosing the slot, and the read-back text from data/booking.yml."""
 
-import re
 from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -24,6 +23,7 @@ def at(text):
 
 # --- data/booking.yml ------------------------------------------------------------------------------
 
+
 def test_the_booking_file_loads_with_its_settings():
     cfg = load_booking_config(DEFAULT_PATH)
     assert (cfg.duration.seconds, cfg.lead.seconds, cfg.step.seconds) == (3600, 1800, 1800)
@@ -37,17 +37,20 @@ def _broken(write_yaml, old, new):
     return write_yaml("booking.yml", text.replace(old, new, 1))
 
 
-@pytest.mark.parametrize("old, new, field, reason", [
-    ("  past: \"{asked}已经过了\"\n", "", "reasons", "missing field 'past'"),
-    ("已经过了", "已经过了{when}", "reasons.past", "unknown placeholder {when}"),
-    ("moved: \"{why}，", "moved: \"", "moved", "missing placeholder {why}"),
-    ("{holiday}，展厅", "{holiday，展厅", "holiday", "not a valid template"),
-    ("step_minutes: 30", "step_minutes: 7", "settings.step_minutes", "must divide a day"),
-    ("duration_minutes: 60", "duration_minutes: 0", "settings.duration_minutes", "expected a whole number >= 1"),
-    ("周六, 周日]", "周六]", "weekdays", "expected the 7 weekdays"),
-    ("any_model: 您感兴趣的车型", "any_model: ''", "any_model", "expected a non-empty text"),
-    ("ask:\n", "asks:\n", "asks", "unknown field"),
-])
+@pytest.mark.parametrize(
+    "old, new, field, reason",
+    [
+        ('  past: "{asked}已经过了"\n', "", "reasons", "missing field 'past'"),
+        ("已经过了", "已经过了{when}", "reasons.past", "unknown placeholder {when}"),
+        ('moved: "{why}，', 'moved: "', "moved", "missing placeholder {why}"),
+        ("{holiday}，展厅", "{holiday，展厅", "holiday", "not a valid template"),
+        ("step_minutes: 30", "step_minutes: 7", "settings.step_minutes", "must divide a day"),
+        ("duration_minutes: 60", "duration_minutes: 0", "settings.duration_minutes", "expected a whole number >= 1"),
+        ("周六, 周日]", "周六]", "weekdays", "expected the 7 weekdays"),
+        ("any_model: 您感兴趣的车型", "any_model: ''", "any_model", "expected a non-empty text"),
+        ("ask:\n", "asks:\n", "asks", "unknown field"),
+    ],
+)
 def test_every_problem_in_the_booking_file_names_file_and_field(write_yaml, old, new, field, reason):
     path = _broken(write_yaml, old, new)
     with pytest.raises(DataFileError) as e:
@@ -86,41 +89,53 @@ from bot.privacy.logs import mask_phone  # noqa: E402
 
 
 def req(day=None, time_from=None, time_to=None, words="", **kw):
-    return BookingRequest(day=day, day_given=day is not None, time_from=time_from, time_to=time_to,
-                          time_words=words, **kw)
+    return BookingRequest(
+        day=day, day_given=day is not None, time_from=time_from, time_to=time_to, time_words=words, **kw
+    )
 
 
 MORNING = dict(time_from=time(7), time_to=time(11, 59, 59))
 AFTERNOON = dict(time_from=time(13), time_to=time(17, 59, 59))
 
 
-@pytest.mark.parametrize("request_, now, start, reasons", [
-    # as asked: an exact time; a part of day gets its first open time (today: after now + lead)
-    (req(date(2026, 11, 30), time(15)), SUN, "2026-11-30 15:00", ()),
-    (req(date(2026, 12, 5), **MORNING), SUN, "2026-12-05 09:00", ()),
-    (req(date(2026, 12, 5), **AFTERNOON), SUN, "2026-12-05 13:00", ()),
-    (req(date(2026, 11, 29), **MORNING), SUN, "2026-11-29 10:30", ()),
-    (req(date(2026, 11, 29), time(17), time(18, 59, 59)), SUN, "2026-11-29 17:00", ()),  # 傍晚: ends by 18:00
-    # a day alone: its first free time, said in the note
-    (req(date(2026, 12, 2)), SUN, "2026-12-02 09:00", (TIME_ASSUMED,)),
-    (req(date(2026, 11, 29)), SUN, "2026-11-29 10:30", (TIME_ASSUMED,)),
-    (req(date(2026, 11, 29)), datetime(2026, 11, 29, 10, 7), "2026-11-29 11:00", (TIME_ASSUMED,)),
-    # problems: the next possible slot
-    (req(date(2026, 11, 29), time(9)), SUN, "2026-11-29 10:30", (PAST,)),
-    (req(date(2026, 11, 28)), SUN, "2026-11-29 10:30", (PAST,)),
-    (req(date(2026, 11, 25), **MORNING), WED, "2026-11-25 16:30", (PAST,)),
-    (req(date(2026, 11, 29), time(19)), SUN, "2026-11-30 09:00", (OUTSIDE_HOURS,)),
-    (req(date(2026, 11, 30), time(3)), SUN, "2026-11-30 09:00", (OUTSIDE_HOURS,)),
-    (req(date(2026, 11, 29), time(18), time(23, 59, 59)), SUN, "2026-11-30 09:00", (OUTSIDE_HOURS,)),
-    (req(date(2026, 11, 29), time(17, 30)), SUN, "2026-11-30 09:00", (ENDS_AFTER_CLOSING,)),
-    (req(date(2026, 2, 16), time(10)), datetime(2026, 2, 10, 12), "2026-02-18 09:00", (CLOSED_DAY,)),
-    (req(date(2026, 2, 16)), datetime(2026, 2, 10, 12), "2026-02-18 09:00", (CLOSED_DAY,)),
-    (req(date(2026, 11, 29)), datetime(2026, 11, 29, 17, 45), "2026-11-30 09:00", (DAY_OVER,)),
-    (req(date(2027, 3, 1), asked_date="2月30号", problems=(IMPOSSIBLE_DATE,)), SUN, "2027-03-01 09:00",
-     (IMPOSSIBLE_DATE,)),
-    (req(date(2026, 3, 1), **AFTERNOON, asked_date="2026年2月29日", problems=(IMPOSSIBLE_DATE,)), SUN,
-     "2026-11-29 10:30", (IMPOSSIBLE_DATE, PAST)),
-])
+@pytest.mark.parametrize(
+    "request_, now, start, reasons",
+    [
+        # as asked: an exact time; a part of day gets its first open time (today: after now + lead)
+        (req(date(2026, 11, 30), time(15)), SUN, "2026-11-30 15:00", ()),
+        (req(date(2026, 12, 5), **MORNING), SUN, "2026-12-05 09:00", ()),
+        (req(date(2026, 12, 5), **AFTERNOON), SUN, "2026-12-05 13:00", ()),
+        (req(date(2026, 11, 29), **MORNING), SUN, "2026-11-29 10:30", ()),
+        (req(date(2026, 11, 29), time(17), time(18, 59, 59)), SUN, "2026-11-29 17:00", ()),  # 傍晚: ends by 18:00
+        # a day alone: its first free time, said in the note
+        (req(date(2026, 12, 2)), SUN, "2026-12-02 09:00", (TIME_ASSUMED,)),
+        (req(date(2026, 11, 29)), SUN, "2026-11-29 10:30", (TIME_ASSUMED,)),
+        (req(date(2026, 11, 29)), datetime(2026, 11, 29, 10, 7), "2026-11-29 11:00", (TIME_ASSUMED,)),
+        # problems: the next possible slot
+        (req(date(2026, 11, 29), time(9)), SUN, "2026-11-29 10:30", (PAST,)),
+        (req(date(2026, 11, 28)), SUN, "2026-11-29 10:30", (PAST,)),
+        (req(date(2026, 11, 25), **MORNING), WED, "2026-11-25 16:30", (PAST,)),
+        (req(date(2026, 11, 29), time(19)), SUN, "2026-11-30 09:00", (OUTSIDE_HOURS,)),
+        (req(date(2026, 11, 30), time(3)), SUN, "2026-11-30 09:00", (OUTSIDE_HOURS,)),
+        (req(date(2026, 11, 29), time(18), time(23, 59, 59)), SUN, "2026-11-30 09:00", (OUTSIDE_HOURS,)),
+        (req(date(2026, 11, 29), time(17, 30)), SUN, "2026-11-30 09:00", (ENDS_AFTER_CLOSING,)),
+        (req(date(2026, 2, 16), time(10)), datetime(2026, 2, 10, 12), "2026-02-18 09:00", (CLOSED_DAY,)),
+        (req(date(2026, 2, 16)), datetime(2026, 2, 10, 12), "2026-02-18 09:00", (CLOSED_DAY,)),
+        (req(date(2026, 11, 29)), datetime(2026, 11, 29, 17, 45), "2026-11-30 09:00", (DAY_OVER,)),
+        (
+            req(date(2027, 3, 1), asked_date="2月30号", problems=(IMPOSSIBLE_DATE,)),
+            SUN,
+            "2027-03-01 09:00",
+            (IMPOSSIBLE_DATE,),
+        ),
+        (
+            req(date(2026, 3, 1), **AFTERNOON, asked_date="2026年2月29日", problems=(IMPOSSIBLE_DATE,)),
+            SUN,
+            "2026-11-29 10:30",
+            (IMPOSSIBLE_DATE, PAST),
+        ),
+    ],
+)
 def test_slot_choice(request_, now, start, reasons):
     decision = choose_slot(request_, now, HOURS)
     assert (decision.start, decision.reasons) == (at(start), reasons)
@@ -132,23 +147,45 @@ def test_no_day_no_slot():
     assert decision.start is None and not decision.as_asked
 
 
-@pytest.mark.parametrize("request_, now, note", [
-    (req(date(2026, 11, 30), time(15)), SUN, ""),
-    (req(date(2026, 12, 2), words="下周三"), SUN, "您没说几点，先按最早的上午9点给您排上。"),
-    (req(date(2026, 11, 29), time(9), words="今天上午9点"), SUN, "今天上午9点已经过了，给您约了最近能约的时间。"),
-    (req(date(2026, 11, 30), time(3), words="凌晨三点"), SUN,
-     "凌晨三点不在展厅的营业时间（每天9:00–18:00），给您约了最近能约的时间。"),
-    (req(date(2026, 11, 29), time(17, 30), words="下午5点半"), SUN,
-     "下午5点半开始试驾的话，还没结束展厅就下班了（每天9:00–18:00），给您约了最近能约的时间。"),
-    (req(date(2026, 2, 16), time(10), words="2月16号上午10点"), datetime(2026, 2, 10, 12),
-     "2月16号上午10点展厅休息，给您约了最近能约的时间。"),
-    (req(date(2026, 11, 29), words="今天"), datetime(2026, 11, 29, 17, 45), "今天展厅已经下班了，给您约了最近能约的时间。"),
-    (req(date(2027, 3, 1), time(19), words="2月30号晚上7点", asked_date="2月30号", problems=(IMPOSSIBLE_DATE,)), SUN,
-     "日历上没有2月30号这一天，晚上7点不在展厅的营业时间（每天9:00–18:00），给您约了最近能约的时间。"),
-    (req(date(2026, 3, 1), words="2026年2月29日", asked_date="2026年2月29日", problems=(IMPOSSIBLE_DATE,)), SUN,
-     "日历上没有2026年2月29日这一天，给您约了最近能约的时间。"),
-    (req(date(2026, 11, 29), time(9)), SUN, "这个时间已经过了，给您约了最近能约的时间。"),
-])
+@pytest.mark.parametrize(
+    "request_, now, note",
+    [
+        (req(date(2026, 11, 30), time(15)), SUN, ""),
+        (req(date(2026, 12, 2), words="下周三"), SUN, "您没说几点，先按最早的上午9点给您排上。"),
+        (req(date(2026, 11, 29), time(9), words="今天上午9点"), SUN, "今天上午9点已经过了，给您约了最近能约的时间。"),
+        (
+            req(date(2026, 11, 30), time(3), words="凌晨三点"),
+            SUN,
+            "凌晨三点不在展厅的营业时间（每天9:00–18:00），给您约了最近能约的时间。",
+        ),
+        (
+            req(date(2026, 11, 29), time(17, 30), words="下午5点半"),
+            SUN,
+            "下午5点半开始试驾的话，还没结束展厅就下班了（每天9:00–18:00），给您约了最近能约的时间。",
+        ),
+        (
+            req(date(2026, 2, 16), time(10), words="2月16号上午10点"),
+            datetime(2026, 2, 10, 12),
+            "2月16号上午10点展厅休息，给您约了最近能约的时间。",
+        ),
+        (
+            req(date(2026, 11, 29), words="今天"),
+            datetime(2026, 11, 29, 17, 45),
+            "今天展厅已经下班了，给您约了最近能约的时间。",
+        ),
+        (
+            req(date(2027, 3, 1), time(19), words="2月30号晚上7点", asked_date="2月30号", problems=(IMPOSSIBLE_DATE,)),
+            SUN,
+            "日历上没有2月30号这一天，晚上7点不在展厅的营业时间（每天9:00–18:00），给您约了最近能约的时间。",
+        ),
+        (
+            req(date(2026, 3, 1), words="2026年2月29日", asked_date="2026年2月29日", problems=(IMPOSSIBLE_DATE,)),
+            SUN,
+            "日历上没有2026年2月29日这一天，给您约了最近能约的时间。",
+        ),
+        (req(date(2026, 11, 29), time(9)), SUN, "这个时间已经过了，给您约了最近能约的时间。"),
+    ],
+)
 def test_the_note_says_why_in_plain_chinese(request_, now, note):
     assert choose_slot(request_, now, HOURS).note == note
 
@@ -164,10 +201,16 @@ def test_a_closed_day_moves_to_the_next_open_one_which_may_be_a_holiday():
     assert decision.holiday == "春节"
 
 
-@pytest.mark.parametrize("day, name", [
-    (date(2026, 10, 1), "国庆节"), (date(2026, 2, 18), "春节"), (date(2026, 11, 29), None),  # a Sunday
-    (date(2026, 12, 1), None), (date(2031, 10, 1), None),  # a year chinese-calendar has no data for
-])
+@pytest.mark.parametrize(
+    "day, name",
+    [
+        (date(2026, 10, 1), "国庆节"),
+        (date(2026, 2, 18), "春节"),
+        (date(2026, 11, 29), None),  # a Sunday
+        (date(2026, 12, 1), None),
+        (date(2031, 10, 1), None),  # a year chinese-calendar has no data for
+    ],
+)
 def test_holiday_names(day, name):
     assert holiday_name(day) == name
 
@@ -182,13 +225,17 @@ def test_the_catalogs_opening_hours_work_with_slot_choice():
 
 # --- what is missing, and the read-back --------------------------------------------------------------
 
-@pytest.mark.parametrize("request_, expected", [
-    (BookingRequest(), (MODEL, WHEN, PHONE)),
-    (BookingRequest(model="远山"), (WHEN, PHONE)),
-    (req(date(2026, 12, 5)), (MODEL, PHONE)),  # a day without a time is enough: a time is proposed
-    (req(problems=(VAGUE,), phone="13800138000"), (MODEL, WHEN)),
-    (req(date(2026, 12, 5), **MORNING, model="远山", phone="13800138000"), ()),
-])
+
+@pytest.mark.parametrize(
+    "request_, expected",
+    [
+        (BookingRequest(), (MODEL, WHEN, PHONE)),
+        (BookingRequest(model="远山"), (WHEN, PHONE)),
+        (req(date(2026, 12, 5)), (MODEL, PHONE)),  # a day without a time is enough: a time is proposed
+        (req(problems=(VAGUE,), phone="13800138000"), (MODEL, WHEN)),
+        (req(date(2026, 12, 5), **MORNING, model="远山", phone="13800138000"), ()),
+    ],
+)
 def test_missing_in_order(request_, expected):
     assert missing(request_) == expected
 
@@ -201,18 +248,24 @@ def test_ask_for_the_first_missing_item():
 def test_precision_start_and_end():
     assert req(date(2026, 12, 5)).precision is Precision.DAY
     part = req(date(2026, 12, 5), **MORNING)
-    assert (part.precision, part.start, part.end) == (Precision.PART_OF_DAY, at("2026-12-05 07:00"),
-                                                      datetime(2026, 12, 5, 11, 59, 59))
+    assert (part.precision, part.start, part.end) == (
+        Precision.PART_OF_DAY,
+        at("2026-12-05 07:00"),
+        datetime(2026, 12, 5, 11, 59, 59),
+    )
     assert req(date(2026, 12, 5), time(15)).precision is Precision.EXACT
     assert BookingRequest().precision is None and BookingRequest().start is None
 
 
-@pytest.mark.parametrize("when, text", [
-    ("2026-12-05 09:00", "12月5日（周六）上午9点"),
-    ("2026-11-30 12:30", "11月30日（周一）中午12点半"),
-    ("2026-12-01 14:15", "12月1日（周二）下午2点15分"),
-    ("2026-11-29 19:00", "11月29日（周日）晚上7点"),
-])
+@pytest.mark.parametrize(
+    "when, text",
+    [
+        ("2026-12-05 09:00", "12月5日（周六）上午9点"),
+        ("2026-11-30 12:30", "11月30日（周一）中午12点半"),
+        ("2026-12-01 14:15", "12月1日（周二）下午2点15分"),
+        ("2026-11-29 19:00", "11月29日（周日）晚上7点"),
+    ],
+)
 def test_format_when(when, text):
     assert format_when(at(when)) == text
 
@@ -221,14 +274,17 @@ def test_read_back_of_a_complete_booking():
     request_ = req(date(2026, 12, 5), **MORNING, model="远山", phone="13800138000")
     decision = choose_slot(request_, SUN, HOURS)
     assert read_back(request_, decision, mask_phone(request_.phone)) == (
-        "好的，跟您确认一下：12月5日（周六）上午9点到店试驾远山，联系电话138****8000。没问题的话回我“确认”就好。")
+        "好的，跟您确认一下：12月5日（周六）上午9点到店试驾远山，联系电话138****8000。没问题的话回我“确认”就好。"
+    )
 
 
 def test_read_back_says_what_was_assumed_and_names_the_holiday():
     request_ = req(date(2026, 10, 1), model="晨风")
     text = read_back(request_, choose_slot(request_, datetime(2026, 9, 28, 12), HOURS), None)
-    assert text == ("好的，跟您确认一下：10月1日（周四）上午9点到店试驾晨风。您没说几点，先按最早的上午9点给您排上。"
-                    "那天是国庆节，展厅照常营业。没问题的话回我“确认”就好。")
+    assert text == (
+        "好的，跟您确认一下：10月1日（周四）上午9点到店试驾晨风。您没说几点，先按最早的上午9点给您排上。"
+        "那天是国庆节，展厅照常营业。没问题的话回我“确认”就好。"
+    )
 
 
 def test_read_back_without_model_or_phone():
@@ -243,11 +299,16 @@ def test_read_back_needs_a_slot():
 
 
 def test_read_back_words_come_from_the_data_file(write_yaml):
-    text = DEFAULT_PATH.read_text(encoding="utf-8").replace("好的，跟您确认一下：", "Booked: ").replace("周六, 周日", "Sat, Sun")
+    text = (
+        DEFAULT_PATH.read_text(encoding="utf-8")
+        .replace("好的，跟您确认一下：", "Booked: ")
+        .replace("周六, 周日", "Sat, Sun")
+    )
     cfg = load_booking_config(write_yaml("booking.yml", text))
     request_ = req(date(2026, 12, 5), time(15), model="远山")
     assert read_back(request_, choose_slot(request_, SUN, HOURS, cfg), None, cfg).startswith(
-        "Booked: 12月5日（Sat）下午3点到店试驾远山。")
+        "Booked: 12月5日（Sat）下午3点到店试驾远山。"
+    )
 
 
 def test_clock_uses_the_parts_of_day_of_the_data_file(write_yaml):
@@ -340,33 +401,44 @@ UTTERANCES = [
 ]
 
 
-@pytest.mark.parametrize("text, now, model, start, precision, problems", UTTERANCES,
-                         ids=[f"{u[0] or 'empty'}@{u[1]:%a}" for u in UTTERANCES])
+@pytest.mark.parametrize(
+    "text, now, model, start, precision, problems", UTTERANCES, ids=[f"{u[0] or 'empty'}@{u[1]:%a}" for u in UTTERANCES]
+)
 def test_parse_booking(finder, text, now, model, start, precision, problems):
     request_ = parse_booking(text, now, finder, HOURS)
-    assert (request_.model, request_.start, request_.precision, request_.problems) == \
-        (model, at(start), precision, problems)
+    assert (request_.model, request_.start, request_.precision, request_.problems) == (
+        model,
+        at(start),
+        precision,
+        problems,
+    )
 
 
-@pytest.mark.parametrize("text, phone", [
-    ("我手机号13800138000，周六上午来试驾远山", "13800138000"),
-    ("+86 138 0013 8000 明天下午3点", "13800138000"),
-    ("电话010-62345678，12.5上午", "010-62345678"),
-    ("周六上午", None),
-])
+@pytest.mark.parametrize(
+    "text, phone",
+    [
+        ("我手机号13800138000，周六上午来试驾远山", "13800138000"),
+        ("+86 138 0013 8000 明天下午3点", "13800138000"),
+        ("电话010-62345678，12.5上午", "010-62345678"),
+        ("周六上午", None),
+    ],
+)
 def test_parse_reads_the_phone_and_not_as_a_time(finder, text, phone):
     request_ = parse_booking(text, SUN, finder)
     assert request_.phone == phone
     assert request_.day is not None
 
 
-@pytest.mark.parametrize("text, words", [
-    ("我手机号13800138000，周六上午来试驾远山", "周六上午"),
-    ("陈风 礼拜6下五两点", "礼拜6下五两点"),
-    ("１２月５号下午３点", "１２月５号下午３点"),
-    ("明天,下午3点来", "明天,下午3点"),
-    ("那就12.5吧", "12.5"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("我手机号13800138000，周六上午来试驾远山", "周六上午"),
+        ("陈风 礼拜6下五两点", "礼拜6下五两点"),
+        ("１２月５号下午３点", "１２月５号下午３点"),
+        ("明天,下午3点来", "明天,下午3点"),
+        ("那就12.5吧", "12.5"),
+    ],
+)
 def test_parse_keeps_the_customers_own_time_words(finder, text, words):
     assert parse_booking(text, SUN, finder).time_words == words
 
@@ -374,7 +446,10 @@ def test_parse_keeps_the_customers_own_time_words(finder, text, words):
 def test_parse_keeps_the_impossible_date_in_the_customers_words(finder):
     request_ = parse_booking("二月三十号上午来", SUN, finder)
     assert (request_.asked_date, request_.start, request_.problems) == (
-        "二月三十号", at("2027-03-01 07:00"), (IMPOSSIBLE_DATE,))
+        "二月三十号",
+        at("2027-03-01 07:00"),
+        (IMPOSSIBLE_DATE,),
+    )
 
 
 def test_parse_without_hours_checks_only_the_calendar(finder):
@@ -437,7 +512,12 @@ def test_a_vague_answer_replaces_the_day(finder):
 def test_a_message_without_a_time_keeps_the_time_and_its_impossible_date(finder):
     request_ = conversation(finder, ["2月30号", "我手机13800138000", "开晨风"])
     assert (request_.start, request_.problems, request_.asked_date, request_.phone, request_.model) == (
-        at("2027-03-01 00:00"), (IMPOSSIBLE_DATE,), "2月30号", "13800138000", "晨风")
+        at("2027-03-01 00:00"),
+        (IMPOSSIBLE_DATE,),
+        "2月30号",
+        "13800138000",
+        "晨风",
+    )
 
 
 def test_the_newer_model_and_phone_win(finder):
@@ -458,14 +538,16 @@ def test_three_messages_to_a_read_back(finder):
     assert missing(request_) == ()
     decision = choose_slot(request_, SUN, HOURS)
     assert read_back(request_, decision, mask_phone(request_.phone)) == (
-        "好的，跟您确认一下：12月1日（周二）下午2点半到店试驾晨风，联系电话138****8000。没问题的话回我“确认”就好。")
+        "好的，跟您确认一下：12月1日（周二）下午2点半到店试驾晨风，联系电话138****8000。没问题的话回我“确认”就好。"
+    )
 
 
 def test_one_message_to_a_read_back(finder):
     request_ = parse_booking("我手机号13800138000，周六上午来试驾远山", SUN, finder, HOURS)
     assert missing(request_) == ()
     assert read_back(request_, choose_slot(request_, SUN, HOURS), mask_phone(request_.phone)) == (
-        "好的，跟您确认一下：12月5日（周六）上午9点到店试驾远山，联系电话138****8000。没问题的话回我“确认”就好。")
+        "好的，跟您确认一下：12月5日（周六）上午9点到店试驾远山，联系电话138****8000。没问题的话回我“确认”就好。"
+    )
 
 
 def test_a_kept_booking_reads_back_day_time_model_and_masked_phone(finder):
@@ -474,7 +556,8 @@ def test_a_kept_booking_reads_back_day_time_model_and_masked_phone(finder):
     assert not booking_moved(slot) and propose(slot) == ""
     assert booked(request_, slot.start, mask_phone(request_.phone)) == (
         "预约好了：12月5日（周六）上午9点到店试驾远山，联系电话138****8000。顾问会提前一天打电话跟您确认，"
-        "到店报手机号就行；时间要改随时跟我说。")
+        "到店报手机号就行；时间要改随时跟我说。"
+    )
 
 
 def test_a_kept_booking_says_the_time_was_chosen_and_names_the_holiday():

@@ -27,8 +27,15 @@ def test_visitor_tokens_verify_only_their_own_visitor(tmp_path):
     other, other_token = tokens.issue()
     assert visitor != other and len(visitor) == 24
     assert tokens.verify(visitor, token) == f"widget:{visitor}"
-    for bad in ((visitor, other_token), (visitor, None), (visitor, token + "x"), ("short", token),
-                (visitor + "\ud800", token), (123, token), (visitor, "\ud800")):
+    for bad in (
+        (visitor, other_token),
+        (visitor, None),
+        (visitor, token + "x"),
+        ("short", token),
+        (visitor + "\ud800", token),
+        (123, token),
+        (visitor, "\ud800"),
+    ):
         with pytest.raises(InputError) as e:
             tokens.verify(*bad)
         assert e.value.status == 403
@@ -135,8 +142,10 @@ def test_two_senders_that_both_see_40001_cause_one_refresh():
         account.access_token = ("OLD", time.time() + 3600)  # cached, but WeChat already revoked it
 
         async def both():
-            await asyncio.gather(channel._send_customer_service(account, "o1", ["一"]),
-                                 channel._send_customer_service(account, "o2", ["二"]))
+            await asyncio.gather(
+                channel._send_customer_service(account, "o1", ["一"]),
+                channel._send_customer_service(account, "o2", ["二"]),
+            )
 
         asyncio.run(both())
         assert _TokenApi.refreshes == 1 and account.access_token[0] == "NEW1"

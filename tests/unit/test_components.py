@@ -30,8 +30,12 @@ def context():
 
 
 def config_for(cls, **overrides):
-    return {**cls.get_default_config(), "catalog_path": str(ROOT / "data/catalog.yml"),
-            "lexicon_dir": str(ROOT / "data/lexicon"), **overrides}
+    return {
+        **cls.get_default_config(),
+        "catalog_path": str(ROOT / "data/catalog.yml"),
+        "lexicon_dir": str(ROOT / "data/lexicon"),
+        **overrides,
+    }
 
 
 def test_extractor_trains_stores_and_loads_its_lexicon(storage, context):
@@ -64,10 +68,17 @@ def test_extractor_finds_trim_and_spec_from_its_stored_copy_of_the_data(storage,
     message = Message({TEXT: "远山两驱豪华版多少钱，油耗呢"})
     loaded.process([message])
     assert [(e["entity"], e["value"], e["start"], e["end"]) for e in message.get(ENTITIES)] == [
-        ("car_model", "远山", 0, 2), ("trim", "两驱豪华版", 2, 7), ("spec", "价格", 7, 10), ("spec", "油耗", 11, 13)]
+        ("car_model", "远山", 0, 2),
+        ("trim", "两驱豪华版", 2, 7),
+        ("spec", "价格", 7, 10),
+        ("spec", "油耗", 11, 13),
+    ]
     equipment = Message({TEXT: "远山pro有没有全景天窗"})
     loaded.process([equipment])
-    assert [(e["entity"], e["value"]) for e in equipment.get(ENTITIES)] == [("car_model", "远山Pro"), ("spec", "全景天窗")]
+    assert [(e["entity"], e["value"]) for e in equipment.get(ENTITIES)] == [
+        ("car_model", "远山Pro"),
+        ("spec", "全景天窗"),
+    ]
 
 
 def test_extractor_keeps_entities_of_earlier_extractors(storage, context):
@@ -82,8 +93,11 @@ def test_fingerprints_change_when_the_catalog_changes(tmp_path):
     shutil.copy(ROOT / "data/catalog.yml", tmp_path / "catalog.yml")
     shutil.copytree(ROOT / "data/lexicon", tmp_path / "lexicon")
     shutil.copytree(ROOT / "data/jieba", tmp_path / "jieba")
-    config = {"catalog_path": str(tmp_path / "catalog.yml"), "lexicon_dir": str(tmp_path / "lexicon"),
-              "dictionary_path": str(tmp_path / "jieba")}
+    config = {
+        "catalog_path": str(tmp_path / "catalog.yml"),
+        "lexicon_dir": str(tmp_path / "lexicon"),
+        "dictionary_path": str(tmp_path / "jieba"),
+    }
     before = (DealerEntityExtractor.fingerprint_addon(config), DealerJiebaTokenizer.fingerprint_addon(config))
     catalog = tmp_path / "catalog.yml"
     catalog.write_text(catalog.read_text(encoding="utf-8").replace("小晨风", "小晨晨"), encoding="utf-8")

@@ -9,75 +9,137 @@ import pytest
 import sqlalchemy as sa
 
 from bot import cli
-from bot.roleplay.records import (CORRECTABLE, CorrectionError, CorrectionStore, agreement, load_corrections,
-                                  load_visits, summarise)
+from bot.roleplay.records import (
+    CORRECTABLE,
+    CorrectionError,
+    CorrectionStore,
+    agreement,
+    load_corrections,
+    load_visits,
+    summarise,
+)
 
-TURN_GOOD = {"objection": "objection_price", "attempt": 1, "score": 80, "good": True,
-             "checks": {"acknowledge": True, "clarify": True, "value": False, "next_step": True},
-             "principles": ["reciprocity"], "penalties": [], "missing": ["value"],
-             "evidence": {"acknowledge": ["理解您"], "clarify": ["预算多少"]}}
-TURN_WEAK = {"objection": "objection_price", "attempt": 2, "score": 20, "good": False,
-             "checks": {"acknowledge": False, "clarify": False, "value": False, "next_step": False},
-             "principles": [], "penalties": ["instant_discount"], "missing": ["acknowledge", "value"],
-             "evidence": {"instant_discount": ["便宜五千"]}}
+TURN_GOOD = {
+    "objection": "objection_price",
+    "attempt": 1,
+    "score": 80,
+    "good": True,
+    "checks": {"acknowledge": True, "clarify": True, "value": False, "next_step": True},
+    "principles": ["reciprocity"],
+    "penalties": [],
+    "missing": ["value"],
+    "evidence": {"acknowledge": ["理解您"], "clarify": ["预算多少"]},
+}
+TURN_WEAK = {
+    "objection": "objection_price",
+    "attempt": 2,
+    "score": 20,
+    "good": False,
+    "checks": {"acknowledge": False, "clarify": False, "value": False, "next_step": False},
+    "principles": [],
+    "penalties": ["instant_discount"],
+    "missing": ["acknowledge", "value"],
+    "evidence": {"instant_discount": ["便宜五千"]},
+}
 
 
-def visit_events(sender: str, replies: List[str], turns: List[Dict[str, Any]], history: List[Dict[str, Any]],
-                 trainee: Optional[str] = "小王", total: int = 50, finished_at: str = "2026-11-20T10:00:00+00:00",
-                 restart_first: bool = False) -> List[tuple]:
+def visit_events(
+    sender: str,
+    replies: List[str],
+    turns: List[Dict[str, Any]],
+    history: List[Dict[str, Any]],
+    trainee: Optional[str] = "小王",
+    total: int = 50,
+    finished_at: str = "2026-11-20T10:00:00+00:00",
+    restart_first: bool = False,
+) -> List[tuple]:
     """The events one customer-mode visit leaves in the tracker store; returns the new history too
     (appended to ``history``)."""
     meta = {"roleplay": {"mode": "customer", "persona": "comparison_shopper", "level": "easy"}}
     if trainee:
         meta["roleplay"]["trainee"] = trainee
-    ev: List[tuple] = [(sender, "user", {"event": "user", "text": "开始练习", "metadata": meta}),
-                       (sender, "bot", {"event": "bot", "text": "【陪练开始】…"}),
-                       (sender, "slot", {"event": "slot", "name": "roleplay_replies", "value": []})]
+    ev: List[tuple] = [
+        (sender, "user", {"event": "user", "text": "开始练习", "metadata": meta}),
+        (sender, "bot", {"event": "bot", "text": "【陪练开始】…"}),
+        (sender, "slot", {"event": "slot", "name": "roleplay_replies", "value": []}),
+    ]
     if restart_first:  # a turn, then 重来: that turn belongs to no finished visit
-        ev += [(sender, "user", {"event": "user", "text": "扔掉的回答", "metadata": meta}),
-               (sender, "bot", {"event": "bot", "data": {"custom": {"roleplay_turn": TURN_WEAK}}}),
-               (sender, "slot", {"event": "slot", "name": "roleplay_replies", "value": []})]
+        ev += [
+            (sender, "user", {"event": "user", "text": "扔掉的回答", "metadata": meta}),
+            (sender, "bot", {"event": "bot", "data": {"custom": {"roleplay_turn": TURN_WEAK}}}),
+            (sender, "slot", {"event": "slot", "name": "roleplay_replies", "value": []}),
+        ]
     for reply, turn in zip(replies, turns):
-        ev += [(sender, "user", {"event": "user", "text": reply, "metadata": meta}),
-               (sender, "bot", {"event": "bot", "text": f"（本轮{turn['score']}分）"}),
-               (sender, "bot", {"event": "bot", "text": "顾客：那你说说看。"}),
-               (sender, "bot", {"event": "bot", "data": {"custom": {"roleplay_turn": turn}}})]
-    entry = {"persona": "comparison_shopper", "level": "easy", "outcome": "stopped", "total": total,
-             "dimensions": {"acknowledge": 50, "clarify": 50, "value": 0, "next_step": 50, "principle": 50,
-                            "no_penalty": 50},
-             "turns": len(turns), "missed": ["value"], "finished_at": finished_at}
+        ev += [
+            (sender, "user", {"event": "user", "text": reply, "metadata": meta}),
+            (sender, "bot", {"event": "bot", "text": f"（本轮{turn['score']}分）"}),
+            (sender, "bot", {"event": "bot", "text": "顾客：那你说说看。"}),
+            (sender, "bot", {"event": "bot", "data": {"custom": {"roleplay_turn": turn}}}),
+        ]
+    entry = {
+        "persona": "comparison_shopper",
+        "level": "easy",
+        "outcome": "stopped",
+        "total": total,
+        "dimensions": {
+            "acknowledge": 50,
+            "clarify": 50,
+            "value": 0,
+            "next_step": 50,
+            "principle": 50,
+            "no_penalty": 50,
+        },
+        "turns": len(turns),
+        "missed": ["value"],
+        "finished_at": finished_at,
+    }
     history.append(entry)
-    card = {**entry, "turn_notes": ["第1轮…"], "comparison": "第一次",
-            "suggestions": [{"move": "value", "move_zh": "价值解答(FAB)", "why": "讲好处", "model_answer": "您看…"}]}
-    ev += [(sender, "user", {"event": "user", "text": "结束", "metadata": meta}),
-           (sender, "bot", {"event": "bot", "data": {"custom": {"roleplay_scorecard": card}}}),
-           (sender, "slot", {"event": "slot", "name": "roleplay_history", "value": list(history)}),
-           (sender, "slot", {"event": "slot", "name": "roleplay_replies", "value": None})]
+    card = {
+        **entry,
+        "turn_notes": ["第1轮…"],
+        "comparison": "第一次",
+        "suggestions": [{"move": "value", "move_zh": "价值解答(FAB)", "why": "讲好处", "model_answer": "您看…"}],
+    }
+    ev += [
+        (sender, "user", {"event": "user", "text": "结束", "metadata": meta}),
+        (sender, "bot", {"event": "bot", "data": {"custom": {"roleplay_scorecard": card}}}),
+        (sender, "slot", {"event": "slot", "name": "roleplay_history", "value": list(history)}),
+        (sender, "slot", {"event": "slot", "name": "roleplay_replies", "value": None}),
+    ]
     return ev
 
 
 def write_events(db: Path, events: List[tuple]) -> None:
     engine = sa.create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                             "sender_id VARCHAR, type_name VARCHAR, timestamp FLOAT, intent_name VARCHAR, "
-                             "action_name VARCHAR, data TEXT)"))
+        conn.execute(
+            sa.text(
+                "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                "sender_id VARCHAR, type_name VARCHAR, timestamp FLOAT, intent_name VARCHAR, "
+                "action_name VARCHAR, data TEXT)"
+            )
+        )
         for sender, kind, data in events:
-            conn.execute(sa.text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, :t, 0, :d)"),
-                         {"s": sender, "t": kind, "d": json.dumps(data, ensure_ascii=False)})
+            conn.execute(
+                sa.text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, :t, 0, :d)"),
+                {"s": sender, "t": kind, "d": json.dumps(data, ensure_ascii=False)},
+            )
     engine.dispose()
 
 
 def sample_database(db: Path) -> None:
     """Two trainees: 小王 with two visits (the first after a 重来), and a REST client without a name."""
     h1: List[Dict[str, Any]] = []
-    events = visit_events("widget:aaa", ["理解您，预算多少？", "便宜五千给您"], [TURN_GOOD, TURN_WEAK], h1,
-                          total=50, restart_first=True)
+    events = visit_events(
+        "widget:aaa", ["理解您，预算多少？", "便宜五千给您"], [TURN_GOOD, TURN_WEAK], h1, total=50, restart_first=True
+    )
     events += [("widget:aaa", "slot", {"event": "slot", "name": "roleplay_history", "value": list(h1)})]  # new session
-    events += visit_events("widget:aaa", ["理解您，预算多少？"], [TURN_GOOD], h1, total=80,
-                           finished_at="2026-11-28T10:00:00+00:00")
-    events += visit_events("rest-trainee", ["哦"], [TURN_WEAK], [], trainee=None, total=20,
-                           finished_at="2026-11-21T10:00:00+00:00")
+    events += visit_events(
+        "widget:aaa", ["理解您，预算多少？"], [TURN_GOOD], h1, total=80, finished_at="2026-11-28T10:00:00+00:00"
+    )
+    events += visit_events(
+        "rest-trainee", ["哦"], [TURN_WEAK], [], trainee=None, total=20, finished_at="2026-11-21T10:00:00+00:00"
+    )
     write_events(db, events)
 
 
@@ -91,7 +153,10 @@ def db(tmp_path: Path) -> Path:
 def test_visits_are_rebuilt_with_their_turns_trainee_and_ids(db):
     visits = load_visits(db)
     assert [(v["id"], v["trainee"], v["total"]) for v in visits] == [
-        ("widget:aaa#1", "小王", 50), ("rest-trainee#1", "rest-trainee", 20), ("widget:aaa#2", "小王", 80)]
+        ("widget:aaa#1", "小王", 50),
+        ("rest-trainee#1", "rest-trainee", 20),
+        ("widget:aaa#2", "小王", 80),
+    ]
     first = visits[0]
     assert [t["reply"] for t in first["turn_list"]] == ["理解您，预算多少？", "便宜五千给您"]  # not the restarted one
     assert first["turn_list"][0]["customer_line"] == "那你说说看。"
@@ -124,7 +189,9 @@ def test_a_correction_is_stored_and_counted_per_check(db):
 def test_summary_groups_by_trainee_and_objection(db):
     summary = summarise(load_visits(db))
     assert [(p["trainee"], p["attempts"], p["first"], p["best"], p["last"]) for p in summary["trainees"]] == [
-        ("rest-trainee", 1, 20, 20, 20), ("小王", 2, 50, 80, 80)]
+        ("rest-trainee", 1, 20, 20, 20),
+        ("小王", 2, 50, 80, 80),
+    ]
     price = summary["misses_by_objection"][0]
     assert price["objection"] == "objection_price" and price["turns"] == 4
     assert price["misses"][0] == {"miss": "value", "count": 4}

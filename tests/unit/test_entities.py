@@ -40,8 +40,10 @@ def ents(finder, text):
         ("15.8万太贵了", [("15.8万", "money", 158000)]),
         ("首付两千行吗", [("两千", "money", 2000)]),
         # mixed, and digits inside a competitor's name are not money
-        ("远山pro跟RAV4比，落地25万", [("远山pro", "car_model", "远山Pro"), ("RAV4", "competitor", "RAV4"),
-                                        ("25万", "money", 250000)]),
+        (
+            "远山pro跟RAV4比，落地25万",
+            [("远山pro", "car_model", "远山Pro"), ("RAV4", "competitor", "RAV4"), ("25万", "money", 250000)],
+        ),
         ("CS75落地12万", [("CS75", "competitor", "CS75"), ("12万", "money", 120000)]),
         # nothing to find
         ("哥们，这车咋样", []),

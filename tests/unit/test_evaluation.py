@@ -4,7 +4,6 @@ import pytest
 
 from bot.evaluation.metrics import Example, Prediction, evaluate, suggest_threshold
 
-
 EXAMPLES = [
     Example("太贵了", "objection_price", ()),
     Example("预算20万", "objection_price", ((2, 5, "money", "200000"),)),

@@ -49,8 +49,12 @@ def test_the_handoff_is_recorded_and_queued_for_the_team(data_dir):
     events = [{"event": "user", "timestamp": time.time(), "parse_data": {"intent": {"name": "objection_price"}}}]
     record_handoff("widget:v1", "widget", slots, events, CATALOG.dealer, handoff_plan(CATALOG, slots, OPEN), OPEN)
     lead = LeadStore().get("widget:v1")
-    assert (lead.reason, lead.phone, lead.follow_up_date, lead.car_model) == ("客户要求真人顾问", "13800138000",
-                                                                              OPEN.date(), "远山")
+    assert (lead.reason, lead.phone, lead.follow_up_date, lead.car_model) == (
+        "客户要求真人顾问",
+        "13800138000",
+        OPEN.date(),
+        "远山",
+    )
     engine = LeadStore().engine
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT * FROM outbox")).mappings().all()
@@ -60,10 +64,14 @@ def test_the_handoff_is_recorded_and_queued_for_the_team(data_dir):
 def test_an_older_leads_table_gets_the_reason_column(data_dir):
     engine = sa.create_engine(f"sqlite:///{data_dir}/old.db")
     with engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE leads (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL UNIQUE, "
-                             "channel VARCHAR(40), name VARCHAR(100), phone VARCHAR(32), car_model VARCHAR(60), "
-                             "objections TEXT, grade VARCHAR(1), follow_up_date DATE, dealer TEXT, "
-                             "created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)"))
+        conn.execute(
+            sa.text(
+                "CREATE TABLE leads (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL UNIQUE, "
+                "channel VARCHAR(40), name VARCHAR(100), phone VARCHAR(32), car_model VARCHAR(60), "
+                "objections TEXT, grade VARCHAR(1), follow_up_date DATE, dealer TEXT, "
+                "created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)"
+            )
+        )
     store = LeadStore(f"sqlite:///{data_dir}/old.db")
     with store.engine.connect() as conn:
         assert "reason" in {c["name"] for c in sa.inspect(conn).get_columns("leads")}
@@ -88,14 +96,17 @@ def test_a_handed_over_conversation_resumes_after_the_timeout_or_on_command(data
     assert main(["release", "with-person"]) == 0 and "nothing to release" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("這台車太貴了，可以便宜點嗎", "这台车太贵了，可以便宜点吗"),
-    ("遠山幾座的", "远山几座的"),
-    ("ＳＵＶ多少錢？", "SUV多少钱？"),
-    ("①号", "1号"),
-    ("我手机１３８００１３８０００", "我手机13800138000"),
-    ("太贵了…", "太贵了…"),  # folding '…' would change the length: kept
-    ("晨风油耗多少", "晨风油耗多少"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("這台車太貴了，可以便宜點嗎", "这台车太贵了，可以便宜点吗"),
+        ("遠山幾座的", "远山几座的"),
+        ("ＳＵＶ多少錢？", "SUV多少钱？"),
+        ("①号", "1号"),
+        ("我手机１３８００１３８０００", "我手机13800138000"),
+        ("太贵了…", "太贵了…"),  # folding '…' would change the length: kept
+        ("晨风油耗多少", "晨风油耗多少"),
+    ],
+)
 def test_traditional_and_full_width_text_is_read_as_simplified(text, expected):
     assert normalise(text) == expected and len(normalise(text)) == len(text)

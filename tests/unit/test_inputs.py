@@ -123,8 +123,12 @@ def test_follow_up_text_comes_from_the_domain_or_the_built_in_text():
 # -- the turn guard -------------------------------------------------------------------------
 
 
-DOMAIN = Domain.from_dict({"actions": ["action_answer_objection"],
-                           "responses": {"utter_consultant_follow_up": [{"text": "顾问稍后会尽快联系您。"}]}})
+DOMAIN = Domain.from_dict(
+    {
+        "actions": ["action_answer_objection"],
+        "responses": {"utter_consultant_follow_up": [{"text": "顾问稍后会尽快联系您。"}]},
+    }
+)
 
 
 def message(text, sender="s1"):
@@ -206,7 +210,9 @@ async def test_a_slow_action_server_is_cut_off_and_later_actions_of_the_turn_fai
     try:
         msg = message("太贵了")
         started = time.monotonic()
-        await TurnGuard("rest", action_timeout_s=0.5).run(processor_like(f"http://127.0.0.1:{port}/webhook", ["a1", "a2", "a3"]), msg)
+        await TurnGuard("rest", action_timeout_s=0.5).run(
+            processor_like(f"http://127.0.0.1:{port}/webhook", ["a1", "a2", "a3"]), msg
+        )
         assert time.monotonic() - started < 3
         assert texts(msg) == ["顾问稍后会尽快联系您。"]
     finally:
@@ -261,7 +267,8 @@ async def test_outside_a_guarded_turn_actions_run_as_in_rasa():
     inputs.install_action_guard()
     with pytest.raises(RasaException, match="Couldn't connect"):
         await RemoteAction("action_answer_objection", EndpointConfig("http://127.0.0.1:9/webhook")).run(
-            CollectingOutputChannel(), None, DialogueStateTracker("s", []), DOMAIN)
+            CollectingOutputChannel(), None, DialogueStateTracker("s", []), DOMAIN
+        )
 
 
 async def test_a_rejection_by_a_form_validation_is_not_a_failure():

@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from bot.cli import main
-from bot.leads.contact import agrees, declines, find_name, find_phone
 from bot.database import database_settings, redis_settings
+from bot.leads.contact import agrees, declines, find_name, find_phone
 from bot.leads.store import Lead, LeadStore, lead_from_state, objections_raised
 from bot.privacy.logs import PhoneMaskingFilter, mask_phone
 
@@ -29,8 +29,17 @@ def store(tmp_path, monkeypatch):
 
 
 def lead(sender, grade="A", days=7, phone="13800138000"):
-    return Lead(sender, "rest", "李先生", phone, "远山", ["objection_price"], grade, TODAY + dt.timedelta(days=days),
-                {"id": "d1"})
+    return Lead(
+        sender,
+        "rest",
+        "李先生",
+        phone,
+        "远山",
+        ["objection_price"],
+        grade,
+        TODAY + dt.timedelta(days=days),
+        {"id": "d1"},
+    )
 
 
 def test_save_creates_one_row_per_sender_and_updates_it(store):
@@ -54,15 +63,24 @@ def test_due_today_and_this_week(store, capsys):
 
 
 def test_names_and_sender_ids_are_no_formulas_in_the_csv_and_no_escape_sequences_in_the_terminal(store, capsys):
-    hostile = [("=HYPERLINK(\"http://evil.example\",\"点我\")", "u-formula"), ("李\x1b[2J\x1b]0;pwned\x07", "@SUM(1+1)"),
-               ("王\u202eevil", "-2+3"), ("\t=1+1", "+8613800138000"), ("张先生", "wx_ok")]
+    hostile = [
+        ('=HYPERLINK("http://evil.example","点我")', "u-formula"),
+        ("李\x1b[2J\x1b]0;pwned\x07", "@SUM(1+1)"),
+        ("王\u202eevil", "-2+3"),
+        ("\t=1+1", "+8613800138000"),
+        ("张先生", "wx_ok"),
+    ]
     for name, sender in hostile:
         store.save(Lead(sender, "rest", name, "13800138000", "远山\x9b31m", [], "A", TODAY, {"id": "d1"}))
     assert main(["leads", "--due", "all", "--csv", "-"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["name"], r["sender_id"]) for r in rows] == [
-        ("'=HYPERLINK(\"http://evil.example\",\"点我\")", "u-formula"), ("李\x1b[2J\x1b]0;pwned\x07", "'@SUM(1+1)"),
-        ("王\u202eevil", "'-2+3"), ("'\t=1+1", "'+8613800138000"), ("张先生", "wx_ok")]
+        ('\'=HYPERLINK("http://evil.example","点我")', "u-formula"),
+        ("李\x1b[2J\x1b]0;pwned\x07", "'@SUM(1+1)"),
+        ("王\u202eevil", "'-2+3"),
+        ("'\t=1+1", "'+8613800138000"),
+        ("张先生", "wx_ok"),
+    ]
     assert rows[0]["phone"] == "13800138000"  # phones are stored normalised: never a formula
     assert main(["leads", "--due", "all"]) == 0
     listing = capsys.readouterr().out
@@ -93,33 +111,49 @@ def test_forget_deletes_the_conversation_and_the_lead(store, tmp_path, capsys):
 
 
 def test_lead_from_state_takes_objections_of_this_session_and_the_source():
-    events = [{"event": "user", "parse_data": {"intent": {"name": "ask_discount"}}},
-              {"event": "session_started"},
-              {"event": "user", "parse_data": {"intent": {"name": "objection_price"}}},
-              {"event": "user", "parse_data": {"intent": {"name": "greet"}}},
-              {"event": "user", "parse_data": {"intent": {"name": "objection_price"}}},
-              {"event": "user", "parse_data": {"intent": {"name": "consult_family"}},
-               "metadata": {"page": "/models/yuanshan", "secret": "x"}}]
-    slots = {"lead_phone": "13800138000", "lead_name": "李先生", "lead_grade": "B", "follow_up_date": "2026-12-12",
-             "car_model": "远山"}
+    events = [
+        {"event": "user", "parse_data": {"intent": {"name": "ask_discount"}}},
+        {"event": "session_started"},
+        {"event": "user", "parse_data": {"intent": {"name": "objection_price"}}},
+        {"event": "user", "parse_data": {"intent": {"name": "greet"}}},
+        {"event": "user", "parse_data": {"intent": {"name": "objection_price"}}},
+        {
+            "event": "user",
+            "parse_data": {"intent": {"name": "consult_family"}},
+            "metadata": {"page": "/models/yuanshan", "secret": "x"},
+        },
+    ]
+    slots = {
+        "lead_phone": "13800138000",
+        "lead_name": "李先生",
+        "lead_grade": "B",
+        "follow_up_date": "2026-12-12",
+        "car_model": "远山",
+    }
     got = lead_from_state("s", "widget", slots, events, Dealer, TODAY)
     assert objections_raised(events) == ["objection_price", "objection_price", "consult_family"]
     assert got.objections == ["objection_price", "consult_family"] and got.grade == "B"
-    assert got.follow_up_date == dt.date(2026, 12, 12) and got.dealer == {"id": "d1", "name": "示例展厅",
-                                                                          "page": "/models/yuanshan"}
+    assert got.follow_up_date == dt.date(2026, 12, 12) and got.dealer == {
+        "id": "d1",
+        "name": "示例展厅",
+        "page": "/models/yuanshan",
+    }
     ungraded = lead_from_state("s", None, {"lead_phone": "13800138000"}, [], Dealer, TODAY)
     assert ungraded.grade is None and ungraded.follow_up_date == TODAY + dt.timedelta(days=1)
 
 
-@pytest.mark.parametrize("text, phone, name", [
-    ("13800138000", "13800138000", None),
-    ("我姓李，电话 138 0013 8000", "13800138000", "李"),
-    ("王女士 +86-139-1234-5678", "13912345678", "王女士"),
-    ("打座机吧 010-62345678", "010-62345678", None),
-    ("我叫张伟 15012345678", "15012345678", "张伟"),
-    ("订单号 2026112712345678", None, None),
-    ("12345678901", None, None),
-])
+@pytest.mark.parametrize(
+    "text, phone, name",
+    [
+        ("13800138000", "13800138000", None),
+        ("我姓李，电话 138 0013 8000", "13800138000", "李"),
+        ("王女士 +86-139-1234-5678", "13912345678", "王女士"),
+        ("打座机吧 010-62345678", "010-62345678", None),
+        ("我叫张伟 15012345678", "15012345678", "张伟"),
+        ("订单号 2026112712345678", None, None),
+        ("12345678901", None, None),
+    ],
+)
 def test_phone_and_name_in_free_text(text, phone, name):
     assert find_phone(text) == phone and find_name(text) == name
 
@@ -176,11 +210,23 @@ def test_a_later_step_keeps_what_the_stored_lead_already_knows():
 
     from bot.leads.store import Lead, keep_known
 
-    earlier = Lead("s1", "widget", "周女士", "13712345678", grade="A", follow_up_date=dt.date(2026, 11, 29),
-                   reason="客户要求真人顾问")
+    earlier = Lead(
+        "s1",
+        "widget",
+        "周女士",
+        "13712345678",
+        grade="A",
+        follow_up_date=dt.date(2026, 11, 29),
+        reason="客户要求真人顾问",
+    )
     later = keep_known(Lead("s1", "widget", None, "", follow_up_date=dt.date(2026, 11, 30)), earlier)
     assert (later.name, later.phone, later.grade, later.reason, later.follow_up_date) == (
-        "周女士", "13712345678", "A", "客户要求真人顾问", dt.date(2026, 11, 29))
+        "周女士",
+        "13712345678",
+        "A",
+        "客户要求真人顾问",
+        dt.date(2026, 11, 29),
+    )
     own = keep_known(Lead("s1", "widget", "张", "13900000000", grade="O", reason="预约试驾"), earlier)
     assert (own.name, own.phone, own.grade, own.reason) == ("张", "13900000000", "O", "预约试驾")
     assert keep_known(own, None) is own

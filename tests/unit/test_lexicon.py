@@ -48,19 +48,50 @@ def test_lexicon_round_trips_through_its_stored_form(lexicon):
 @pytest.mark.parametrize(
     "file, old, new, message",
     [
-        ("catalog.yml", "    seats: 7\n", "    seats: seven\n", "catalog.yml: models[2].seats: expected a whole number"),
-        ("catalog.yml", "      - {name: 舒适版, price: 109800}", "      - {name: 舒适版, prize: 109800}",
-         "catalog.yml: models[0].trims[0].prize: unknown field"),
+        (
+            "catalog.yml",
+            "    seats: 7\n",
+            "    seats: seven\n",
+            "catalog.yml: models[2].seats: expected a whole number",
+        ),
+        (
+            "catalog.yml",
+            "      - {name: 舒适版, price: 109800}",
+            "      - {name: 舒适版, prize: 109800}",
+            "catalog.yml: models[0].trims[0].prize: unknown field",
+        ),
         ("catalog.yml", "    name: 远山Pro\n", "", "catalog.yml: models[2]: missing field 'name'"),
-        ("catalog.yml", "aliases: [Yuanshan, ", "aliases: [晨风, Yuanshan, ",
-         "catalog.yml: models[1].aliases: '晨风' is already used by model 'chenfeng'"),
+        (
+            "catalog.yml",
+            "aliases: [Yuanshan, ",
+            "aliases: [晨风, Yuanshan, ",
+            "catalog.yml: models[1].aliases: '晨风' is already used by model 'chenfeng'",
+        ),
         ("lexicon/family_members.yml", "child: [", "kid: [", "family_members.yml: missing field 'child'"),
-        ("lexicon/competitors.yml", "  - name: 本田\n", "  - nam: 本田\n", "competitors.yml: brands[1]: missing field 'name'"),
-        ("lexicon/money.yml", "bare_number_min: 1000", "bare_number_min: -5", "money.yml: bare_number_min: expected a whole number"),
-        ("lexicon/money.yml", "latin_units: {w: 10000, k: 1000}", "latin_units: {wan: 10000}",
-         "money.yml: latin_units.wan: keys must be single characters"),
-        ("lexicon/competitors.yml", "aliases: [Camry, 凯美端]", "aliases: [Camry, 晨风]",
-         "'晨风' is listed as competitor=凯美瑞 and as car_model=晨风"),
+        (
+            "lexicon/competitors.yml",
+            "  - name: 本田\n",
+            "  - nam: 本田\n",
+            "competitors.yml: brands[1]: missing field 'name'",
+        ),
+        (
+            "lexicon/money.yml",
+            "bare_number_min: 1000",
+            "bare_number_min: -5",
+            "money.yml: bare_number_min: expected a whole number",
+        ),
+        (
+            "lexicon/money.yml",
+            "latin_units: {w: 10000, k: 1000}",
+            "latin_units: {wan: 10000}",
+            "money.yml: latin_units.wan: keys must be single characters",
+        ),
+        (
+            "lexicon/competitors.yml",
+            "aliases: [Camry, 凯美端]",
+            "aliases: [Camry, 晨风]",
+            "'晨风' is listed as competitor=凯美瑞 and as car_model=晨风",
+        ),
     ],
 )
 def test_broken_data_file_error_names_file_and_field(data_copy, file, old, new, message):

@@ -69,8 +69,9 @@ class FakeRobot:
                 if robot.mode == "garbage":
                     data = b"<html>oops</html>"
                 elif robot.mode == "errcode":
-                    data = json.dumps({"errcode": robot.errcode,
-                                       "errmsg": f"invalid webhook url, hint: key={SECRET} {robot.url}"}).encode()
+                    data = json.dumps(
+                        {"errcode": robot.errcode, "errmsg": f"invalid webhook url, hint: key={SECRET} {robot.url}"}
+                    ).encode()
                 else:
                     data = b'{"errcode":0,"errmsg":"ok"}'
                 self.send_response(200)
@@ -114,8 +115,9 @@ class FakeRobot:
         if not inner["content"] or len(inner["content"].encode("utf-8")) > BYTE_LIMITS[msgtype]:
             problem(f"content of {len(inner['content'].encode('utf-8'))} bytes")
         for key in ("mentioned_list", "mentioned_mobile_list"):
-            if key in inner and not (isinstance(inner[key], list) and inner[key]
-                                     and all(isinstance(x, str) and x for x in inner[key])):
+            if key in inner and not (
+                isinstance(inner[key], list) and inner[key] and all(isinstance(x, str) and x for x in inner[key])
+            ):
                 problem(f"{key} {inner[key]!r}")
         if self.on_request:
             self.on_request(body)
@@ -143,9 +145,19 @@ class Clock:
 
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
-                 "WECOM_ROBOT_WEBHOOK", "WECOM_ROBOT_MENTION", "WECOM_ROBOT_MENTION_MOBILE", "DB_HOST",
-                 "BOT_NOTIFY_TEMPLATES"):
+    for name in (
+        "http_proxy",
+        "https_proxy",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "WECOM_ROBOT_WEBHOOK",
+        "WECOM_ROBOT_MENTION",
+        "WECOM_ROBOT_MENTION_MOBILE",
+        "DB_HOST",
+        "BOT_NOTIFY_TEMPLATES",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
     monkeypatch.setitem(sender_module._warned, "no_webhook", False)
@@ -173,15 +185,29 @@ def clock() -> Clock:
     return Clock()
 
 
-def make(db: str, templates, url: Optional[str], clock=time.time, background: bool = False, timeout: float = 5.0,
-         **kwargs: Any) -> Notifier:
+def make(
+    db: str,
+    templates,
+    url: Optional[str],
+    clock=time.time,
+    background: bool = False,
+    timeout: float = 5.0,
+    **kwargs: Any,
+) -> Notifier:
     client = RobotClient(url, timeout=timeout) if url else None
     return Notifier(Outbox(db), client, templates, clock=clock, background=background, **kwargs)
 
 
 def event(kind: str = "handoff", sender: str = "wechat:gh_1:o_user1", **kwargs: Any) -> NotifyEvent:
-    fields: Dict[str, Any] = {"channel": "wechat", "car_model": "远山", "reason": "客户要求人工", "when": "明天下午",
-                              "grade": "A", "name": "李先生", "phone": PHONE}
+    fields: Dict[str, Any] = {
+        "channel": "wechat",
+        "car_model": "远山",
+        "reason": "客户要求人工",
+        "when": "明天下午",
+        "grade": "A",
+        "name": "李先生",
+        "phone": PHONE,
+    }
     fields.update(kwargs)
     return NotifyEvent(kind, sender_id=sender, **fields)
 
@@ -203,14 +229,27 @@ def test_a_handoff_says_what_a_consultant_needs_to_act(templates):
     assert m.msgtype == "text" and m.mentioned_list == ("@all",)  # someone is waiting: everyone sees it
     lines = m.content.split("\n")
     assert lines[0].startswith("【转人工】")
-    for expected in ("渠道：微信公众号", "客户：李先生", "意向车型：远山", "原因：客户要求人工", "方便联系时间：明天下午",
-                     "意向等级：A级", "会话：wechat:gh_1:o_user1", "时间：2026-09-21 14:05"):
+    for expected in (
+        "渠道：微信公众号",
+        "客户：李先生",
+        "意向车型：远山",
+        "原因：客户要求人工",
+        "方便联系时间：明天下午",
+        "意向等级：A级",
+        "会话：wechat:gh_1:o_user1",
+        "时间：2026-09-21 14:05",
+    ):
         assert any(line.startswith(expected) for line in lines), expected
 
 
 def test_lines_without_a_value_are_left_out(templates):
     m = compose(NotifyEvent("lead", "widget", "widget:v1", at=dt.datetime(2026, 9, 21, 9, 0)), templates)
-    assert m.content.split("\n") == ["【新线索】请按等级跟进", "渠道：官网在线咨询", "会话：widget:v1", "时间：2026-09-21 09:00"]
+    assert m.content.split("\n") == [
+        "【新线索】请按等级跟进",
+        "渠道：官网在线咨询",
+        "会话：widget:v1",
+        "时间：2026-09-21 09:00",
+    ]
     assert m.mentioned_list == ()
     when = compose(event("booking", when=dt.datetime(2026, 9, 27, 10, 30)), templates).content
     assert "预约时间：2026-09-27 10:30" in when
@@ -237,9 +276,11 @@ def test_typed_values_cannot_fake_lines_or_markup(templates, write_yaml):
     m = compose(event(name=hostile, phone_consent=False), templates)
     assert "\n电话" not in m.content and "\x1b" not in m.content and "\u202e" not in m.content
     assert any(line.startswith("客户：张三 电话") for line in m.content.split("\n"))
-    path = write_yaml("notify.yml", "kinds:\n" + "".join(
-        f"  {k}: {{msgtype: markdown, lines: ['**客户**：{{name}}', '车型：{{model}}']}}\n"
-        for k in KINDS))
+    path = write_yaml(
+        "notify.yml",
+        "kinds:\n"
+        + "".join(f"  {k}: {{msgtype: markdown, lines: ['**客户**：{{name}}', '车型：{{model}}']}}\n" for k in KINDS),
+    )
     md = compose(event(name="[点我](http://evil.example) <font>#", car_model="**远山**"), load_templates(path))
     assert md.msgtype == "markdown" and md.payload() == {"msgtype": "markdown", "markdown": {"content": md.content}}
     assert "[" not in md.content.split("：", 1)[1] and "(http" not in md.content and "<font>" not in md.content
@@ -254,8 +295,9 @@ def test_one_long_value_cannot_push_the_rest_out(templates):
 @pytest.mark.parametrize("msgtype", ["text", "markdown"])
 def test_the_content_is_cut_to_the_byte_limit_at_a_character_boundary(msgtype, write_yaml):
     lines = "".join(f"      - '第{i}行 {{reason}} 🚗'\n" for i in range(40))
-    path = write_yaml("notify.yml", "kinds:\n" + "".join(f"  {k}:\n    msgtype: {msgtype}\n    lines:\n{lines}"
-                                                         for k in KINDS))
+    path = write_yaml(
+        "notify.yml", "kinds:\n" + "".join(f"  {k}:\n    msgtype: {msgtype}\n    lines:\n{lines}" for k in KINDS)
+    )
     m = compose(event(reason="价格" * 60 + "😀"), load_templates(path))
     data = m.content.encode("utf-8")
     assert BYTE_LIMITS[msgtype] - 8 <= len(data) <= BYTE_LIMITS[msgtype]
@@ -285,21 +327,30 @@ def test_the_shipped_templates_are_valid(templates):
 
 
 def test_template_problems_name_the_file_and_the_field(write_yaml):
-    path = write_yaml("notify.yml", """
+    path = write_yaml(
+        "notify.yml",
+        """
 batch_header: "{total} 条"
 kinds:
   handoff: {msgtype: markdown, mention_all: true, lines: ["{name}"]}
   booking: {msgtype: html, lines: ["{model!r}", "{nickname}", "{when:>10}", "{"]}
   surprise: {msgtype: text, lines: [x]}
-""")
+""",
+    )
     with pytest.raises(DataFileError) as e:
         load_templates(path)
     problems = "\n".join(e.value.problems)
-    for where in ("batch_header: unknown placeholder {total}", "kinds: missing field 'lead'",
-                  "kinds.surprise: unknown field", "kinds.handoff.mention_all: the robot @-mentions only in text",
-                  "kinds.booking.msgtype: expected one of text, markdown",
-                  "kinds.booking.lines[0]: placeholder {model}", "kinds.booking.lines[1]: unknown placeholder {nickname}",
-                  "kinds.booking.lines[2]: placeholder {when}", "kinds.booking.lines[3]: bad braces"):
+    for where in (
+        "batch_header: unknown placeholder {total}",
+        "kinds: missing field 'lead'",
+        "kinds.surprise: unknown field",
+        "kinds.handoff.mention_all: the robot @-mentions only in text",
+        "kinds.booking.msgtype: expected one of text, markdown",
+        "kinds.booking.lines[0]: placeholder {model}",
+        "kinds.booking.lines[1]: unknown placeholder {nickname}",
+        "kinds.booking.lines[2]: placeholder {when}",
+        "kinds.booking.lines[3]: bad braces",
+    ):
         assert f"{path}: {where}" in problems, where
 
 
@@ -360,8 +411,9 @@ def test_an_errcode_is_a_failed_attempt_of_that_message_only(db, templates, robo
 @pytest.mark.parametrize("mode", ["http500", "garbage", "refused", "busy", "throttled"])
 def test_an_outage_is_retried_with_backoff_and_pauses_the_sender(db, templates, robot, clock, mode):
     url = f"http://127.0.0.1:{free_port()}/cgi-bin/webhook/send?key={SECRET}" if mode == "refused" else robot.url
-    robot.mode, robot.errcode = ("errcode", -1 if mode == "busy" else 45009) if mode in ("busy", "throttled") \
-        else (mode, 0)
+    robot.mode, robot.errcode = (
+        ("errcode", -1 if mode == "busy" else 45009) if mode in ("busy", "throttled") else (mode, 0)
+    )
     notifier = make(db, templates, url, clock)
     notifier.notify(event())
     notifier.notify(event("lead", sender="rest:u2"))

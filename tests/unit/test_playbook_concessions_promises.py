@@ -62,12 +62,15 @@ def gifts_named(text):
 
 
 @pytest.mark.parametrize("slots", [{}, {"car_model": "远山"}, {"car_model": "晨风", "budget": 120000}])
-@pytest.mark.parametrize("pushes", [
-    ["objection_price"] * 6,
-    ["ask_discount"] * 6,
-    ["objection_price", "ask_discount"] * 4,
-    ["objection_price"] * 3 + ["delay_decision"] + ["ask_discount"] * 3 + ["delay_decision"],
-])
+@pytest.mark.parametrize(
+    "pushes",
+    [
+        ["objection_price"] * 6,
+        ["ask_discount"] * 6,
+        ["objection_price", "ask_discount"] * 4,
+        ["objection_price"] * 3 + ["delay_decision"] + ["ask_discount"] * 3 + ["delay_decision"],
+    ],
+)
 def test_pushing_again_and_again_gets_one_gift_at_most(pushes, slots):
     choices = [c for c in converse(pushes, slots) if c]
     offered = [c for c in choices if c.offers_gift]
@@ -78,13 +81,27 @@ def test_pushing_again_and_again_gets_one_gift_at_most(pushes, slots):
 def test_the_catalog_may_allow_more_gifts(tmp_path):
     shutil.copytree(ROOT / "data/playbook", tmp_path / "pb")
     path = tmp_path / "pb/policy.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("gifts_per_conversation: 1",
-                                                             "gifts_per_conversation: 2"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("gifts_per_conversation: 1", "gifts_per_conversation: 2"),
+        encoding="utf-8",
+    )
     more = load_playbook(tmp_path / "pb")
     used, gifts = (), 0
     for attempt in range(1, 7):
-        c = select_script(more, CATALOG, Context("objection_price", attempt, None, {"car_model": "远山"},
-                                                ("objection_price",) * (attempt - 1), used, None, gifts))
+        c = select_script(
+            more,
+            CATALOG,
+            Context(
+                "objection_price",
+                attempt,
+                None,
+                {"car_model": "远山"},
+                ("objection_price",) * (attempt - 1),
+                used,
+                None,
+                gifts,
+            ),
+        )
         used, gifts = used + (c.script_id,), gifts + c.offers_gift
     assert gifts == 2
 
@@ -102,8 +119,10 @@ def test_loader_rejects_a_gift_without_a_commitment(tmp_path):
     path = tmp_path / "pb/objection_price.yml"
     text = path.read_text(encoding="utf-8")
     text = text.replace("如果您今天定下来，或者交个定金，{dealer.gift}", "{dealer.gift}")
-    path.write_text(text.replace("{title: 今天就定, payload: /request_human}", "{title: 好的, payload: /affirm}", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("{title: 今天就定, payload: /request_human}", "{title: 好的, payload: /affirm}", 1),
+        encoding="utf-8",
+    )
     with pytest.raises(DataFileError) as e:
         load_playbook(tmp_path / "pb")
     assert "price_concession_gift" in str(e.value) and "commitment" in str(e.value)
@@ -155,9 +174,13 @@ def test_loader_rejects_a_promise_that_records_nothing(tmp_path):
 
 # The action: saying a promise writes the lead with its reason and tells the team.
 
+
 def _user(intent, text):
-    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent, "confidence": 0.99},
-                                                         "entities": [], "text": text}}
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.99}, "entities": [], "text": text},
+    }
 
 
 def _tracker(events, slots=None):
@@ -189,8 +212,9 @@ def test_a_promise_said_is_a_lead_with_its_reason_and_a_team_notification(store)
     leads, outbox = store
     # mid-form (needs form): a test-drive wish answered by testdrive_next_perk, which says 我记下来
     used = [s.id for s in PLAYBOOK.scripts_for("request_test_drive") if s.id != "testdrive_next_perk"]
-    messages, _ = _run(ActionAnswerObjection(), _tracker([_user("request_test_drive", "想试驾")],
-                                                          {"used_scripts": used}))
+    messages, _ = _run(
+        ActionAnswerObjection(), _tracker([_user("request_test_drive", "想试驾")], {"used_scripts": used})
+    )
     assert "记下" in " ".join(m.get("text") or "" for m in messages)
     lead = leads.get("promise-1")
     assert lead is not None and lead.reason == "试驾意向：日期和时间段待顾问确认"

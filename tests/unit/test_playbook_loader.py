@@ -24,13 +24,17 @@ def test_real_playbook_loads(playbook_dir):
 
 def test_adding_a_script_is_a_yaml_edit_only(playbook_dir):
     path = playbook_dir / "objection_price.yml"
-    path.write_text(path.read_text(encoding="utf-8") + """
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + """
   - id: price_new_trainer_script
     principle: liking
     move: acknowledge
     when: {attempt: [1, 1]}
     text: 您考虑得很周到，先把账算清楚是对的。
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     script = load_playbook(playbook_dir).script("price_new_trainer_script")
     assert script is not None and script.objection == "objection_price" and script.principle == "liking"
 
@@ -43,23 +47,39 @@ def _append(playbook_dir, text):
 @pytest.mark.parametrize(
     "script, expected",
     [
-        ("  - id: price_typo\n    principle: reciprocty\n    move: value\n    text: 好的\n",
-         "objection_price.yml: scripts[{n}] (price_typo).principle: unknown tag 'reciprocty'"),
-        ("  - id: price_bad_move\n    principle: liking\n    move: haggle\n    text: 好的\n",
-         "(price_bad_move).move: unknown move 'haggle'"),
-        ("  - id: price_no_fact\n    principle: liking\n    move: value\n    text: 只要{model.price_min}\n",
-         "(price_no_fact).text: uses {model.price_min} but 'facts' does not list it"),
-        ("  - id: price_bad_fact\n    principle: liking\n    move: value\n    facts: [model.floor_price]\n    text: 好\n",
-         "(price_bad_fact).facts: unknown fact 'model.floor_price'"),
-        ("  - id: price_model\n    principle: liking\n    move: value\n    facts: [model.name]\n    text: '{model.name}'\n",
-         "(price_model).when.known: uses model facts, so it must list car_model"),
-        ("  - id: price_extra\n    principle: liking\n    move: value\n    text: 好\n    txet: 好\n",
-         "(price_extra).txet: unknown field"),
-        ("  - id: price_button\n    principle: liking\n    move: value\n    text: 好\n    buttons:\n"
-         "      - {title: 买, payload: /buy_now}\n",
-         "(price_button).buttons[0].payload: '/buy_now' names no intent of the domain"),
-        ("  - id: price_when\n    principle: liking\n    move: value\n    when: {attempt: [3, 1]}\n    text: 好\n",
-         "(price_when).when.attempt: max is smaller than min"),
+        (
+            "  - id: price_typo\n    principle: reciprocty\n    move: value\n    text: 好的\n",
+            "objection_price.yml: scripts[{n}] (price_typo).principle: unknown tag 'reciprocty'",
+        ),
+        (
+            "  - id: price_bad_move\n    principle: liking\n    move: haggle\n    text: 好的\n",
+            "(price_bad_move).move: unknown move 'haggle'",
+        ),
+        (
+            "  - id: price_no_fact\n    principle: liking\n    move: value\n    text: 只要{model.price_min}\n",
+            "(price_no_fact).text: uses {model.price_min} but 'facts' does not list it",
+        ),
+        (
+            "  - id: price_bad_fact\n    principle: liking\n    move: value\n    facts: [model.floor_price]\n    text: 好\n",
+            "(price_bad_fact).facts: unknown fact 'model.floor_price'",
+        ),
+        (
+            "  - id: price_model\n    principle: liking\n    move: value\n    facts: [model.name]\n    text: '{model.name}'\n",
+            "(price_model).when.known: uses model facts, so it must list car_model",
+        ),
+        (
+            "  - id: price_extra\n    principle: liking\n    move: value\n    text: 好\n    txet: 好\n",
+            "(price_extra).txet: unknown field",
+        ),
+        (
+            "  - id: price_button\n    principle: liking\n    move: value\n    text: 好\n    buttons:\n"
+            "      - {title: 买, payload: /buy_now}\n",
+            "(price_button).buttons[0].payload: '/buy_now' names no intent of the domain",
+        ),
+        (
+            "  - id: price_when\n    principle: liking\n    move: value\n    when: {attempt: [3, 1]}\n    text: 好\n",
+            "(price_when).when.attempt: max is smaller than min",
+        ),
         ("  - principle: liking\n    move: value\n    text: 好\n", "scripts[{n}]: missing field 'id'"),
     ],
 )

@@ -30,17 +30,40 @@ def ents(text, *items):
     return out
 
 
-@pytest.mark.parametrize("text, intent, entities, expected", [
-    ("城西那家店同款远山比你们便宜6000", "objection_competitor", [("car_model", "远山", "远山"), ("money", "6000", 6000)], True),
-    ("城西那家店同款远山比你们便宜6000", "objection_price", [("car_model", "远山", "远山"), ("money", "6000", 6000)], True),
-    ("别的店晨风同样配置报价低五千", "ask_discount", [("car_model", "晨风", "晨风"), ("money", "五千", 5000)], True),
-    ("另外一家4S店一样的车便宜不少", "objection_competitor", [], True),
-    # another brand is a competitor, not a price match
-    ("比亚迪宋PLUS比你们便宜两万", "objection_competitor", [("competitor", "比亚迪", "比亚迪"), ("money", "两万", 20000)], False),
-    ("远山太贵了", "objection_price", [("car_model", "远山", "远山")], False),
-    # the same words outside the objections it is read in
-    ("城西那家店同款远山比你们便宜6000", "ask_product_info", [("car_model", "远山", "远山")], False),
-])
+@pytest.mark.parametrize(
+    "text, intent, entities, expected",
+    [
+        (
+            "城西那家店同款远山比你们便宜6000",
+            "objection_competitor",
+            [("car_model", "远山", "远山"), ("money", "6000", 6000)],
+            True,
+        ),
+        (
+            "城西那家店同款远山比你们便宜6000",
+            "objection_price",
+            [("car_model", "远山", "远山"), ("money", "6000", 6000)],
+            True,
+        ),
+        (
+            "别的店晨风同样配置报价低五千",
+            "ask_discount",
+            [("car_model", "晨风", "晨风"), ("money", "五千", 5000)],
+            True,
+        ),
+        ("另外一家4S店一样的车便宜不少", "objection_competitor", [], True),
+        # another brand is a competitor, not a price match
+        (
+            "比亚迪宋PLUS比你们便宜两万",
+            "objection_competitor",
+            [("competitor", "比亚迪", "比亚迪"), ("money", "两万", 20000)],
+            False,
+        ),
+        ("远山太贵了", "objection_price", [("car_model", "远山", "远山")], False),
+        # the same words outside the objections it is read in
+        ("城西那家店同款远山比你们便宜6000", "ask_product_info", [("car_model", "远山", "远山")], False),
+    ],
+)
 def test_price_match_is_read_by_cue_words(text, intent, entities, expected):
     assert is_price_match(text, intent, ents(text, *entities), CUES) is expected
 

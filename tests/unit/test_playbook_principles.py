@@ -10,16 +10,19 @@ import pytest
 from bot.catalog import load_catalog
 from bot.exceptions import DataFileError
 from bot.playbook.audit import carrying, render, script_words
+from bot.playbook.facts import resolve_facts
 from bot.playbook.loader import load_playbook
 from bot.playbook.model import PRINCIPLES, Script, When
-from bot.playbook.facts import resolve_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = load_playbook(ROOT / "data/playbook", trainer_checks=False)  # the test checks, script by script
 CATALOG = load_catalog(ROOT / "data/catalog.yml")
 # What a customer may have told us; every model of the catalog, with and without a stated priority.
-CONTEXTS = [{"car_model": m.name, "budget": 150000, "family_member": "spouse", "competitor": "卡罗拉",
-             "priority": priority} for m in CATALOG.models for priority in (None, "安全性", "造型与外观")]
+CONTEXTS = [
+    {"car_model": m.name, "budget": 150000, "family_member": "spouse", "competitor": "卡罗拉", "priority": priority}
+    for m in CATALOG.models
+    for priority in (None, "安全性", "造型与外观")
+]
 
 
 def renders(script):
@@ -40,12 +43,20 @@ def test_rendered_script_carries_its_label(script):
     carrier = carrying(principle, script)
     assert carrier is not None, (
         f"{script.id} is labelled {script.principle} but carries it in none of these ways: "
-        + "; ".join(c.means for c in principle.carried_by))
+        + "; ".join(c.means for c in principle.carried_by)
+    )
     rendered = renders(script)
     assert rendered, f"{script.id} can never be used with the sample catalog"
     for slots, text in rendered:
-        facts = resolve_facts(CATALOG, slots, 0, PLAYBOOK.rules[script.objection].aspects, PLAYBOOK.aspect_words,
-                              PLAYBOOK.policy.gifts_per_conversation, PLAYBOOK.policy.sample_labels)
+        facts = resolve_facts(
+            CATALOG,
+            slots,
+            0,
+            PLAYBOOK.rules[script.objection].aspects,
+            PLAYBOOK.aspect_words,
+            PLAYBOOK.policy.gifts_per_conversation,
+            PLAYBOOK.policy.sample_labels,
+        )
         # the facts the principle rests on (the number, the owner's words, the gift) reach the customer
         for key in set(carrier.all_facts) | (set(carrier.any_fact) & set(script.facts)):
             assert facts[key] in text, (script.id, key)
@@ -63,16 +74,32 @@ def _script(principle, text, facts=()):
     [
         # The issue's examples (old playbook texts): each label was not true.
         ("commitment", "买车是件大事，在价格上多掂量一下完全应该。方便说说您心里的预算大概是多少吗？", ()),
-        ("commitment", "光说“质量好”太空泛，给您讲{model.name}一个具体的点：{fab.benefit}。", ("model.name", "fab.benefit")),
-        ("liking", "先说质保：我们是{dealer.warranty}。保养维修在{dealer.service_outlets}都能做。",
-         ("dealer.warranty", "dealer.service_outlets")),
-        ("liking", "{model.name}走{finance.name}的话，入门配置首付{finance.down_payment}。",
-         ("model.name", "finance.name", "finance.down_payment")),
-        ("reciprocity", "可以分期的。我们有{finance.name}：首付{finance.down_payment}。",
-         ("finance.name", "finance.down_payment")),
+        (
+            "commitment",
+            "光说“质量好”太空泛，给您讲{model.name}一个具体的点：{fab.benefit}。",
+            ("model.name", "fab.benefit"),
+        ),
+        (
+            "liking",
+            "先说质保：我们是{dealer.warranty}。保养维修在{dealer.service_outlets}都能做。",
+            ("dealer.warranty", "dealer.service_outlets"),
+        ),
+        (
+            "liking",
+            "{model.name}走{finance.name}的话，入门配置首付{finance.down_payment}。",
+            ("model.name", "finance.name", "finance.down_payment"),
+        ),
+        (
+            "reciprocity",
+            "可以分期的。我们有{finance.name}：首付{finance.down_payment}。",
+            ("finance.name", "finance.down_payment"),
+        ),
         ("reciprocity", "为了提车时不手忙脚乱，付款方式可以提前定下来。", ()),
-        ("social_proof", "{model.name}的售价在{model.price_min}到{model.price_max}之间，大家都说好。",
-         ("model.name", "model.price_min", "model.price_max")),
+        (
+            "social_proof",
+            "{model.name}的售价在{model.price_min}到{model.price_max}之间，大家都说好。",
+            ("model.name", "model.price_min", "model.price_max"),
+        ),
         ("peer_identity", "{model.name}最受{model.popular_with}欢迎。", ("model.name", "model.popular_with")),
         ("testimonial", "车主都说开着舒服。", ()),
         ("friendship", "选车时多看看也很有用。", ()),
@@ -91,11 +118,18 @@ def test_definitions_reject_what_a_trainer_rejects(principle, text, facts):
         ("commitment", "值不值，开过才知道。先约个试驾吧？", ()),
         ("liking", "您这么认真地比价，这点我很欣赏。", ()),
         ("reciprocity", "如果您定下来，{dealer.gift}，算是店里的一点心意。", ("dealer.gift",)),
-        ("social_proof", "{model.name}在我们店每月平均成交{model.monthly_orders}台。", ("model.name", "model.monthly_orders")),
+        (
+            "social_proof",
+            "{model.name}在我们店每月平均成交{model.monthly_orders}台。",
+            ("model.name", "model.monthly_orders"),
+        ),
         ("testimonial", "{model.owner}说：“{model.owner_quote}”", ("model.owner", "model.owner_quote")),
         ("friendship", "另外，{dealer.referral_reward}。", ("dealer.referral_reward",)),
-        ("peer_identity", "{model.name}最受{model.popular_with}欢迎，您要是也是这样，它很合适。",
-         ("model.name", "model.popular_with")),
+        (
+            "peer_identity",
+            "{model.name}最受{model.popular_with}欢迎，您要是也是这样，它很合适。",
+            ("model.name", "model.popular_with"),
+        ),
     ],
 )
 def test_definitions_accept_what_a_trainer_accepts(principle, text, facts):
@@ -112,12 +146,16 @@ def test_the_bot_never_claims_a_salespersons_own_car_buying():
 def test_loader_rejects_a_script_whose_label_is_not_true(tmp_path):
     shutil.copytree(ROOT / "data/playbook", tmp_path / "playbook")
     path = tmp_path / "playbook" / "objection_price.yml"
-    path.write_text(path.read_text(encoding="utf-8") + """
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + """
   - id: price_plain_facts
     principle: liking
     move: value
     facts: [dealer.warranty]
     text: 价格方面，我们是{dealer.warranty}。
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     with pytest.raises(DataFileError, match=r"\(price_plain_facts\)\.principle: the text does not carry 'liking'"):
         load_playbook(tmp_path / "playbook")

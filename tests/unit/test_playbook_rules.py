@@ -99,8 +99,18 @@ def test_every_objection_is_answered_three_times_without_repeating(playbook, cat
 
 
 def test_ten_turn_conversation_never_repeats_a_script_or_a_principle_back_to_back(playbook, catalog):
-    turns = ["objection_price", "objection_competitor", "objection_price", "consult_family", "objection_quality",
-             "ask_discount", "objection_price", "delay_decision", "ask_financing", "delay_decision"]
+    turns = [
+        "objection_price",
+        "objection_competitor",
+        "objection_price",
+        "consult_family",
+        "objection_quality",
+        "ask_discount",
+        "objection_price",
+        "delay_decision",
+        "ask_financing",
+        "delay_decision",
+    ]
     choices = converse(playbook, catalog, turns, {"car_model": "远山Pro", "budget": 220000})
     assert all(c is not None for c in choices)
     ids = [c.script_id for c in choices]
@@ -132,8 +142,15 @@ def test_model_facts_need_a_known_model(playbook, catalog):
 
 def test_annotation_has_the_output_contract(playbook, catalog):
     choice = converse(playbook, catalog, ["objection_price"])[0]
-    assert set(choice.annotation()) >= {"objection", "principle", "principle_zh", "move", "script_id", "attempt",
-                                        "stage"}
+    assert set(choice.annotation()) >= {
+        "objection",
+        "principle",
+        "principle_zh",
+        "move",
+        "script_id",
+        "attempt",
+        "stage",
+    }
     assert choice.annotation()["stage"] == "协商" and choice.principle_zh
 
 
@@ -151,8 +168,21 @@ def test_coach_annotation_explains_the_principle_and_offers_alternatives(playboo
 def test_the_sales_step_follows_the_customer_back():
     """One 再看看 during negotiation is 跟踪 for that answer only: the next price push is 协商 again."""
     pb, cat = load_playbook(ROOT / "data/playbook"), load_catalog(ROOT / "data/catalog.yml")
-    steps = [c.stage for c in converse(pb, cat, ["objection_price", "delay_decision", "objection_price",
-                                                  "objection_quality", "ask_delivery", "choose_model"])]
+    steps = [
+        c.stage
+        for c in converse(
+            pb,
+            cat,
+            [
+                "objection_price",
+                "delay_decision",
+                "objection_price",
+                "objection_quality",
+                "ask_delivery",
+                "choose_model",
+            ],
+        )
+    ]
     assert steps == ["协商", "跟踪", "协商", "介绍产品", "成交", "咨询"]
 
 

@@ -21,21 +21,27 @@ def test_one_stall_in_negotiation_does_not_pin_the_conversation_at_follow_up():
     used, last, stage, history, steps = (), None, None, [], []
     for objection in ["objection_price", "ask_discount", "delay_decision", "objection_price", "ask_financing"]:
         history.append(objection)
-        c = select_script(PLAYBOOK, CATALOG, Context(objection, history.count(objection), stage, {"car_model": "远山"},
-                                                     tuple(history[:-1]), used, last))
+        c = select_script(
+            PLAYBOOK,
+            CATALOG,
+            Context(objection, history.count(objection), stage, {"car_model": "远山"}, tuple(history[:-1]), used, last),
+        )
         used, last, stage = used + (c.script_id,), c.principle, c.stage
         steps.append(stage)
     assert steps == ["协商", "协商", "跟踪", "协商", "协商"]
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("C-NCAP五星（示例数据）", "C-NCAP五星"),
-    ("李女士（上班族，示例数据）", "李女士（上班族）"),
-    ("示例市城东区示例大道88号（示例地址）", "示例市城东区示例大道88号"),
-    ("010-12345678（示例号码）", "010-12345678"),
-    ("以上为估算，实际以顾问核算为准（示例数据）", "以上为估算，实际以顾问核算为准"),
-    ("两驱豪华版（含天窗）", "两驱豪华版（含天窗）"),  # brackets of real content stay
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("C-NCAP五星（示例数据）", "C-NCAP五星"),
+        ("李女士（上班族，示例数据）", "李女士（上班族）"),
+        ("示例市城东区示例大道88号（示例地址）", "示例市城东区示例大道88号"),
+        ("010-12345678（示例号码）", "010-12345678"),
+        ("以上为估算，实际以顾问核算为准（示例数据）", "以上为估算，实际以顾问核算为准"),
+        ("两驱豪华版（含天窗）", "两驱豪华版（含天窗）"),  # brackets of real content stay
+    ],
+)
 def test_sample_labels_are_stripped(text, expected):
     assert strip_sample_labels(text, LABELS) == expected
 

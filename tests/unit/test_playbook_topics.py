@@ -19,12 +19,19 @@ from bot.playbook.rules import Context, select_script
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = load_playbook(ROOT / "data/playbook", trainer_checks=False)
 CATALOG = load_catalog(ROOT / "data/catalog.yml")
-CUSTOMER_WORDS = {"安全性": "安全", "动力与操控性": "动力", "舒适实用性": "空间", "造型与外观": "颜值", "超值性": "性价比"}
+CUSTOMER_WORDS = {
+    "安全性": "安全",
+    "动力与操控性": "动力",
+    "舒适实用性": "空间",
+    "造型与外观": "颜值",
+    "超值性": "性价比",
+}
 
 
 def facts_for(objection, model, priority=None):
-    return resolve_facts(CATALOG, {"car_model": model, "priority": priority}, 0, PLAYBOOK.rules[objection].aspects,
-                         PLAYBOOK.aspect_words)
+    return resolve_facts(
+        CATALOG, {"car_model": model, "priority": priority}, 0, PLAYBOOK.rules[objection].aspects, PLAYBOOK.aspect_words
+    )
 
 
 def escalate(objection, slots, times=4):
@@ -75,8 +82,17 @@ def test_quality_doubt_about_the_ev_never_hears_its_running_cost():
     assert ev.headline_aspect == "超值性"
     texts = [c.text for c in escalate("objection_quality", {"car_model": "星河EV"}, 6)]
     assert texts and not any(ev.fab["超值性"].benefit in t for t in texts)
-    choice = select_script(PLAYBOOK, CATALOG, Context("objection_quality", 2, None, {"car_model": "星河EV"},
-                                                       used_scripts=("quality_value_peer", "quality_value_owner")))
+    choice = select_script(
+        PLAYBOOK,
+        CATALOG,
+        Context(
+            "objection_quality",
+            2,
+            None,
+            {"car_model": "星河EV"},
+            used_scripts=("quality_value_peer", "quality_value_owner"),
+        ),
+    )
     assert choice.script_id == "quality_value_fab" and ev.fab["安全性"].benefit in choice.text
 
 
@@ -129,8 +145,11 @@ def test_no_textbook_aspect_name_in_any_domain_response_or_button_title():
 
 
 def test_no_textbook_aspect_name_in_any_rendered_script():
-    contexts = [{"car_model": m.name, "budget": 150000, "family_member": "child", "competitor": "思域",
-                 "priority": p} for m in CATALOG.models for p in (None,) + ASPECTS]
+    contexts = [
+        {"car_model": m.name, "budget": 150000, "family_member": "child", "competitor": "思域", "priority": p}
+        for m in CATALOG.models
+        for p in (None,) + ASPECTS
+    ]
     for script in PLAYBOOK.scripts:
         for slots in contexts:
             text = render(PLAYBOOK, CATALOG, script, slots)
@@ -141,13 +160,17 @@ def test_no_textbook_aspect_name_in_any_rendered_script():
 def test_loader_rejects_a_textbook_aspect_name_and_an_off_topic_script(tmp_path):
     shutil.copytree(ROOT / "data/playbook", tmp_path / "playbook")
     path = tmp_path / "playbook" / "objection_after_sales.yml"
-    path.write_text(path.read_text(encoding="utf-8") + """
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + """
   - id: aftersales_textbook
     principle: friendship
     move: value
     facts: [dealer.referral_reward]
     text: 它的超值性很好。另外，{dealer.referral_reward}。
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     with pytest.raises(DataFileError) as err:
         load_playbook(tmp_path / "playbook")
     assert "(aftersales_textbook).text: says the textbook aspect name '超值性'" in str(err.value)

@@ -17,8 +17,11 @@ from bot.playbook.rules import Context, select_script
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = load_playbook(ROOT / "data/playbook", trainer_checks=False)
 CATALOG = load_catalog(ROOT / "data/catalog.yml")
-CONTEXTS = [{"car_model": m.name, "budget": 150000, "family_member": "spouse", "competitor": "卡罗拉",
-             "priority": priority} for m in CATALOG.models for priority in (None, "造型与外观")]
+CONTEXTS = [
+    {"car_model": m.name, "budget": 150000, "family_member": "spouse", "competitor": "卡罗拉", "priority": priority}
+    for m in CATALOG.models
+    for priority in (None, "造型与外观")
+]
 GIFT = "〈赠品〉"  # each concession offers the next gift of the list, so two never name the same one
 
 
@@ -31,7 +34,10 @@ def rendered(script, slots):
 
 def test_shared_runs_finds_a_repeated_clause_and_ignores_short_or_split_ones():
     assert shared_runs("晨风在我们店平均每月有42台订单。", "它平均每月有42台订单，很受欢迎") == {
-        "平均每月有42台", "均每月有42台订", "每月有42台订单"}
+        "平均每月有42台",
+        "均每月有42台订",
+        "每月有42台订单",
+    }
     assert not shared_runs("您看哪天方便？", "您看哪天方便来？")  # 6 characters: a common phrase
     assert not shared_runs("首付20%，年利率2.99%", "年利率2，99%首付20%")  # punctuation splits clauses
     assert len(next(iter(shared_runs("一二三四五六七八九", "〇一二三四五六七八")))) == MIN_SHARED

@@ -38,15 +38,18 @@ def sanic_app(buffer: io.StringIO):
     from sanic import Sanic
     from sanic.log import LOGGING_CONFIG_DEFAULTS
 
-    config = {**LOGGING_CONFIG_DEFAULTS,
-              "handlers": {name: {**h, "stream": buffer} for name, h in LOGGING_CONFIG_DEFAULTS["handlers"].items()}}
+    config = {
+        **LOGGING_CONFIG_DEFAULTS,
+        "handlers": {name: {**h, "stream": buffer} for name, h in LOGGING_CONFIG_DEFAULTS["handlers"].items()},
+    }
     return Sanic(f"privacy_test_{uuid.uuid4().hex}", log_config=config)
 
 
 def integrity_error() -> IntegrityError:
     engine = sa.create_engine("sqlite://")
-    table = sa.Table("leads", sa.MetaData(), sa.Column("sender_id", sa.String, unique=True),
-                     sa.Column("phone", sa.String))
+    table = sa.Table(
+        "leads", sa.MetaData(), sa.Column("sender_id", sa.String, unique=True), sa.Column("phone", sa.String)
+    )
     table.metadata.create_all(engine)
     with engine.begin() as conn:
         conn.execute(table.insert().values(sender_id="u1", phone=PHONE))
@@ -68,8 +71,15 @@ def test_sanic_error_and_access_lines_are_masked_though_sanic_replaces_its_handl
         raise ValueError(f"no tracker for {PHONE}")
     except ValueError:
         error_logger.exception("Exception occurred while handling uri: %s", f"http://x/conversations/{PHONE}/tracker")
-    access_logger.info("", extra={"status": 200, "byte": 12, "host": "127.0.0.1:5005",
-                                  "request": f"GET http://127.0.0.1:5005/conversations/{PHONE}/tracker"})
+    access_logger.info(
+        "",
+        extra={
+            "status": 200,
+            "byte": 12,
+            "host": "127.0.0.1:5005",
+            "request": f"GET http://127.0.0.1:5005/conversations/{PHONE}/tracker",
+        },
+    )
     logging.getLogger("sanic.root").info("Starting worker for %s", PHONE)
     written = out.getvalue()
     assert PHONE not in written
@@ -94,8 +104,9 @@ def test_an_sqlalchemy_error_is_masked_through_sanic_and_through_the_root_logger
         error_logger.exception("Exception occurred while handling uri: %s", "http://x/webhooks/rest/webhook")
         logging.getLogger("bot.leads.store").exception("saving the lead failed")
     logging.getLogger("bot.leads.store").error("saving the lead failed: %s", error)  # the exception as an argument
-    statement_error = StatementError("bad value", "INSERT INTO leads (phone) VALUES (?)", {"phone": PHONE},
-                                     ValueError())
+    statement_error = StatementError(
+        "bad value", "INSERT INTO leads (phone) VALUES (?)", {"phone": PHONE}, ValueError()
+    )
     logging.getLogger("bot.leads.store").error(statement_error)  # the exception as the message
     for written in (out.getvalue(), root_out.getvalue()):
         assert PHONE not in written and f"'{MASKED}'" in written and "IntegrityError" in written
@@ -133,12 +144,15 @@ def test_a_broken_format_string_reports_masked_arguments(capsys):
 
 def test_the_filter_from_a_logging_configuration_and_install_adds_no_second_one():
     out = io.StringIO()
-    logging.config.dictConfig({
-        "version": 1, "disable_existing_loggers": False,
-        "filters": {"phones": {"()": "bot.privacy.logs.PhoneMaskingFilter"}},
-        "handlers": {"file": {"class": "logging.StreamHandler", "stream": out, "filters": ["phones"]}},
-        "loggers": {"bot.configured": {"handlers": ["file"], "propagate": False, "level": "INFO"}},
-    })
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "filters": {"phones": {"()": "bot.privacy.logs.PhoneMaskingFilter"}},
+            "handlers": {"file": {"class": "logging.StreamHandler", "stream": out, "filters": ["phones"]}},
+            "loggers": {"bot.configured": {"handlers": ["file"], "propagate": False, "level": "INFO"}},
+        }
+    )
     logging.getLogger("bot.configured").info("lead %s", PHONE)
     assert out.getvalue() == f"lead {MASKED}\n"
     handler = logging.getLogger("bot.configured").handlers[0]
@@ -148,8 +162,9 @@ def test_the_filter_from_a_logging_configuration_and_install_adds_no_second_one(
     assert sum(isinstance(f, PhoneMaskingFilter) for f in handler.filters) == 1
     for name in SANIC_LOGGERS:
         assert sum(isinstance(f, PhoneMaskingFilter) for f in logging.getLogger(name).filters) == 1
-    for x in [logging.getLogger()] + [x for x in logging.Logger.manager.loggerDict.values()
-                                      if isinstance(x, logging.Logger)]:
+    for x in [logging.getLogger()] + [
+        x for x in logging.Logger.manager.loggerDict.values() if isinstance(x, logging.Logger)
+    ]:
         for h in x.handlers:
             assert sum(isinstance(f, PhoneMaskingFilter) for f in h.filters) == 1
 
@@ -175,23 +190,31 @@ except ValueError:
 """
 
 
-@pytest.mark.parametrize("module, function", [("rasa.utils.common", "configure_logging_from_file"),
-                                              ("rasa_sdk.utils", "configure_logging_from_input_file")])
+@pytest.mark.parametrize(
+    "module, function",
+    [("rasa.utils.common", "configure_logging_from_file"), ("rasa_sdk.utils", "configure_logging_from_input_file")],
+)
 def test_the_servers_logging_configuration_masks_every_line(module, function):
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", LOGGING_CONFIG_CHECK.format(module=module, function=function)],
-                         capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", LOGGING_CONFIG_CHECK.format(module=module, function=function)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     logged = out.stdout + out.stderr
     assert PHONE not in logged, logged
     assert logged.count("138****8000") >= 4, logged
 
 
 def test_both_servers_take_the_logging_configuration_option():
+    import argparse
+
     from rasa.cli.arguments.default_arguments import add_logging_options
     from rasa_sdk.endpoint import create_argument_parser
-    import argparse
 
     sdk = create_argument_parser().parse_args(["--logging-config_file", "deploy/logging.yml"])  # as Dockerfile
     assert sdk.logging_config_file == "deploy/logging.yml"

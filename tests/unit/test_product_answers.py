@@ -33,27 +33,33 @@ def test_the_sample_dealer_has_opening_hours(catalog):
     assert date(2026, 2, 16) in hours.closed
 
 
-@pytest.mark.parametrize("at, is_open", [
-    (datetime(2026, 3, 2, 8, 59), False),
-    (datetime(2026, 3, 2, 9, 0), True),
-    (datetime(2026, 3, 2, 17, 59), True),
-    (datetime(2026, 3, 2, 18, 0), False),
-    (datetime(2026, 2, 16, 10, 0), False),  # a closed date
-])
+@pytest.mark.parametrize(
+    "at, is_open",
+    [
+        (datetime(2026, 3, 2, 8, 59), False),
+        (datetime(2026, 3, 2, 9, 0), True),
+        (datetime(2026, 3, 2, 17, 59), True),
+        (datetime(2026, 3, 2, 18, 0), False),
+        (datetime(2026, 2, 16, 10, 0), False),  # a closed date
+    ],
+)
 def test_is_open(at, is_open):
     assert HOURS.is_open(at) is is_open
 
 
-@pytest.mark.parametrize("at, duration, expected", [
-    (datetime(2026, 3, 2, 7, 30), timedelta(hours=1), datetime(2026, 3, 2, 9, 0)),  # before opening
-    (datetime(2026, 3, 2, 10, 15), timedelta(hours=1), datetime(2026, 3, 2, 10, 15)),  # open now
-    (datetime(2026, 3, 2, 17, 0), timedelta(hours=1), datetime(2026, 3, 2, 17, 0)),  # ends exactly at closing
-    (datetime(2026, 3, 2, 17, 1), timedelta(hours=1), datetime(2026, 3, 3, 9, 0)),  # would end after closing
-    (datetime(2026, 3, 2, 19, 0), timedelta(minutes=30), datetime(2026, 3, 3, 9, 0)),
-    (datetime(2026, 2, 15, 17, 30), timedelta(hours=1), datetime(2026, 2, 18, 9, 0)),  # skips both closed days
-    (datetime(2026, 2, 16, 11, 0), timedelta(0), datetime(2026, 2, 18, 9, 0)),
-    (datetime(2026, 3, 2, 9, 0), timedelta(hours=9), datetime(2026, 3, 2, 9, 0)),  # the whole day
-])
+@pytest.mark.parametrize(
+    "at, duration, expected",
+    [
+        (datetime(2026, 3, 2, 7, 30), timedelta(hours=1), datetime(2026, 3, 2, 9, 0)),  # before opening
+        (datetime(2026, 3, 2, 10, 15), timedelta(hours=1), datetime(2026, 3, 2, 10, 15)),  # open now
+        (datetime(2026, 3, 2, 17, 0), timedelta(hours=1), datetime(2026, 3, 2, 17, 0)),  # ends exactly at closing
+        (datetime(2026, 3, 2, 17, 1), timedelta(hours=1), datetime(2026, 3, 3, 9, 0)),  # would end after closing
+        (datetime(2026, 3, 2, 19, 0), timedelta(minutes=30), datetime(2026, 3, 3, 9, 0)),
+        (datetime(2026, 2, 15, 17, 30), timedelta(hours=1), datetime(2026, 2, 18, 9, 0)),  # skips both closed days
+        (datetime(2026, 2, 16, 11, 0), timedelta(0), datetime(2026, 2, 18, 9, 0)),
+        (datetime(2026, 3, 2, 9, 0), timedelta(hours=9), datetime(2026, 3, 2, 9, 0)),  # the whole day
+    ],
+)
 def test_next_open(at, duration, expected):
     assert HOURS.next_open(at, duration) == expected
 
@@ -69,13 +75,24 @@ def test_opening_hours_describe_minutes():
     assert OpeningHours(time(8, 30), time(20, 0)).describe() == "每天8:30–20:00"
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ('    open: "09:00"\n', '    open: "9点"\n', "dealer.opening_hours.open: expected a time of day"),
-    ('    close: "18:00"\n', '    close: "08:00"\n', "dealer.opening_hours.close: closing time 8:00 is not after opening time 9:00"),
-    ('    close: "18:00"\n', "", "dealer.opening_hours: missing field 'close'"),
-    ('closed: ["2026-02-16", ', 'closed: ["2026-02-30", ', "dealer.opening_hours.closed[0]: expected a date"),
-    ('    close: "18:00"\n', '    close: "18:00"\n    lunch: "12:00"\n', "dealer.opening_hours.lunch: unknown field"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('    open: "09:00"\n', '    open: "9点"\n', "dealer.opening_hours.open: expected a time of day"),
+        (
+            '    close: "18:00"\n',
+            '    close: "08:00"\n',
+            "dealer.opening_hours.close: closing time 8:00 is not after opening time 9:00",
+        ),
+        ('    close: "18:00"\n', "", "dealer.opening_hours: missing field 'close'"),
+        ('closed: ["2026-02-16", ', 'closed: ["2026-02-30", ', "dealer.opening_hours.closed[0]: expected a date"),
+        (
+            '    close: "18:00"\n',
+            '    close: "18:00"\n    lunch: "12:00"\n',
+            "dealer.opening_hours.lunch: unknown field",
+        ),
+    ],
+)
 def test_opening_hours_errors_name_file_and_field(tmp_path, old, new, message):
     text = (ROOT / "data/catalog.yml").read_text(encoding="utf-8")
     assert old in text
@@ -101,12 +118,15 @@ def test_catalog_showroom_and_model_facts(catalog):
     assert [t.range_km for t in xinghe.trims] == [None, 520]  # the standard range is not in the data
 
 
-@pytest.mark.parametrize("energy, day, tax", [
-    ("燃油", date(2026, 3, 2), 13522),  # 152800 / 1.13 * 10%
-    ("纯电", date(2025, 6, 1), 0),  # exempt (relief 100%, at most 30000)
-    ("纯电", date(2026, 3, 2), 6761),  # halved (at most 15000 off)
-    ("纯电", date(2028, 1, 1), 13522),
-])
+@pytest.mark.parametrize(
+    "energy, day, tax",
+    [
+        ("燃油", date(2026, 3, 2), 13522),  # 152800 / 1.13 * 10%
+        ("纯电", date(2025, 6, 1), 0),  # exempt (relief 100%, at most 30000)
+        ("纯电", date(2026, 3, 2), 6761),  # halved (at most 15000 off)
+        ("纯电", date(2028, 1, 1), 13522),
+    ],
+)
 def test_on_the_road_estimate_follows_the_tax_rule_of_the_day(catalog, energy, day, tax):
     est = catalog.on_the_road.estimate(152800, energy, day)
     assert est.purchase_tax == tax
@@ -118,22 +138,40 @@ def test_on_the_road_estimate_is_none_without_a_rule(catalog):
     assert catalog.on_the_road.estimate(152800, "纯电", date(2023, 6, 1)) is None
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("  phone: 010-12345678（示例号码）\n", "  phone: 示例号码\n", "dealer.phone: expected a Chinese phone number"),
-    ("      全景天窗: [两驱豪华版, 四驱旗舰版]\n", "      全景天窗: [两驱豪华版, 四驱豪华版]\n",
-     "models[1].features.全景天窗[1]: '四驱豪华版' is not one of the model's trims"),
-    ("    range_cycle: CLTC\n", "", "models[3].range_cycle: needed when a trim has range_km"),
-    ("{name: 长续航版, price: 152800, range_km: 520}", "{name: 长续航版, price: 152800, range_km: 五百}",
-     "models[3].trims[1].range_km: expected a whole number"),
-    ("    - {energy: 燃油, rate: 0.10}\n", "    - {energy: 柴油, rate: 0.10}\n",
-     "on_the_road.purchase_tax[0].energy: '柴油' is not the energy of any model"),
-    ('from: "2026-01-01", until: "2027-12-31"', 'from: "2026-01-01", until: "2025-12-31"',
-     "on_the_road.purchase_tax[2].until: is before 'from'"),
-    ("  insurance: {base: 950, rate: 0.025}\n", "  insurance: {base: 950, rate: 2.5}\n",
-     "on_the_road.insurance.rate: expected a fraction between 0 and 1"),
-    ("  registration_fee: 500\n", "", "on_the_road: missing field 'registration_fee'"),
-    ("    colours: [珍珠白, 星空黑, 曜石灰]\n", "    colours: 珍珠白\n", "models[2].colours: expected a list"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("  phone: 010-12345678（示例号码）\n", "  phone: 示例号码\n", "dealer.phone: expected a Chinese phone number"),
+        (
+            "      全景天窗: [两驱豪华版, 四驱旗舰版]\n",
+            "      全景天窗: [两驱豪华版, 四驱豪华版]\n",
+            "models[1].features.全景天窗[1]: '四驱豪华版' is not one of the model's trims",
+        ),
+        ("    range_cycle: CLTC\n", "", "models[3].range_cycle: needed when a trim has range_km"),
+        (
+            "{name: 长续航版, price: 152800, range_km: 520}",
+            "{name: 长续航版, price: 152800, range_km: 五百}",
+            "models[3].trims[1].range_km: expected a whole number",
+        ),
+        (
+            "    - {energy: 燃油, rate: 0.10}\n",
+            "    - {energy: 柴油, rate: 0.10}\n",
+            "on_the_road.purchase_tax[0].energy: '柴油' is not the energy of any model",
+        ),
+        (
+            'from: "2026-01-01", until: "2027-12-31"',
+            'from: "2026-01-01", until: "2025-12-31"',
+            "on_the_road.purchase_tax[2].until: is before 'from'",
+        ),
+        (
+            "  insurance: {base: 950, rate: 0.025}\n",
+            "  insurance: {base: 950, rate: 2.5}\n",
+            "on_the_road.insurance.rate: expected a fraction between 0 and 1",
+        ),
+        ("  registration_fee: 500\n", "", "on_the_road: missing field 'registration_fee'"),
+        ("    colours: [珍珠白, 星空黑, 曜石灰]\n", "    colours: 珍珠白\n", "models[2].colours: expected a list"),
+    ],
+)
 def test_catalog_errors_name_file_and_field(tmp_path, old, new, message):
     text = (ROOT / "data/catalog.yml").read_text(encoding="utf-8")
     assert old in text
@@ -159,20 +197,47 @@ def _load(d):
     return load_product_knowledge(d / "catalog.yml", d / "lexicon", d / "product_answers.yml")
 
 
-@pytest.mark.parametrize("file, old, new, message", [
-    ("lexicon/specs.yml", "  economy: {label: 油耗,", "  fuel: {label: 油耗,",
-     ["specs.yml: specs: missing spec 'economy'", "specs.yml: specs.fuel: not a spec the engine answers"]),
-    ("lexicon/specs.yml", "  boot: {label: 后备箱容积, words: [后备箱多大,", "  boot: {label: 后备箱容积, words: [油耗,",
-     ["specs.yml: not_in_catalog.boot: '油耗' is also listed in specs.economy"]),
-    ("lexicon/specs.yml", "  电动尾门: [电动尾门, ", "  电尾: [电动尾门, ",
-     ["catalog.yml: models[0].features.电动尾门: no words for this equipment"]),
-    ("lexicon/specs.yml", "  cheapest: [", "  cheap: [",
-     ["specs.yml: superlatives: missing field 'cheapest'", "specs.yml: superlatives.cheap: unknown field"]),
-    ("product_answers.yml", 'price_trim: "{model}{trim}指导价{price}。"', 'price_trim: "{model}{trim}指导价{cost}。"',
-     ["product_answers.yml: price_trim: unknown placeholder {cost}"]),
-    ("product_answers.yml", "unknown: 这个我这里没有准确数据，顾问会和您确认。\n", "",
-     ["product_answers.yml: missing field 'unknown'"]),
-])
+@pytest.mark.parametrize(
+    "file, old, new, message",
+    [
+        (
+            "lexicon/specs.yml",
+            "  economy: {label: 油耗,",
+            "  fuel: {label: 油耗,",
+            ["specs.yml: specs: missing spec 'economy'", "specs.yml: specs.fuel: not a spec the engine answers"],
+        ),
+        (
+            "lexicon/specs.yml",
+            "  boot: {label: 后备箱容积, words: [后备箱多大,",
+            "  boot: {label: 后备箱容积, words: [油耗,",
+            ["specs.yml: not_in_catalog.boot: '油耗' is also listed in specs.economy"],
+        ),
+        (
+            "lexicon/specs.yml",
+            "  电动尾门: [电动尾门, ",
+            "  电尾: [电动尾门, ",
+            ["catalog.yml: models[0].features.电动尾门: no words for this equipment"],
+        ),
+        (
+            "lexicon/specs.yml",
+            "  cheapest: [",
+            "  cheap: [",
+            ["specs.yml: superlatives: missing field 'cheapest'", "specs.yml: superlatives.cheap: unknown field"],
+        ),
+        (
+            "product_answers.yml",
+            'price_trim: "{model}{trim}指导价{price}。"',
+            'price_trim: "{model}{trim}指导价{cost}。"',
+            ["product_answers.yml: price_trim: unknown placeholder {cost}"],
+        ),
+        (
+            "product_answers.yml",
+            "unknown: 这个我这里没有准确数据，顾问会和您确认。\n",
+            "",
+            ["product_answers.yml: missing field 'unknown'"],
+        ),
+    ],
+)
 def test_vocabulary_and_sentence_errors_name_file_and_field(data_copy, file, old, new, message):
     path = data_copy / file
     text = path.read_text(encoding="utf-8")
@@ -353,8 +418,11 @@ def test_the_answer_names_its_subject_for_follow_ups(catalog, knowledge):
 
 
 def test_the_fact_comes_first(catalog, knowledge):
-    for text, fact in (("远山Pro多少钱", "远山Pro指导价21.98万"), ("晨风油耗多少", "晨风综合油耗"),
-                       ("你们地址在哪", "展厅地址")):
+    for text, fact in (
+        ("远山Pro多少钱", "远山Pro指导价21.98万"),
+        ("晨风油耗多少", "晨风综合油耗"),
+        ("你们地址在哪", "展厅地址"),
+    ):
         assert answer(text, catalog, now=MONDAY_10, knowledge=knowledge).text.startswith(fact)
 
 
@@ -407,7 +475,9 @@ def evaluate_visitor_questions(catalog, knowledge):
         mine = [r for r in results if r[0]["kind"] == kind]
         passed = sum(r[1] == "pass" for r in mine)
         superseded = sum(r[1] == "superseded" for r in mine)
-        lines.append(f"{kind}: {passed}/{len(mine) - superseded} passed" + (f", {superseded} superseded" if superseded else ""))
+        lines.append(
+            f"{kind}: {passed}/{len(mine) - superseded} passed" + (f", {superseded} superseded" if superseded else "")
+        )
     for case, outcome, a, reasons in results:
         if outcome != "pass":
             lines.append(f"{outcome.upper()} {case['id']} {case['messages']}: {'; '.join(reasons)} -> {a.text}")

@@ -54,19 +54,23 @@ any_text = st.text(max_size=30)
 # every code point, lone surrogates included (what a JSON "\ud800" escape produces)
 raw_text = st.text(alphabet=st.characters(blacklist_categories=()), max_size=30)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), any_text)
-json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                            st.dictionaries(any_text, inner, max_size=4)),
-                           max_leaves=12)
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(any_text, inner, max_size=4)),
+    max_leaves=12,
+)
 intents = st.one_of(st.sampled_from(OBJECTION_INTENTS), st.sampled_from(["greet", "nlu_fallback", ""]), any_text)
 stages = st.one_of(st.none(), st.sampled_from(PLAYBOOK.stages), any_text)
 slot_values = st.one_of(
     json_values,
     st.sampled_from([m.name for m in CATALOG.models] + [m.id for m in CATALOG.models]),
     st.sampled_from(["spouse", "parent", "child", "other", "安全性", "动力与操控", "舒适实用"]),
-    st.floats(min_value=1, max_value=1e7), st.sampled_from([float("inf"), float("nan"), -1.0, 0]),
+    st.floats(min_value=1, max_value=1e7),
+    st.sampled_from([float("inf"), float("nan"), -1.0, 0]),
 )
-slot_maps = st.dictionaries(st.one_of(st.sampled_from(CONTEXT_SLOTS + ("lead_phone",)), any_text), slot_values,
-                            max_size=6)
+slot_maps = st.dictionaries(
+    st.one_of(st.sampled_from(CONTEXT_SLOTS + ("lead_phone",)), any_text), slot_values, max_size=6
+)
 used_ids = st.lists(st.one_of(st.sampled_from(SCRIPT_IDS), any_text), max_size=len(SCRIPT_IDS)).map(tuple)
 principles = st.one_of(st.none(), st.sampled_from(sorted(PLAYBOOK.principles)), any_text)
 
@@ -118,8 +122,7 @@ def test_select_script_never_raises_and_answers_with_an_unused_script_of_the_obj
 
 @FAST
 @given(st.sampled_from(sorted(PLAYBOOK.rules)), slot_maps, st.lists(intents, max_size=12))
-def test_a_conversation_never_repeats_a_script_and_the_next_answer_avoids_the_last_principle(objection, slots,
-                                                                                            others):
+def test_a_conversation_never_repeats_a_script_and_the_next_answer_avoids_the_last_principle(objection, slots, others):
     used, last, stage, gifts, history = (), None, None, 0, []
     for raised in [objection] * 6 + others:
         history.append(raised)
@@ -137,8 +140,11 @@ def test_a_conversation_never_repeats_a_script_and_the_next_answer_avoids_the_la
 
 
 @FAST
-@given(st.sampled_from(sorted(PLAYBOOK.rules)), st.integers(min_value=1, max_value=3),
-       st.sampled_from((None,) + PLAYBOOK.stages))
+@given(
+    st.sampled_from(sorted(PLAYBOOK.rules)),
+    st.integers(min_value=1, max_value=3),
+    st.sampled_from((None,) + PLAYBOOK.stages),
+)
 def test_every_objection_is_answered_at_the_start_of_a_conversation(objection, attempt, stage):
     ctx = Context(objection, attempt, stage, {"car_model": CATALOG.models[0].name})
     choice = select_script(PLAYBOOK, CATALOG, ctx)
@@ -159,17 +165,36 @@ def only_xml_errors(fn, *args):
 tag_names = st.text(alphabet=string.ascii_letters, min_size=1, max_size=12)
 # characters XML 1.0 allows in text (no other control characters, no surrogates)
 xml_chars = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from(
-    "\t\n")
+    "\t\n"
+)
 xml_text = st.text(alphabet=xml_chars, max_size=40)
 xml_bodies = st.one_of(
     st.binary(max_size=300),
     st.builds(lambda s: s.encode("utf-8", "surrogatepass"), raw_text),
     st.builds(lambda inner: b"<xml>" + inner + b"</xml>", st.binary(max_size=200)),
-    st.builds(lambda a, b: b"<xml><" + a.encode() + b">" + b + b"</" + a.encode() + b"></xml>", tag_names,
-              st.binary(max_size=60)),
-    st.sampled_from([b"", b"   ", b"<xml/>", b"<xml></xml>", b"<notxml/>", b"<?xml version='1.0'?>",
-                     b'<!DOCTYPE x [<!ENTITY a "a">]><xml>&a;</xml>', b"<xml><![CDATA[", b"{", b"{}", b"[]",
-                     b'{"a": 1}', b"\xef\xbb\xbf<xml/>", b"<xml>" * 500]),
+    st.builds(
+        lambda a, b: b"<xml><" + a.encode() + b">" + b + b"</" + a.encode() + b"></xml>",
+        tag_names,
+        st.binary(max_size=60),
+    ),
+    st.sampled_from(
+        [
+            b"",
+            b"   ",
+            b"<xml/>",
+            b"<xml></xml>",
+            b"<notxml/>",
+            b"<?xml version='1.0'?>",
+            b'<!DOCTYPE x [<!ENTITY a "a">]><xml>&a;</xml>',
+            b"<xml><![CDATA[",
+            b"{",
+            b"{}",
+            b"[]",
+            b'{"a": 1}',
+            b"\xef\xbb\xbf<xml/>",
+            b"<xml>" * 500,
+        ]
+    ),
 )
 
 
@@ -201,8 +226,16 @@ json_bodies = st.one_of(
     st.builds(lambda v: json.dumps(v), json_values),
     st.builds(lambda v: json.dumps(v, ensure_ascii=False), st.dictionaries(raw_text, json_values, max_size=6)),
     st.builds(lambda s: json.dumps({"ToUserName": "gh", "FromUserName": s, "MsgType": "text", "Content": s}), raw_text),
-    st.sampled_from(["{" * 100000, "[" * 100000, '{"a": ' + "[" * 5000 + "]" * 5000 + "}", "{\"a\": NaN}",
-                     '{"Content": "\\ud800"}', '{"FromUserName": "\\udfff", "ToUserName": "a", "MsgType": "text"}']),
+    st.sampled_from(
+        [
+            "{" * 100000,
+            "[" * 100000,
+            '{"a": ' + "[" * 5000 + "]" * 5000 + "}",
+            '{"a": NaN}',
+            '{"Content": "\\ud800"}',
+            '{"FromUserName": "\\udfff", "ToUserName": "a", "MsgType": "text"}',
+        ]
+    ),
 )
 
 
@@ -222,9 +255,18 @@ def test_parse_inner_raises_only_wechat_xml_errors_and_gives_text_fields(plainte
 
 
 @FAST
-@given(st.dictionaries(st.one_of(st.sampled_from(["ToUserName", "FromUserName", "MsgType", "MsgId", "Content",
-                                                  "Event", "EventKey", "CreateTime"]), any_text),
-                       any_text, max_size=9))
+@given(
+    st.dictionaries(
+        st.one_of(
+            st.sampled_from(
+                ["ToUserName", "FromUserName", "MsgType", "MsgId", "Content", "Event", "EventKey", "CreateTime"]
+            ),
+            any_text,
+        ),
+        any_text,
+        max_size=9,
+    )
+)
 def test_parse_message_raises_only_wechat_xml_errors(fields):
     message = only_xml_errors(parse_message, fields)
     if message is None:
@@ -243,10 +285,14 @@ def test_split_text_chunks_fit_and_lose_nothing_but_line_breaks(text, limit):
 
 
 # emoji (4 bytes), CJK (3), accented (2), ASCII (1) and line breaks; small limits so cuts are frequent
-emoji_heavy = st.text(alphabet=st.one_of(st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),
-                                         st.characters(min_codepoint=0x10000, max_codepoint=0x10FFFF,
-                                                       blacklist_categories=("Cs",)),
-                                         st.sampled_from("远山试驾é a\n")), max_size=400)
+emoji_heavy = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),
+        st.characters(min_codepoint=0x10000, max_codepoint=0x10FFFF, blacklist_categories=("Cs",)),
+        st.sampled_from("远山试驾é a\n"),
+    ),
+    max_size=400,
+)
 
 
 @FAST
@@ -300,8 +346,7 @@ def test_decrypt_raises_only_wechat_crypto_errors(key, encrypted, receive_id):
 
 @FAST
 @given(keys32, st.text(max_size=500), receive_ids, st.binary(min_size=16, max_size=16), st.data())
-def test_encrypt_then_decrypt_round_trips_and_any_tampering_is_a_crypto_error(key, message, receive_id, random16,
-                                                                              data):
+def test_encrypt_then_decrypt_round_trips_and_any_tampering_is_a_crypto_error(key, message, receive_id, random16, data):
     enc = encrypt(key, message, receive_id, random16)
     assert decrypt(key, enc, receive_id) == message
     raw = bytearray(base64.b64decode(enc))
@@ -315,8 +360,10 @@ def test_encrypt_then_decrypt_round_trips_and_any_tampering_is_a_crypto_error(ke
 
 
 @FAST
-@given(st.one_of(raw_text, st.text(alphabet=string.ascii_letters + string.digits + "+/=", min_size=40,
-                                   max_size=46)), st.one_of(st.none(), raw_text))
+@given(
+    st.one_of(raw_text, st.text(alphabet=string.ascii_letters + string.digits + "+/=", min_size=40, max_size=46)),
+    st.one_of(st.none(), raw_text),
+)
 def test_key_settings_raise_only_wechat_crypto_errors(current, previous):
     keys = only_crypto_errors(Keys.from_settings, current, previous)
     if keys is not None:

@@ -138,11 +138,13 @@ def test_roleplay_slot_mapping_is_only_called_for_messages_with_roleplay_metadat
 
 
 def test_importing_the_channels_installs_nothing():
-    code = ("import bot.channels.wechat_crypto, bot.channels.rest, bot.channels.widget, bot.channels.wechat, "
-            "actions\n"
-            "from rasa.core.actions.action import RemoteAction\n"
-            "from bot.rasa import patches\n"
-            "assert not patches.installed()\n"
-            "assert RemoteAction.run.__module__ == 'rasa.core.actions.action', RemoteAction.run\n"
-            "assert RemoteAction._validate_action_result.__module__ == 'rasa.core.actions.action'\n")
+    code = (
+        "import bot.channels.wechat_crypto, bot.channels.rest, bot.channels.widget, bot.channels.wechat, "
+        "actions\n"
+        "from rasa.core.actions.action import RemoteAction\n"
+        "from bot.rasa import patches\n"
+        "assert not patches.installed()\n"
+        "assert RemoteAction.run.__module__ == 'rasa.core.actions.action', RemoteAction.run\n"
+        "assert RemoteAction._validate_action_result.__module__ == 'rasa.core.actions.action'\n"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, env={"BOT_WARM_UP": "0", "PATH": ""}, timeout=120)

@@ -11,9 +11,18 @@ HOSTILE = ["wx$_$", "$x$", '=HYPERLINK("http://evil.example","点我")', "李\x1
 
 
 def attempt(trainee: str, n: int, persona: str = "price_sensitive_first_buyer") -> dict:
-    return {"trainee": trainee, "attempt": n, "persona": persona, "level": "normal", "outcome": "walk_out",
-            "total": 40 + n, "turns": 3, "finished_at": f"2026-11-2{n}T10:00:00+00:00",
-            "dimensions": {"acknowledge": 50, "value": 30}, "missed": ["value", "$\\frac$"]}
+    return {
+        "trainee": trainee,
+        "attempt": n,
+        "persona": persona,
+        "level": "normal",
+        "outcome": "walk_out",
+        "total": 40 + n,
+        "turns": 3,
+        "finished_at": f"2026-11-2{n}T10:00:00+00:00",
+        "dimensions": {"acknowledge": 50, "value": 30},
+        "missed": ["value", "$\\frac$"],
+    }
 
 
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from current font")  # no CJK font on CI machines
@@ -32,16 +41,25 @@ def test_the_report_draws_and_writes_any_sender_id_literally(tmp_path, monkeypat
 
     # Drawn literally: Matplotlib shows \$ as $ outside mathtext, and no label is mathtext.
     from matplotlib import cbook
+
     assert not any(cbook.is_math_text(t) for t in legends)
     assert [t.replace("\\$", "$") for t in legends] == [
-        "wx$_$ / price_sensitive_first_buyer", "$x$ / price_sensitive_first_buyer",
+        "wx$_$ / price_sensitive_first_buyer",
+        "$x$ / price_sensitive_first_buyer",
         '=HYPERLINK("http://evil.example","点我") / price_sensitive_first_buyer',
-        "李\\x1b[2J\\u202e / price_sensitive_first_buyer", "u2 / $^$ -1"]
+        "李\\x1b[2J\\u202e / price_sensitive_first_buyer",
+        "u2 / $^$ -1",
+    ]
 
     with open(csv_file, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [r["trainee"] for r in rows] == ["wx$_$", "$x$", '\'=HYPERLINK("http://evil.example","点我")',
-                                            "李\x1b[2J\u202e", "u2"]
+    assert [r["trainee"] for r in rows] == [
+        "wx$_$",
+        "$x$",
+        '\'=HYPERLINK("http://evil.example","点我")',
+        "李\x1b[2J\u202e",
+        "u2",
+    ]
     assert rows[-1]["persona"] == "$^$ -1" and rows[0]["total"] == "41"
 
     page = html_file.read_text(encoding="utf-8")

@@ -67,8 +67,9 @@ def test_a_turn_in_flight_during_forget_does_not_save_the_session_again(stores):
     assert asyncio.run(trackers.retrieve("wechat:default:oXYZ")) is None
     # the person comes back later: a new conversation is kept as usual
     conversation(trackers, "wechat:default:oXYZ", text="你好")
-    assert [e.text for e in asyncio.run(trackers.retrieve("wechat:default:oXYZ")).events
-            if isinstance(e, UserUttered)] == ["你好"]
+    assert [
+        e.text for e in asyncio.run(trackers.retrieve("wechat:default:oXYZ")).events if isinstance(e, UserUttered)
+    ] == ["你好"]
 
 
 def test_purge_expires_old_conversations_without_a_lead_and_old_leads(stores):
@@ -129,8 +130,7 @@ def test_forget_also_deletes_the_team_notifications_about_the_person(stores):
         assert [r[0] for r in conn.execute(sa.text("SELECT sender_id FROM outbox"))] == ["someone-else"]
 
 
-def test_forget_deletes_the_trainees_practice_visits_and_the_trainers_corrections_of_them(stores, tmp_path,
-                                                                                       capsys):
+def test_forget_deletes_the_trainees_practice_visits_and_the_trainers_corrections_of_them(stores, tmp_path, capsys):
     """A trainee practising on the practice page is the widget visitor ``widget:<id>``: forgetting
     them deletes their visits (the conversation's events) and every correction of those visits
     (``trainer_corrections``, keyed ``<sender>#<n>``), and only theirs: not a visitor whose id has
@@ -148,8 +148,9 @@ def test_forget_deletes_the_trainees_practice_visits_and_the_trainers_correction
     events += visit_events("widget:t_1", ["理解您，预算多少？"], [TURN_GOOD], history["widget:t_1"])
     write_events(db, events)
     visits = {v["id"]: v for v in load_visits(db)}
-    assert {"widget:t_1#1", "widget:t_1#2", "widget:t_10#1", "widget:T_1#1", "widget:tx1#1",
-            "widget:t_1#9#1"} <= set(visits)
+    assert {"widget:t_1#1", "widget:t_1#2", "widget:t_10#1", "widget:T_1#1", "widget:tx1#1", "widget:t_1#9#1"} <= set(
+        visits
+    )
     store = CorrectionStore(db)
     try:
         for visit in visits.values():

@@ -26,9 +26,13 @@ ATTEMPTS = (1, 2, 3, 4)
 
 @pytest.fixture(scope="module")
 def parts():
-    return (ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml")), load_playbook(ROOT / "data/playbook"),
-            load_catalog(ROOT / "data/catalog.yml"), load_personas(ROOT / "data/roleplay/personas"),
-            ReplyReader(load_reactions(ROOT / "data/roleplay/reactions.yml")))
+    return (
+        ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml")),
+        load_playbook(ROOT / "data/playbook"),
+        load_catalog(ROOT / "data/catalog.yml"),
+        load_personas(ROOT / "data/roleplay/personas"),
+        ReplyReader(load_reactions(ROOT / "data/roleplay/reactions.yml")),
+    )
 
 
 def every_hint(parts):
@@ -40,8 +44,9 @@ def every_hint(parts):
                 for attempt in ATTEMPTS:
                     s = CustomerSession(persona, level, scorer, playbook, catalog, reader, index=index, attempt=attempt)
                     yield f"{persona.id}/{level}/{lines.objection}#{attempt}", s, s.hint()
-            s = CustomerSession(persona, level, scorer, playbook, catalog, reader,
-                                index=len(persona.objections) - 1, ready=True)
+            s = CustomerSession(
+                persona, level, scorer, playbook, catalog, reader, index=len(persona.objections) - 1, ready=True
+            )
             yield f"{persona.id}/{level}/ready", s, s.hint()
 
 

@@ -13,8 +13,16 @@ from bot.roleplay.session import TEST_DRIVE, WALK_OUT
 from tests.server.test_roleplay_personas import STRONG, WEAK, check_consistent, expected_weak, strong_reply
 
 ROOT = Path(__file__).resolve().parents[2]
-ARCHETYPES = ("online_quote_haggler", "retired_couple", "small_business_buyer", "trade_in_owner",
-              "price_sensitive_first_buyer", "ev_doubter", "comparison_shopper", "referred_friend")
+ARCHETYPES = (
+    "online_quote_haggler",
+    "retired_couple",
+    "small_business_buyer",
+    "trade_in_owner",
+    "price_sensitive_first_buyer",
+    "ev_doubter",
+    "comparison_shopper",
+    "referred_friend",
+)
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +49,18 @@ def test_the_haggler_quotes_the_internet_and_the_first_buyer_is_a_woman(practice
 def play(practice, persona_id, strong):
     session = practice.visit(persona_id, "normal", [])
     for i in range(16):
-        reply = (strong_reply(persona_id, session.current.objection, session.attempt, session.ready) if strong
-                 else WEAK[i % len(WEAK)][0])
+        reply = (
+            strong_reply(persona_id, session.current.objection, session.attempt, session.ready)
+            if strong
+            else WEAK[i % len(WEAK)][0]
+        )
         turn = session.respond(reply)
-        check_consistent(session.persona, reply, turn.customer_line,
-                         [{"kind": r.kind, "line": r.line, "evidence": list(r.evidence)} for r in turn.reactions])
+        check_consistent(
+            session.persona,
+            reply,
+            turn.customer_line,
+            [{"kind": r.kind, "line": r.line, "evidence": list(r.evidence)} for r in turn.reactions],
+        )
         if session.outcome:
             return session
     pytest.fail(f"{persona_id}: the visit never ended")

@@ -42,10 +42,10 @@ def listener(personas):
 
 def score(passed: Sequence[str] = (), penalties: Tuple[Tuple[str, str], ...] = ()) -> Score:
     """A scorer result with the given checks passed (the reader only looks at checks and penalties)."""
-    checks = {n: CheckResult(n, n, n in passed, 10 if n in passed else 0, ("x",) if n in passed else ())
-              for n in CHECKS}
-    return Score(60 if passed else 20, checks, (), tuple(CheckResult(n, n, True, -30, (e,)) for n, e in penalties),
-                 ())
+    checks = {
+        n: CheckResult(n, n, n in passed, 10 if n in passed else 0, ("x",) if n in passed else ()) for n in CHECKS
+    }
+    return Score(60 if passed else 20, checks, (), tuple(CheckResult(n, n, True, -30, (e,)) for n, e in penalties), ())
 
 
 def kinds(reader, listener, reply, passed=(), penalties=(), untouched=False, topic=()):
@@ -85,8 +85,9 @@ def test_running_a_competitor_down_is_arguing(reader, listener):
 def test_a_test_drive_demanded_before_anything_is_answered_is_pushing(reader, listener):
     assert kinds(reader, listener, "来试驾一下吧。", untouched=True) == ["pushed_early"]
     assert "pushed_early" not in kinds(reader, listener, "来试驾一下吧。", untouched=False)
-    assert "pushed_early" not in kinds(reader, listener, "我理解您的顾虑，来试驾一下吧。", passed=("acknowledge",),
-                                       untouched=True)
+    assert "pushed_early" not in kinds(
+        reader, listener, "我理解您的顾虑，来试驾一下吧。", passed=("acknowledge",), untouched=True
+    )
 
 
 def test_acknowledging_alone_gets_a_nod_only_when_the_rubric_sees_it(reader, listener):
@@ -144,10 +145,16 @@ def test_reaction_lines_presume_nothing_the_reply_did_not_do(reader, personas):
 
 # --- the session: warmth, readiness, the wait for a test drive --------------------------------------
 
+
 @pytest.fixture(scope="module")
 def parts(personas, reader):
-    return (ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml")), load_playbook(ROOT / "data/playbook"),
-            load_catalog(ROOT / "data/catalog.yml"), personas, reader)
+    return (
+        ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml")),
+        load_playbook(ROOT / "data/playbook"),
+        load_catalog(ROOT / "data/catalog.yml"),
+        personas,
+        reader,
+    )
 
 
 def visit(parts, persona_id=FIRST_BUYER, level="normal", **changes):
@@ -177,7 +184,8 @@ def test_readiness_sets_how_fast_the_customer_softens(parts):
 
 def test_speaking_to_what_the_customer_cares_about_softens_faster(parts):
     assert replies_to_settle(visit(parts, readiness="R1"), SAFETY) < replies_to_settle(
-        visit(parts, readiness="R1"), GOOD_PRICE)
+        visit(parts, readiness="R1"), GOOD_PRICE
+    )
 
 
 def test_arguing_takes_warmth_away_and_wears_patience(parts):
@@ -211,6 +219,7 @@ def test_a_weak_trainee_makes_the_customer_walk_out_with_the_reactions_before_th
 
 
 # --- loading ------------------------------------------------------------------------------------------
+
 
 def copy_roleplay(tmp_path) -> Path:
     d = tmp_path / "roleplay"

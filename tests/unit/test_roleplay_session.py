@@ -17,21 +17,29 @@ from bot.roleplay.session import TEST_DRIVE, WALK_OUT, CustomerSession
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = {
-    "objection_price": ["我理解，十二万对刚工作的人确实不是小数目。方便说说您的预算大概多少吗？",
-                        "晨风标配六气囊和主动刹车，对您来说上下班堵车跟车更安心，很多客户都是冲这个买的。",
-                        "车价是统一的，不过我可以送您全车贴膜和脚垫。这周末来试驾一下？"],
-    "ask_discount": ["想便宜点很正常。您心里的目标价位大概是多少呢？",
-                     "晨风豪华版标配大屏和倒车影像，对您来说不用再花钱加装，很多客户都选这个配置。",
-                     "价格动不了，但我帮您申请首年两次免费保养，再送您行车记录仪。周六来店里试驾？"],
+    "objection_price": [
+        "我理解，十二万对刚工作的人确实不是小数目。方便说说您的预算大概多少吗？",
+        "晨风标配六气囊和主动刹车，对您来说上下班堵车跟车更安心，很多客户都是冲这个买的。",
+        "车价是统一的，不过我可以送您全车贴膜和脚垫。这周末来试驾一下？",
+    ],
+    "ask_discount": [
+        "想便宜点很正常。您心里的目标价位大概是多少呢？",
+        "晨风豪华版标配大屏和倒车影像，对您来说不用再花钱加装，很多客户都选这个配置。",
+        "价格动不了，但我帮您申请首年两次免费保养，再送您行车记录仪。周六来店里试驾？",
+    ],
 }
 WEAK = "哦，那您再看看吧。"
 
 
 @pytest.fixture(scope="module")
 def parts():
-    return (ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml")), load_playbook(ROOT / "data/playbook"),
-            load_catalog(ROOT / "data/catalog.yml"), load_personas(ROOT / "data/roleplay/personas"),
-            ReplyReader(load_reactions(ROOT / "data/roleplay/reactions.yml")))
+    return (
+        ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml")),
+        load_playbook(ROOT / "data/playbook"),
+        load_catalog(ROOT / "data/catalog.yml"),
+        load_personas(ROOT / "data/roleplay/personas"),
+        ReplyReader(load_reactions(ROOT / "data/roleplay/reactions.yml")),
+    )
 
 
 def session(parts, persona="price_sensitive_first_buyer", level="normal"):
@@ -111,7 +119,9 @@ def test_broken_persona_file_is_reported_with_file_and_field(tmp_path):
 
     shutil.copytree(ROOT / "data/roleplay/personas", tmp_path / "p")
     path = tmp_path / "p" / "hesitant_staller.yml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  hard: {good_score: 65", "  hardest: {good_score: 65"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  hard: {good_score: 65", "  hardest: {good_score: 65"),
+        encoding="utf-8",
+    )
     with pytest.raises(DataFileError, match="hesitant_staller.yml: levels: missing field 'hard'"):
         load_personas(tmp_path / "p")

@@ -16,8 +16,11 @@ from bot.roleplay.scorer import Expectation, ReplyScorer
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = load_playbook(ROOT / "data/playbook", trainer_checks=False)
 CATALOG = load_catalog(ROOT / "data/catalog.yml")
-CONTEXTS = [{"car_model": m.name, "budget": 150000, "family_member": "spouse", "competitor": "卡罗拉",
-             "priority": priority} for m in CATALOG.models for priority in (None, "安全性", "造型与外观")]
+CONTEXTS = [
+    {"car_model": m.name, "budget": 150000, "family_member": "spouse", "competitor": "卡罗拉", "priority": priority}
+    for m in CATALOG.models
+    for priority in (None, "安全性", "造型与外观")
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +33,11 @@ def turns(script):
     rule = PLAYBOOK.rules[script.objection]
     out = []
     for attempt in meetable_attempts(PLAYBOOK, script, range(1, 4)):
-        rows = [r for r in rule.rows if attempt >= r.when.attempt_min
-                and (r.when.attempt_max is None or attempt <= r.when.attempt_max)] or [rule.rows[-1]]
+        rows = [
+            r
+            for r in rule.rows
+            if attempt >= r.when.attempt_min and (r.when.attempt_max is None or attempt <= r.when.attempt_max)
+        ] or [rule.rows[-1]]
         out += [(attempt, r.moves) for r in rows if script.move in r.moves]
     return sorted(set(out))
 

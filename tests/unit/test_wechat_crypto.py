@@ -39,15 +39,15 @@ def test_decrypt_vectors(v):
         assert encrypt(key, v["plaintext"], v["receive_id"], v["random16"].encode()) == v["encrypt"]
 
 
-@pytest.mark.parametrize("v", VECTORS["encrypt_deterministic"],
-                         ids=[v["id"] for v in VECTORS["encrypt_deterministic"]])
+@pytest.mark.parametrize("v", VECTORS["encrypt_deterministic"], ids=[v["id"] for v in VECTORS["encrypt_deterministic"]])
 def test_encrypt_vectors(v):
     key = aes_key(v["encoding_aes_key"])
     assert encrypt(key, v["plaintext"], v["receive_id"], v["random16"].encode()) == v["encrypt"]
     expected_sig = v.get("msg_signature") or v.get("msg_signature_computed_here")
     if expected_sig:
-        enc, sig = encrypted_reply(v["token"], key, v["receive_id"], v["plaintext"], v["timestamp"], v["nonce"],
-                                   v["random16"].encode())
+        enc, sig = encrypted_reply(
+            v["token"], key, v["receive_id"], v["plaintext"], v["timestamp"], v["nonce"], v["random16"].encode()
+        )
         assert (enc, sig) == (v["encrypt"], expected_sig)
     assert decrypt(key, v["encrypt"], v["receive_id"]) == v["plaintext"]
 

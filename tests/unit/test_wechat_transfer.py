@@ -20,17 +20,29 @@ from bot.channels.wechat_xml import (
 
 VECTORS = json.loads((Path(__file__).resolve().parents[1] / "data/wechat_vectors.json").read_text(encoding="utf-8"))
 # every account of the published vectors (token, key, AppID/CorpID) once
-KEYED = list({(v["token"], v["encoding_aes_key"], v["receive_id"]): v
-              for v in VECTORS["encrypt_deterministic"] + VECTORS["decrypt"]}.values())
-USER_TEXT = (b"<xml><ToUserName><![CDATA[gh_showroom]]></ToUserName><FromUserName><![CDATA[o_user_1]]></FromUserName>"
-             b"<CreateTime>1714036504</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-             b"<Content><![CDATA[\xe6\x88\x91\xe8\xa6\x81\xe6\x89\xbe\xe4\xba\xba\xe5\xb7\xa5]]></Content>"
-             b"<MsgId>24612345678901234</MsgId></xml>")
+KEYED = list(
+    {
+        (v["token"], v["encoding_aes_key"], v["receive_id"]): v
+        for v in VECTORS["encrypt_deterministic"] + VECTORS["decrypt"]
+    }.values()
+)
+USER_TEXT = (
+    b"<xml><ToUserName><![CDATA[gh_showroom]]></ToUserName><FromUserName><![CDATA[o_user_1]]></FromUserName>"
+    b"<CreateTime>1714036504</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+    b"<Content><![CDATA[\xe6\x88\x91\xe8\xa6\x81\xe6\x89\xbe\xe4\xba\xba\xe5\xb7\xa5]]></Content>"
+    b"<MsgId>24612345678901234</MsgId></xml>"
+)
 
 
 def inbound(**overrides) -> InboundMessage:
-    fields = {"to_user": "gh_showroom", "from_user": "o_user_1", "create_time": "1714036504", "msg_type": "text",
-              "msg_id": "1", "content": "我要找人工"}
+    fields = {
+        "to_user": "gh_showroom",
+        "from_user": "o_user_1",
+        "create_time": "1714036504",
+        "msg_type": "text",
+        "msg_id": "1",
+        "content": "我要找人工",
+    }
     fields.update(overrides)
     return InboundMessage(**fields)
 
@@ -41,8 +53,12 @@ def test_transfer_reply_swaps_sender_and_recipient_and_names_the_type():
     root = ET.fromstring(reply)
     assert root.tag == "xml"
     assert [child.tag for child in root] == ["ToUserName", "FromUserName", "CreateTime", "MsgType"]
-    assert parse_xml(reply.encode("utf-8")) == {"ToUserName": "o_user_1", "FromUserName": "gh_showroom",
-                                                 "CreateTime": "1714036600", "MsgType": "transfer_customer_service"}
+    assert parse_xml(reply.encode("utf-8")) == {
+        "ToUserName": "o_user_1",
+        "FromUserName": "gh_showroom",
+        "CreateTime": "1714036600",
+        "MsgType": "transfer_customer_service",
+    }
     assert root.find("TransInfo") is None
 
 
@@ -107,9 +123,7 @@ def test_safe_mode_reply_is_deterministic_with_the_vectors_random_prefix():
     v = VECTORS["encrypt_deterministic"][0]
     key = aes_key(v["encoding_aes_key"])
     reply = transfer_reply(inbound(), now=int(v["timestamp"]))
-    first = encrypted_reply(v["token"], key, v["receive_id"], reply, v["timestamp"], v["nonce"],
-                            v["random16"].encode())
-    again = encrypted_reply(v["token"], key, v["receive_id"], reply, v["timestamp"], v["nonce"],
-                            v["random16"].encode())
+    first = encrypted_reply(v["token"], key, v["receive_id"], reply, v["timestamp"], v["nonce"], v["random16"].encode())
+    again = encrypted_reply(v["token"], key, v["receive_id"], reply, v["timestamp"], v["nonce"], v["random16"].encode())
     assert first == again
     assert decrypt(key, first[0], v["receive_id"]) == reply
