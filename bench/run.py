@@ -228,7 +228,7 @@ def markdown(report: Dict[str, Any]) -> str:
         f"(`rasa init`), tracker store {'a temporary SQLite file' if o['baseline_tracker'] == 'sqlite' else 'in-memory (its default)'} (ours: the stores of our endpoints.yml, SQLite in a temporary folder). Closed loop, "
         f"{o['warmup_s']:g} s warm-up (not counted) then {o['duration_s']:g} s per level and bot, "
         f"each virtual user a distinct sender. Written by `bench/run.py`; raw numbers in "
-        f"`reports/bench/latest.json`.",
+        f"`reports/bench/latest.json`."
     ]
     if o["quick"]:
         lines += ["", "**Smoke run (`--quick`): durations too short for conclusions.**"]

@@ -14,12 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Tuple, Union
 
 from bot.catalog import load_catalog
-from bot.constants import (
-    ENTITY_CAR_MODEL,
-    ENTITY_COMPETITOR,
-    ENTITY_FAMILY_MEMBER,
-    FAMILY_ROLES,
-)
+from bot.constants import ENTITY_CAR_MODEL, ENTITY_COMPETITOR, ENTITY_FAMILY_MEMBER, FAMILY_ROLES
 from bot.exceptions import DataFileError
 from bot.nlu.money import MoneySpec
 from bot.validation import Checker

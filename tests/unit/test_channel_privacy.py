@@ -10,12 +10,7 @@ import time
 import pytest
 
 from bot.channels.audience import AudienceCollectingOutputChannel, wants_coaching
-from bot.channels.identity import (
-    VisitorTokens,
-    check_bearer,
-    check_rest_sender,
-    wechat_sender,
-)
+from bot.channels.identity import VisitorTokens, check_bearer, check_rest_sender, wechat_sender
 from bot.channels.inputs import AddressLimiter, InputError
 from bot.channels.wechat import Account, WeChatInput
 from bot.channels.wechat_xml import InboundMessage

@@ -15,14 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from bot.catalog import load_catalog
-from bot.channels.wechat_crypto import (
-    Keys,
-    WeChatCryptoError,
-    aes_key,
-    check_signature,
-    decrypt,
-    encrypt,
-)
+from bot.channels.wechat_crypto import Keys, WeChatCryptoError, aes_key, check_signature, decrypt, encrypt
 from bot.channels.wechat_xml import (
     InboundMessage,
     WeChatXmlError,
