@@ -3,25 +3,15 @@ answer to the budget question, never from a monthly payment, an income or a pric
 customer's own car is the current car, and only a car compared against ours is a competitor."""
 
 import asyncio
-from pathlib import Path
 
 import pytest
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.forms import ActionReadStatements, ValidateModelNeedsForm
 from bot.product.needs import asks_budget, load_needs_vocabulary, read_statements
+from tests.unit.shared import ROOT, ents, sdk_tracker
 
-ROOT = Path(__file__).resolve().parents[2]
 WORDS = load_needs_vocabulary(ROOT / "data/lexicon").statements
-
-
-def ents(text, *items):
-    out = []
-    for kind, surface, value in items:
-        i = text.find(surface)
-        out.append({"entity": kind, "value": value, "start": i, "end": i + len(surface)})
-    return out
 
 
 @pytest.mark.parametrize(
@@ -90,7 +80,7 @@ def user(intent, text, entities=()):
 
 def run_statements(events, slots=None):
     latest = next(e["parse_data"] for e in reversed(events) if e["event"] == "user")
-    tracker = Tracker("s-1", slots or {}, latest, events, False, None, {}, "action_listen")
+    tracker = sdk_tracker("s-1", latest, slots, events)
     out = asyncio.run(ActionReadStatements().run(CollectingDispatcher(), tracker, {}))
     return {e["name"]: e["value"] for e in out}
 
@@ -117,29 +107,11 @@ def test_an_answer_right_after_the_budget_question_is_the_budget():
     assert run_statements(events) == {"budget": 120000}
 
 
-def test_the_needs_form_does_not_take_a_monthly_payment_for_the_budget():
-    text = "月供4500以内"
-    tracker = Tracker(
-        "s-2",
-        {},
-        {"text": text, "entities": ents(text, ("money", "4500", 4500)), "intent": {"name": "affirm"}},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
-    )
-    dispatcher = CollectingDispatcher()
-    assert ValidateModelNeedsForm().validate_budget(text, dispatcher, tracker, {}) == {"budget": None}
-    text = "20万左右"
-    tracker = Tracker(
-        "s-3",
-        {},
-        {"text": text, "entities": ents(text, ("money", "20万", 200000)), "intent": {"name": "affirm"}},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
-    )
-    assert ValidateModelNeedsForm().validate_budget(text, dispatcher, tracker, {}) == {"budget": 200000}
+@pytest.mark.parametrize(
+    "text, money, budget",
+    [("月供4500以内", ("money", "4500", 4500), None), ("20万左右", ("money", "20万", 200000), 200000)],
+)
+def test_the_needs_form_does_not_take_a_monthly_payment_for_the_budget(text, money, budget):
+    latest = {"text": text, "entities": ents(text, money), "intent": {"name": "affirm"}}
+    tracker = sdk_tracker("s-2", latest)
+    assert ValidateModelNeedsForm().validate_budget(text, CollectingDispatcher(), tracker, {}) == {"budget": budget}

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.catalog import load_catalog
@@ -17,6 +16,7 @@ from bot.exceptions import DataFileError
 from bot.playbook.audit import script_words
 from bot.playbook.loader import load_playbook
 from bot.playbook.rules import Context, select_script
+from tests.unit.shared import converse, sdk_tracker
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = load_playbook(ROOT / "data/playbook")
@@ -44,19 +44,6 @@ BACKED = {
 CHANNEL_OWNED = {"utter_consultant_follow_up"}
 
 
-def converse(objections, slots=None, texts=None):
-    used, last, stage, gifts, history, out = (), None, None, 0, [], []
-    for objection in objections:
-        history.append(objection)
-        ctx = Context(objection, history.count(objection), stage, slots or {}, tuple(history[:-1]), used, last, gifts)
-        choice = select_script(PLAYBOOK, CATALOG, ctx)
-        out.append(choice)
-        if choice:
-            used, last, stage = used + (choice.script_id,), choice.principle, choice.stage
-            gifts += choice.offers_gift
-    return out
-
-
 def gifts_named(text):
     return [g for g in CATALOG.dealer.gifts if g in text]
 
@@ -72,7 +59,7 @@ def gifts_named(text):
     ],
 )
 def test_pushing_again_and_again_gets_one_gift_at_most(pushes, slots):
-    choices = [c for c in converse(pushes, slots) if c]
+    choices = [c for c in converse(PLAYBOOK, CATALOG, pushes, slots) if c]
     offered = [c for c in choices if c.offers_gift]
     assert len(offered) <= POLICY.gifts_per_conversation == 1
     assert len({g for c in choices for g in gifts_named(c.text)}) <= 1  # never a second gift named
@@ -185,7 +172,7 @@ def _user(intent, text):
 
 def _tracker(events, slots=None):
     latest = next(e["parse_data"] for e in reversed(events) if e["event"] == "user")
-    return Tracker("promise-1", slots or {}, latest, events, False, None, {}, "action_listen")
+    return sdk_tracker("promise-1", latest, slots, events)
 
 
 @pytest.fixture

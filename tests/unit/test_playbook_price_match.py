@@ -14,20 +14,13 @@ from bot.playbook.loader import load_playbook
 from bot.playbook.model import PRICE_MATCH
 from bot.playbook.price_match import is_price_match
 from bot.playbook.rules import Context, select_script
+from tests.unit.shared import ents
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = load_playbook(ROOT / "data/playbook")
 CATALOG = load_catalog(ROOT / "data/catalog.yml")
 CUES = PLAYBOOK.policy.price_match
 INCLUDES = ("保险", "上牌", "费", "送", "保养")  # what a quote may or may not include
-
-
-def ents(text, *items):
-    out = []
-    for kind, surface, value in items:
-        i = text.find(surface)
-        out.append({"entity": kind, "value": value, "start": i, "end": i + len(surface)})
-    return out
 
 
 @pytest.mark.parametrize(

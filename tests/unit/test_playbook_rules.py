@@ -8,7 +8,8 @@ import pytest
 from bot.catalog import load_catalog
 from bot.constants import OBJECTION_INTENTS
 from bot.playbook.loader import load_playbook
-from bot.playbook.rules import Context, select_script
+from bot.playbook.rules import Context
+from tests.unit.shared import converse
 
 ROOT = Path(__file__).resolve().parents[2]
 GIFT_WORDS = ("免费", "送", "赠")
@@ -22,20 +23,6 @@ def playbook():
 @pytest.fixture(scope="module")
 def catalog():
     return load_catalog(ROOT / "data/catalog.yml")
-
-
-def converse(playbook, catalog, objections, slots=None):
-    """Runs the engine over a sequence of objections the way the action does; returns the choices."""
-    used, last, stage, gifts, history, choices = (), None, None, 0, [], []
-    for objection in objections:
-        history.append(objection)
-        ctx = Context(objection, history.count(objection), stage, slots or {}, tuple(history[:-1]), used, last, gifts)
-        choice = select_script(playbook, catalog, ctx)
-        choices.append(choice)
-        if choice:
-            used, last, stage = used + (choice.script_id,), choice.principle, choice.stage
-            gifts += choice.offers_gift
-    return choices
 
 
 @pytest.mark.parametrize("objection", ["objection_price", "ask_discount"])
