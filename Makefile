@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help setup train validate test test-fast test-explore test-stories eval demo roleplay report screenshots bench clean
+.PHONY: help setup train validate lint test test-fast test-explore test-stories eval demo roleplay report screenshots bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,9 +27,14 @@ validate: setup ## check training data, domain and our data files
 	$(RASA) data validate --fail-on-warnings --quiet
 	$(PY) -m bot validate
 
+lint: setup ## ruff (lint and format) over the tree, mypy on bot/ and actions/
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 TEST_STORIES = $(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out reports/stories --quiet
 
-test: setup validate train ## the whole test suite (what CI runs)
+test: setup lint validate train ## lint, then the whole test suite (what CI runs)
 	$(PY) -m pytest tests
 	$(TEST_STORIES)
 

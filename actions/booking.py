@@ -109,6 +109,7 @@ def next_prompt(tracker: Tracker, now: dt.datetime) -> Dict[Text, Any]:
     request = booking_so_far(tracker, now)
     slots: Dict[Text, Any] = {SLOT_REQUEST: _dump(request), SLOT_CONFIRMED: None}
     hours = catalog().dealer.opening_hours
+    assert hours is not None, "booking needs dealer.opening_hours in the catalog"
     slot = choose_slot(request, now, hours)
     todo = missing(request)
     if todo:

@@ -120,13 +120,13 @@ class ActionSaveLead(Action):
             dispatcher.utter_message(
                 response="utter_lead_saved",
                 masked_phone=mask_phone(lead.phone),
-                follow_up_date=lead.follow_up_date.isoformat(),
+                follow_up_date=lead.follow_up_date.isoformat() if lead.follow_up_date else "",
             )
             dispatcher.utter_message(
                 json_message={
                     "lead_saved": True,
                     "lead_grade": lead.grade,
-                    "follow_up_date": lead.follow_up_date.isoformat(),
+                    "follow_up_date": lead.follow_up_date.isoformat() if lead.follow_up_date else None,
                 }
             )
             return [SlotSet("lead_channel", lead.channel), SlotSet(CONSENT_AGAIN, None)]

@@ -23,6 +23,7 @@ class ActionGradeLead(Action):
         grade = grade_lead(tracker.get_slot("purchase_timeframe") or "", rules, dt.date.today())
         if grade is None:  # the form only accepts answers with a timeframe; be safe anyway
             grade = grade_lead("不确定", rules, dt.date.today())
+        assert grade is not None, "the grade rules have no row for 不确定"
         date = grade.follow_up_date.isoformat()
         dispatcher.utter_message(response="utter_lead_graded", follow_up_date=date)
         dispatcher.utter_message(json_message={"lead_grade": grade.grade, "follow_up_date": date})

@@ -5,7 +5,7 @@ import argparse
 import glob
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
 from bot.exceptions import DataFileError
@@ -56,7 +56,7 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _more_data_files(args: argparse.Namespace) -> "list[tuple[str, object]]":
+def _more_data_files(args: argparse.Namespace) -> "list[tuple[str, Callable[[], object]]]":
     """The other data files a trainer may edit, each loaded (and so checked) by its own loader."""
     from bot.booking import load_booking_config
     from bot.notify import load_templates

@@ -10,7 +10,7 @@ leads``/``forget`` commands all read these same variables, so they always share 
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Mapping, Optional
 
 DEFAULT_DATA_DIR = "var"
 SQLITE_FILE = "rasa.db"
@@ -105,7 +105,7 @@ def data_dir() -> Path:
     return Path(os.environ.get("BOT_DATA_DIR") or DEFAULT_DATA_DIR)
 
 
-def database_settings(env: Optional[Dict[str, str]] = None) -> DatabaseSettings:
+def database_settings(env: Optional[Mapping[str, str]] = None) -> DatabaseSettings:
     env = os.environ if env is None else env
     host = (env.get("DB_HOST") or "").strip()
     if not host:
@@ -125,7 +125,7 @@ def database_settings(env: Optional[Dict[str, str]] = None) -> DatabaseSettings:
     )
 
 
-def redis_settings(env: Optional[Dict[str, str]] = None) -> Optional[Dict[str, Any]]:
+def redis_settings(env: Optional[Mapping[str, str]] = None) -> Optional[Dict[str, Any]]:
     """Rasa RedisLockStore arguments when ``REDIS_HOST`` is set, else None (one process only)."""
     env = os.environ if env is None else env
     host = (env.get("REDIS_HOST") or "").strip()

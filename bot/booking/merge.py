@@ -2,15 +2,15 @@
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Optional
+from typing import Any, Dict, Optional
 
 from bot.booking.config import BookingConfig
 from bot.booking.request import TEXT_PROBLEMS, BookingRequest
 from bot.booking.slots import Hours, check
 
 
-def _when_from(source: BookingRequest, **changes: object) -> dict:
-    fields = dict(
+def _when_from(source: BookingRequest, **changes: Any) -> Dict[str, Any]:
+    fields: Dict[str, Any] = dict(
         day=source.day,
         day_given=source.day_given,
         time_from=source.time_from,

@@ -328,11 +328,12 @@ def _read_time(text: str, original: str, now: datetime) -> BookingRequest:
         asked_date=dates.impossible,
         problems=(IMPOSSIBLE_DATE,) if dates.impossible else (),
     )
-    if req.end < now:
+    day = req.day
+    if day is not None and req.end is not None and req.end < now:
         if _PLAIN_WEEKDAY.search(first.matched):  # 周六 said on a Sunday: the coming one
-            req = replace(req, day=req.day + timedelta(days=7))
+            req = replace(req, day=day + timedelta(days=7))
         elif not req.day_given:  # 三点 said at 16:00: tomorrow
-            req = replace(req, day=req.day + timedelta(days=1))
+            req = replace(req, day=day + timedelta(days=1))
     return req
 
 

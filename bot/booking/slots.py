@@ -85,14 +85,15 @@ def _ceil(at: datetime, step: timedelta) -> datetime:
 
 def _decide(request: BookingRequest, now: datetime, hours: Hours, cfg: BookingConfig) -> Tuple[datetime, List[str]]:
     """The slot and the reasons it is not exactly what was asked (request.day must be set)."""
-    assert request.day is not None
+    start, end = request.start, request.end
+    assert request.day is not None and start is not None and end is not None
     day, dur = request.day, cfg.duration
     earliest = _ceil(now + cfg.lead, cfg.step)
     reasons = [IMPOSSIBLE_DATE] if IMPOSSIBLE_DATE in request.problems else []
     shut = CLOSED_DAY if hours.closed_on(day) else OUTSIDE_HOURS
     precision = request.precision
     if precision is Precision.EXACT:
-        want = request.start
+        want = start
         if want < now:
             return hours.next_open(earliest, dur), reasons + [PAST]
         slot = hours.next_open(want, dur)
@@ -100,14 +101,14 @@ def _decide(request: BookingRequest, now: datetime, hours: Hours, cfg: BookingCo
             shut = ENDS_AFTER_CLOSING
         return slot, reasons + ([shut] if slot != want else [])
     if precision is Precision.PART_OF_DAY:
-        lo, hi = request.start, request.end
+        lo, hi = start, end
         if hi < earliest:
             return hours.next_open(earliest, dur), reasons + [PAST]
         slot = hours.next_open(_ceil(max(lo, earliest), cfg.step), dur)
         return slot, reasons + ([shut] if slot > hi else [])
     if day < now.date():
         return hours.next_open(earliest, dur), reasons + [PAST]
-    slot = hours.next_open(max(request.start, earliest), dur)
+    slot = hours.next_open(max(start, earliest), dur)
     if slot.date() != day:
         return slot, reasons + [CLOSED_DAY if hours.closed_on(day) else DAY_OVER]
     return slot, reasons + ([] if reasons else [TIME_ASSUMED])
@@ -124,7 +125,7 @@ def check(
         if hours is not None:
             _, reasons = _decide(request, now, hours, config or default_config())
             problems += [r for r in reasons if r not in problems and r != TIME_ASSUMED]
-        elif request.end < now:
+        elif request.end is not None and request.end < now:
             problems.append(PAST)
     return replace(request, problems=tuple(problems))
 

@@ -19,14 +19,14 @@ import asyncio
 import inspect
 import json
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Coroutine, Dict, Optional, Text, Union
 
 import rasa.utils.endpoints
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import HTTPResponse, ResponseStream
 
 from bot.channels.audience import AudienceCollectingOutputChannel, AudienceQueueOutputChannel, wants_coaching
 from bot.channels.identity import check_bearer, check_rest_sender, rest_token
@@ -84,7 +84,7 @@ class CheckedRestInput(RestInput):
             return response.json({"status": "ok"})
 
         @bp.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
+        async def receive(request: Request) -> Union[HTTPResponse, ResponseStream]:
             try:
                 self.authorise(request)
                 body = parse_json_body(request.body)
@@ -152,7 +152,7 @@ class CheckedRestInput(RestInput):
         sender: str,
         metadata: Optional[Dict[str, Any]],
         coaching: bool,
-    ) -> Callable[[Any], Awaitable[None]]:
+    ) -> Callable[[Any], Coroutine[Any, Any, None]]:
         """Rasa's streaming answer (one JSON message per line), admitted before the stream starts."""
 
         async def stream(resp: Any) -> None:

@@ -60,9 +60,10 @@ class Account:
             check.fail(f"{where}delivery", f"'{delivery}' is not {CUSTOMER_SERVICE} or {RIDE_RETRIES}")
             delivery = CUSTOMER_SERVICE
         keys = None
-        if text("encoding_aes_key"):
+        aes_key = text("encoding_aes_key")
+        if aes_key:
             try:
-                keys = Keys.from_settings(text("encoding_aes_key"), text("previous_encoding_aes_key"))
+                keys = Keys.from_settings(aes_key, text("previous_encoding_aes_key"))
             except WeChatCryptoError as e:
                 check.fail(f"{where}encoding_aes_key", str(e))
         mode = text("mode") or (SAFE if keys else PLAIN)

@@ -102,9 +102,9 @@ def make_nlp(lexicon: Lexicon) -> Language:
     forms = lexicon.surface_forms()
     add_terms_to_jieba(f.text for f in forms)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    nlp.tokenizer.jieba_seg = _JiebaWithoutHMM()
+    nlp.tokenizer.jieba_seg = _JiebaWithoutHMM()  # type: ignore[union-attr]
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": True})
-    ruler.add_patterns([{"label": f.label, "pattern": f.text, "id": f.value} for f in forms])
+    ruler.add_patterns([{"label": f.label, "pattern": f.text, "id": f.value} for f in forms])  # type: ignore[attr-defined]
     money = lexicon.to_dict()["money"]
     nlp.add_pipe(MONEY_COMPONENT, config={"spec": money})
     return nlp

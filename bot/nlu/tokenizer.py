@@ -59,7 +59,7 @@ class DealerJiebaTokenizer(JiebaTokenizer):
         """Loads the hand-written and the generated dictionaries into jieba."""
         tokenizer = super().create(config, model_storage, resource, execution_context)
         add_terms_to_jieba(line.split(" ")[0] for line in cls._generated_lines(config))
-        return tokenizer  # type: ignore[return-value]
+        return tokenizer
 
     @staticmethod
     def _generated_lines(config: Dict[Text, Any]) -> List[str]:

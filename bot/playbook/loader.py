@@ -291,7 +291,9 @@ def _policy(directory: Path) -> Policy:
     c = Checker(path)
     policy = Policy()
     if c.mapping(raw, "", ("concessions", "promises", "price_match"), ("sample_labels",)):
-        gifts, commitments, promises, cues = 1, (), (), PriceMatchCues()
+        gifts, cues = 1, PriceMatchCues()
+        commitments: Tuple[str, ...] = ()
+        promises: Tuple[str, ...] = ()
         if c.mapping(raw["concessions"], "concessions", ("gifts_per_conversation", "commitment_words")):
             gifts = c.integer(raw["concessions"]["gifts_per_conversation"], "concessions.gifts_per_conversation", 0)
             commitments = c.texts(raw["concessions"]["commitment_words"], "concessions.commitment_words")
@@ -372,4 +374,4 @@ def _cached(directory: str) -> Playbook:
 
 def get_playbook(directory: Optional[str] = None) -> Playbook:
     """The playbook of ``directory`` (default: $BOT_PLAYBOOK_DIR or data/playbook), loaded once."""
-    return _cached(str(Path(directory or os.environ.get(ENV_PLAYBOOK_DIR, DEFAULT_PLAYBOOK_DIR)).resolve()))
+    return _cached(str(Path(directory or os.environ.get(ENV_PLAYBOOK_DIR) or DEFAULT_PLAYBOOK_DIR).resolve()))

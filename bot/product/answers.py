@@ -45,8 +45,8 @@ def _trims_for(
     model: CarModel, q: Query, subject: Optional[CarModel], subject_trims: Sequence[str]
 ) -> Optional[List[Trim]]:
     """The trims a question is about: named, or the lowest / highest, or the subject's; None: all."""
-    named = [model.trim_by_name(t) for m, t in q.trims if m == model.name]
-    named = [t for t in named if t is not None]
+    found = [model.trim_by_name(t) for m, t in q.trims if m == model.name]
+    named = [t for t in found if t is not None]
     if named:
         return named
     which = q.rank or ({"cheapest": "lowest", "dearest": "highest"}.get(q.superlative or ""))

@@ -2,7 +2,7 @@
 on-the-road estimate, monthly and down payment... and what the dealer sells instead of a name
 it does not."""
 
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 from bot.catalog import CarModel, Trim
 from bot.product.compose import ELECTRIC
@@ -90,14 +90,14 @@ class ModelFacts(ShowroomFacts):
             if having:
                 self.say(self.t("feature_list_trim", model=model.name, trim=trims[0].name, items=self.t.join(having)))
                 return
-        items = []
-        for name, having in model.features.items():
-            if not having:
+        items: List[str] = []
+        for name, on in model.features.items():
+            if not on:
                 continue
-            if len(having) == len(model.trims):
+            if len(on) == len(model.trims):
                 items.append(self.t("feature_item_all", feature=name))
             else:
-                items.append(self.t("feature_item", feature=name, trims=self.t.join(having)))
+                items.append(self.t("feature_item", feature=name, trims=self.t.join(on)))
         self.say(self.t("feature_list", model=model.name, items=self.t.join(items)))
 
     def feature(self, model: CarModel, trims, name: str) -> None:
@@ -212,8 +212,9 @@ class ModelFacts(ShowroomFacts):
     def fact_on_the_road(self, model: CarModel, trims, q: Query) -> None:
         rates = self.catalog.on_the_road
         chosen = trims or model.trims
-        estimates = [(t, self.estimate(model, t)) for t in chosen]
-        if rates is None or any(e is None for _, e in estimates):
+        found = [(t, self.estimate(model, t)) for t in chosen]
+        estimates = [(t, e) for t, e in found if e is not None]
+        if rates is None or len(estimates) < len(found):
             self.say_unknown(self.about_model(model, "on_the_road"))
             return
         if len(chosen) == 1:
@@ -332,6 +333,7 @@ class ModelFacts(ShowroomFacts):
             values.append(self.t("from_item", name=m.name, price=money(value) if spec == "monthly" else wan(value)))
         items = self.t.join(values)
         if spec == "on_the_road":
+            assert self.catalog.on_the_road is not None  # every model had an estimate
             self.say(self.t("on_the_road_models", items=items, note=self.catalog.on_the_road.note))
         else:
             assert plan is not None

@@ -48,7 +48,7 @@ class DealerTrackerStore(SQLTrackerStore):
         if settings.dialect == "sqlite":  # pooled connections and a write-ahead log (bot.database)
             import sqlalchemy as sa
 
-            self.engine.dispose()
+            self.engine.dispose()  # type: ignore[has-type]
             self.engine = sqlite_engine(settings.url())
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         from bot.privacy.retention import ensure_tables
@@ -163,7 +163,7 @@ class DealerLockStore:
     Rasa instantiates a custom lock store as ``cls(endpoint_config=...)``; this returns the
     matching Rasa lock store itself, so Rasa's own tested implementations do the locking."""
 
-    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> LockStore:  # type: ignore[misc]
+    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> LockStore:
         settings = redis_settings()
         if settings is None:
             return InMemoryLockStore()

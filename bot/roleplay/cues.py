@@ -657,11 +657,7 @@ class ReplyAnalyser:
                 ]
                 # the judgement before the rival in its clause: 毛病最多的就是那家, 最坑的是网上那些报价
                 for c in clauses(s):
-                    at = [
-                        m.start()
-                        for m in L["disparage.rival"].pattern.finditer(c)
-                        if not negated(c, m.start(), m.end())
-                    ]
+                    at = [start for start, end in L["disparage.rival"].spans(c) if not negated(c, start, end)]
                     if at and re.search(r"就是|是|属|数", c[: max(at)]):
                         found["disparage"] += L["disparage.negative"].find(c[: max(at)], unnegated=True)
                 # the judgement in the next sentence, about the rival just named: 凯美瑞？开两年就散架。

@@ -165,7 +165,8 @@ def check_lines(c: Checker, value: object, where: str, kinds: Sequence[str] = LI
     """A persona's own lines by reaction kind (``cares_met`` excluded: it is keyed by aspect)."""
     out: Dict[str, Tuple[str, ...]] = {}
     if c.mapping(value, where, (), tuple(kinds)):
-        out = {str(k): _lines(c, v, f"{where}.{k}") for k, v in value.items()}  # type: ignore[union-attr]
+        assert isinstance(value, dict)
+        out = {str(k): _lines(c, v, f"{where}.{k}") for k, v in value.items()}
     return out
 
 

@@ -448,7 +448,7 @@ def labels(roleplay_dir: Optional[str] = None, playbook_dir: Optional[str] = Non
     ids as they are (the names are for display only)."""
     import os
 
-    roleplay = Path(roleplay_dir or os.environ.get("BOT_ROLEPLAY_DIR", "data/roleplay"))
+    roleplay = Path(roleplay_dir or os.environ.get("BOT_ROLEPLAY_DIR") or "data/roleplay")
     out: Dict[str, Dict[str, str]] = {
         "objections": dict(OBJECTION_ZH),
         "outcomes": dict(OUTCOME_ZH),

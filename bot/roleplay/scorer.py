@@ -124,6 +124,7 @@ def catalog_facts(catalog) -> CatalogFacts:
     for m in catalog.models:
         fab = " ".join(f.feature + f.benefit for f in m.fab.values())
         bags = re.search(rf"({NUM})(?:个)?气囊", fab)
+        airbags = cn_number(bags.group(1)) if bags else None
         disp = re.search(r"[12]\.[0-9]T", m.engine or "")
         eco = re.search(r"([0-9.]+)升", m.economy or "")
         ranges = [t.range_km for t in m.trims if getattr(t, "range_km", None)]
@@ -132,7 +133,7 @@ def catalog_facts(catalog) -> CatalogFacts:
                 m.name,
                 (m.name,) + tuple(a for a in m.aliases if len(a) >= 2),
                 m.seats,
-                int(cn_number(bags.group(1))) if bags else None,
+                int(airbags) if airbags is not None else None,
                 disp.group() if disp else None,
                 float(eco.group(1)) if eco else None,
                 max(ranges) if ranges else None,
@@ -142,13 +143,8 @@ def catalog_facts(catalog) -> CatalogFacts:
             )
         )
     d = catalog.dealer
-    years, kms = set(), set()
-    for part in re.findall(rf"({NUM})年", d.warranty or ""):
-        if cn_number(part) is not None:
-            years.add(cn_number(part))
-    for part in re.findall(rf"({NUM})万公里", d.warranty or ""):
-        if cn_number(part) is not None:
-            kms.add(cn_number(part))
+    years = {n for n in map(cn_number, re.findall(rf"({NUM})年", d.warranty or "")) if n is not None}
+    kms = {n for n in map(cn_number, re.findall(rf"({NUM})万公里", d.warranty or "")) if n is not None}
     fin = list(catalog.financing or ())
     ratio = min((f.down_payment_ratio for f in fin), default=None)
     outlets = re.search(r"([0-9]+)家", d.service_outlets or "")

@@ -235,8 +235,8 @@ class CustomerSession:
             if len(out) == 3:
                 break
             if move not in {s.move for s in out}:
-                t = self.turns[0] if self.turns else None
-                answer = self._model_answer(t.objection if t else self.current.objection, 1, move)
+                first = self.turns[0] if self.turns else None
+                answer = self._model_answer(first.objection if first else self.current.objection, 1, move)
                 if answer:
                     out.append(Suggestion(move, self.playbook.moves[move].zh, self.playbook.moves[move].why, *answer))
         return tuple(out)
