@@ -23,7 +23,7 @@ def read_yaml(path: Union[str, Path]) -> Any:
     except UnicodeDecodeError as e:
         raise DataFileError([DataFileError.problem(path, None, f"not UTF-8 ({e.reason})")]) from None
     yaml = YAML(typ="safe", pure=True)
-    yaml.version = (1, 2)
+    yaml.version = (1, 2)  # type: ignore[assignment]
     try:
         return yaml.load(text)
     except YAMLError as e:
