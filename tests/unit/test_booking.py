@@ -7,9 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.booking import MODEL, PHONE, WHEN, BookingRequest, Precision, merge, missing, parse_booking
 from bot.booking.config import DEFAULT_PATH, default_config, load_booking_config
+from bot.booking.request import CLOSED_DAY, DAY_OVER, ENDS_AFTER_CLOSING, IMPOSSIBLE_DATE, OUTSIDE_HOURS, PAST, VAGUE
+from bot.booking.slots import TIME_ASSUMED, choose_slot, holiday_name
+from bot.booking.summary import ask, booked, booking_moved, format_clock, format_when, propose, read_back
 from bot.catalog.hours import OpeningHours
 from bot.exceptions import DataFileError
+from bot.privacy.logs import mask_phone
 
 ROOT = Path(__file__).resolve().parents[2]
 SUN = datetime(2026, 11, 29, 10, 0)  # a Sunday morning
@@ -67,25 +72,6 @@ def test_all_problems_are_reported_at_once(write_yaml):
 
 
 # --- choosing the slot -------------------------------------------------------------------------------
-
-from bot.booking.request import (  # noqa: E402
-    CLOSED_DAY,
-    DAY_OVER,
-    ENDS_AFTER_CLOSING,
-    IMPOSSIBLE_DATE,
-    MODEL,
-    OUTSIDE_HOURS,
-    PAST,
-    PHONE,
-    VAGUE,
-    WHEN,
-    BookingRequest,
-    Precision,
-    missing,
-)
-from bot.booking.slots import TIME_ASSUMED, choose_slot, holiday_name  # noqa: E402
-from bot.booking.summary import ask, booked, booking_moved, format_clock, format_when, propose, read_back  # noqa: E402
-from bot.privacy.logs import mask_phone  # noqa: E402
 
 
 def req(day=None, time_from=None, time_to=None, words="", **kw):
@@ -319,8 +305,6 @@ def test_clock_uses_the_parts_of_day_of_the_data_file(write_yaml):
 
 # --- reading a message -------------------------------------------------------------------------------
 
-from bot.booking.parse import parse_booking  # noqa: E402
-
 D, P, E = Precision.DAY, Precision.PART_OF_DAY, Precision.EXACT
 FEB_10 = datetime(2026, 2, 10, 12, 0)
 
@@ -468,8 +452,6 @@ def test_parse_survives_what_jionlp_cannot_read(finder):
 
 
 # --- details over several messages ---------------------------------------------------------------
-
-from bot.booking import merge  # noqa: E402
 
 
 def conversation(finder, messages, now=SUN, hours=None):

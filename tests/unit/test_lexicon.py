@@ -1,14 +1,12 @@
 """Loading the catalog and lexicon files: generated terms, and errors that name file and field."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from bot.exceptions import DataFileError
 from bot.nlu.lexicon import load_lexicon, spelling_variants
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.shared import ROOT, edit
 
 
 @pytest.fixture
@@ -95,10 +93,7 @@ def test_lexicon_round_trips_through_its_stored_form(lexicon):
     ],
 )
 def test_broken_data_file_error_names_file_and_field(data_copy, file, old, new, message):
-    path = data_copy / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    edit(data_copy / file, old, new)
     with pytest.raises(DataFileError) as err:
         load_lexicon(data_copy / "catalog.yml", data_copy / "lexicon")
     assert message in str(err.value)

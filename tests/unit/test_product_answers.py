@@ -3,7 +3,6 @@ facts): our own table of questions, and the independent set tests/data/visitor_q
 
 import shutil
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -12,13 +11,20 @@ from bot.catalog.hours import OpeningHours
 from bot.exceptions import DataFileError
 from bot.product import answer, load_product_knowledge
 from bot.yamlfile import read_yaml
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.unit.shared import ROOT, edit
 
 
 @pytest.fixture(scope="module")
 def catalog():
     return load_catalog(ROOT / "data/catalog.yml")
+
+
+def catalog_error(tmp_path, old, new):
+    """What loading a copy of data/catalog.yml with `old` replaced by `new` reports."""
+    path = edit(tmp_path / "catalog.yml", old, new, source=ROOT / "data/catalog.yml")
+    with pytest.raises(DataFileError) as e:
+        load_catalog(path)
+    return str(e.value)
 
 
 # ---------------------------------------------------------------- opening hours
@@ -94,13 +100,7 @@ def test_opening_hours_describe_minutes():
     ],
 )
 def test_opening_hours_errors_name_file_and_field(tmp_path, old, new, message):
-    text = (ROOT / "data/catalog.yml").read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "catalog.yml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(DataFileError) as e:
-        load_catalog(path)
-    assert f"catalog.yml: {message}" in str(e.value)
+    assert f"catalog.yml: {message}" in catalog_error(tmp_path, old, new)
 
 
 # ---------------------------------------------------------------- the catalog's new fields
@@ -173,13 +173,7 @@ def test_on_the_road_estimate_is_none_without_a_rule(catalog):
     ],
 )
 def test_catalog_errors_name_file_and_field(tmp_path, old, new, message):
-    text = (ROOT / "data/catalog.yml").read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "catalog.yml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(DataFileError) as e:
-        load_catalog(path)
-    assert f"catalog.yml: {message}" in str(e.value)
+    assert f"catalog.yml: {message}" in catalog_error(tmp_path, old, new)
 
 
 # ---------------------------------------------------------------- the vocabulary and sentence files
@@ -239,10 +233,7 @@ def _load(d):
     ],
 )
 def test_vocabulary_and_sentence_errors_name_file_and_field(data_copy, file, old, new, message):
-    path = data_copy / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    edit(data_copy / file, old, new)
     with pytest.raises(DataFileError) as e:
         _load(data_copy)
     for m in message:

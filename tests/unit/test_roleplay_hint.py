@@ -4,19 +4,12 @@ and once the customer is ready for the next step, no two punctuation marks in a 
 names every move the rubric expects."""
 
 import re
-from pathlib import Path
 
 import pytest
 
-from bot.catalog import load_catalog
-from bot.playbook.loader import load_playbook
-from bot.roleplay.personas import load_personas
-from bot.roleplay.reactions import ReplyReader, load_reactions
-from bot.roleplay.rubric import load_rubric
-from bot.roleplay.scorer import ReplyScorer
 from bot.roleplay.session import CustomerSession
+from tests.unit.shared import roleplay_parts
 
-ROOT = Path(__file__).resolve().parents[2]
 # Sentence punctuation (full- and half-width) and the ellipsis; brackets are not counted: 价值解答(FAB)：
 # is a name in brackets followed by its colon. The hint is shown after "提示：这一轮建议先做到——".
 MARKS = "。，、；：！？…,.;:!?"
@@ -26,13 +19,7 @@ ATTEMPTS = (1, 2, 3, 4)
 
 @pytest.fixture(scope="module")
 def parts():
-    return (
-        ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml")),
-        load_playbook(ROOT / "data/playbook"),
-        load_catalog(ROOT / "data/catalog.yml"),
-        load_personas(ROOT / "data/roleplay/personas"),
-        ReplyReader(load_reactions(ROOT / "data/roleplay/reactions.yml")),
-    )
+    return roleplay_parts()
 
 
 def every_hint(parts):

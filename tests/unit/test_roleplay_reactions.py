@@ -17,6 +17,7 @@ from bot.roleplay.reactions import NEGATIVE, Listener, ReplyReader, fab_terms, l
 from bot.roleplay.rubric import CHECKS, load_rubric
 from bot.roleplay.scorer import CheckResult, ReplyScorer, Score
 from bot.roleplay.session import TEST_DRIVE, WALK_OUT, CustomerSession
+from tests.unit.shared import edit
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "data/roleplay/reactions.yml"
@@ -228,40 +229,47 @@ def copy_roleplay(tmp_path) -> Path:
     return d
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+# file, the edits made to it, what loading the personas must then report
+BROKEN = {
+    "persona-without-an-answer-for-a-question-topic": (
+        "personas/retired_couple.yml",
+        [("  timing: ", "  when: ")],
+        ["retired_couple.yml: profile: missing field 'timing'", "retired_couple.yml: profile.when: unknown field"],
+    ),
+    "persona-reaction-lines": (
+        "personas/ev_doubter.yml",
+        [
+            ("  calculated: [", "  calculatd: ["),
+            ("    超值性: [", "    造型与外观: ["),
+            ("readiness: R2", "readiness: R5"),
+        ],
+        [
+            "ev_doubter.yml: reactions.calculatd: unknown field",
+            "ev_doubter.yml: reactions.cares_met.造型与外观: unknown field",
+            "ev_doubter.yml: readiness: 'R5' is not one of R1, R2, R3, R4",
+        ],
+    ),
+    "reaction-rules": (
+        "reactions.yml",
+        [
+            ("  argued: -2", "  argued: 2"),
+            ("  R3: {zh: 有能力但还有顾虑, extra_warmth: 1}", "  R3: {zh: 有能力但还有顾虑}"),
+        ],
+        [
+            "reactions.yml: warmth.argued: negative reactions take warmth away",
+            "reactions.yml: readiness.R3: missing field 'extra_warmth'",
+        ],
+    ),
+}
 
 
-def test_persona_without_an_answer_for_a_question_topic_is_reported(tmp_path):
+@pytest.mark.parametrize("case", BROKEN)
+def test_broken_persona_and_reaction_files_are_reported_with_file_and_field(tmp_path, case):
+    file, edits, messages = BROKEN[case]
     d = copy_roleplay(tmp_path)
-    edit(d / "personas/retired_couple.yml", "  timing: ", "  when: ")
+    for old, new in edits:
+        edit(d / file, old, new)
     with pytest.raises(DataFileError) as e:
         load_personas(d / "personas")
-    assert "retired_couple.yml: profile: missing field 'timing'" in str(e.value)
-    assert "retired_couple.yml: profile.when: unknown field" in str(e.value)
-
-
-def test_persona_reaction_lines_are_checked(tmp_path):
-    d = copy_roleplay(tmp_path)
-    edit(d / "personas/ev_doubter.yml", "  calculated: [", "  calculatd: [")
-    edit(d / "personas/ev_doubter.yml", "    超值性: [", "    造型与外观: [")
-    edit(d / "personas/ev_doubter.yml", "readiness: R2", "readiness: R5")
-    with pytest.raises(DataFileError) as e:
-        load_personas(d / "personas")
-    message = str(e.value)
-    assert "ev_doubter.yml: reactions.calculatd: unknown field" in message
-    assert "ev_doubter.yml: reactions.cares_met.造型与外观: unknown field" in message
-    assert "ev_doubter.yml: readiness: 'R5' is not one of R1, R2, R3, R4" in message
-
-
-def test_broken_reaction_rules_are_reported_with_file_and_field(tmp_path):
-    d = copy_roleplay(tmp_path)
-    edit(d / "reactions.yml", "  argued: -2", "  argued: 2")
-    edit(d / "reactions.yml", "  R3: {zh: 有能力但还有顾虑, extra_warmth: 1}", "  R3: {zh: 有能力但还有顾虑}")
-    with pytest.raises(DataFileError) as e:
-        load_personas(d / "personas")
-    message = str(e.value)
-    assert "reactions.yml: warmth.argued: negative reactions take warmth away" in message
-    assert "reactions.yml: readiness.R3: missing field 'extra_warmth'" in message
+    for message in messages:
+        assert message in str(e.value)

@@ -2,20 +2,13 @@
 reply did, the visit ends with a test drive for a good trainee and a walk-out for a weak one, and
 the scorecard adds up."""
 
-from pathlib import Path
-
 import pytest
 
-from bot.catalog import load_catalog
 from bot.exceptions import DataFileError
-from bot.playbook.loader import load_playbook
 from bot.roleplay.personas import load_personas
-from bot.roleplay.reactions import ReplyReader, load_reactions
-from bot.roleplay.rubric import load_rubric
-from bot.roleplay.scorer import ReplyScorer
 from bot.roleplay.session import TEST_DRIVE, WALK_OUT, CustomerSession
+from tests.unit.shared import ROOT, roleplay_parts
 
-ROOT = Path(__file__).resolve().parents[2]
 GOOD = {
     "objection_price": [
         "我理解，十二万对刚工作的人确实不是小数目。方便说说您的预算大概多少吗？",
@@ -33,13 +26,7 @@ WEAK = "哦，那您再看看吧。"
 
 @pytest.fixture(scope="module")
 def parts():
-    return (
-        ReplyScorer(load_rubric(ROOT / "data/roleplay/rubric.yml")),
-        load_playbook(ROOT / "data/playbook"),
-        load_catalog(ROOT / "data/catalog.yml"),
-        load_personas(ROOT / "data/roleplay/personas"),
-        ReplyReader(load_reactions(ROOT / "data/roleplay/reactions.yml")),
-    )
+    return roleplay_parts()
 
 
 def session(parts, persona="price_sensitive_first_buyer", level="normal"):
