@@ -33,12 +33,13 @@ def edit(path: Path, old: str, new: str, source: "Path | None" = None) -> Path:
     return path
 
 
-def playbook_with(tmp_path: Path, file: str, addition: str) -> Path:
-    """A copy of data/playbook with `addition` appended to `file`; returns the copy's folder."""
+def playbook_with(tmp_path: Path, file: str, script: str) -> Path:
+    """A copy of data/playbook with one more script (a YAML flow mapping) at the end of `file`'s list;
+    returns the copy's folder."""
     folder = tmp_path / "playbook"
     shutil.copytree(ROOT / "data/playbook", folder)
     path = folder / file
-    path.write_text(path.read_text(encoding="utf-8") + addition, encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + f"\n  - {script}\n", encoding="utf-8")
     return folder
 
 

@@ -2,9 +2,6 @@
 the definitions live in data/playbook/principles.yml (carried_by), and each script is checked rendered
 with the catalog's facts, in every context where the engine can use it."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from bot.catalog import load_catalog
@@ -13,16 +10,12 @@ from bot.playbook.audit import carrying, render, script_words
 from bot.playbook.facts import resolve_facts
 from bot.playbook.loader import load_playbook
 from bot.playbook.model import PRINCIPLES, Script, When
+from tests.unit.shared import ROOT, model_contexts, playbook_with
 
-ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = load_playbook(ROOT / "data/playbook", trainer_checks=False)  # the test checks, script by script
 CATALOG = load_catalog(ROOT / "data/catalog.yml")
 # What a customer may have told us; every model of the catalog, with and without a stated priority.
-CONTEXTS = [
-    {"car_model": m.name, "budget": 150000, "family_member": "spouse", "competitor": "卡罗拉", "priority": priority}
-    for m in CATALOG.models
-    for priority in (None, "安全性", "造型与外观")
-]
+CONTEXTS = model_contexts(CATALOG, (None, "安全性", "造型与外观"))
 
 
 def renders(script):
@@ -144,18 +137,10 @@ def test_the_bot_never_claims_a_salespersons_own_car_buying():
 
 
 def test_loader_rejects_a_script_whose_label_is_not_true(tmp_path):
-    shutil.copytree(ROOT / "data/playbook", tmp_path / "playbook")
-    path = tmp_path / "playbook" / "objection_price.yml"
-    path.write_text(
-        path.read_text(encoding="utf-8")
-        + """
-  - id: price_plain_facts
-    principle: liking
-    move: value
-    facts: [dealer.warranty]
-    text: 价格方面，我们是{dealer.warranty}。
-""",
-        encoding="utf-8",
+    script = (
+        "{id: price_plain_facts, principle: liking, move: value, facts: [dealer.warranty],"
+        " text: '价格方面，我们是{dealer.warranty}。'}"
     )
+    folder = playbook_with(tmp_path, "objection_price.yml", script)
     with pytest.raises(DataFileError, match=r"\(price_plain_facts\)\.principle: the text does not carry 'liking'"):
-        load_playbook(tmp_path / "playbook")
+        load_playbook(folder)

@@ -2,9 +2,6 @@
 the objection and the customer's stated priority (not the model's headline), and no textbook aspect
 name (安全性、动力与操控性、舒适实用性、造型与外观、超值性) reaches anything a customer reads."""
 
-import shutil
-from pathlib import Path
-
 import pytest
 from rasa.shared.utils.io import read_yaml_file
 
@@ -15,8 +12,8 @@ from bot.playbook.audit import on_topic, render
 from bot.playbook.facts import resolve_facts
 from bot.playbook.loader import load_playbook
 from bot.playbook.rules import Context, select_script
+from tests.unit.shared import ROOT, playbook_with
 
-ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = load_playbook(ROOT / "data/playbook", trainer_checks=False)
 CATALOG = load_catalog(ROOT / "data/catalog.yml")
 CUSTOMER_WORDS = {
@@ -158,20 +155,11 @@ def test_no_textbook_aspect_name_in_any_rendered_script():
 
 
 def test_loader_rejects_a_textbook_aspect_name_and_an_off_topic_script(tmp_path):
-    shutil.copytree(ROOT / "data/playbook", tmp_path / "playbook")
-    path = tmp_path / "playbook" / "objection_after_sales.yml"
-    path.write_text(
-        path.read_text(encoding="utf-8")
-        + """
-  - id: aftersales_textbook
-    principle: friendship
-    move: value
-    facts: [dealer.referral_reward]
-    text: 它的超值性很好。另外，{dealer.referral_reward}。
-""",
-        encoding="utf-8",
+    script = (
+        "{id: aftersales_textbook, principle: friendship, move: value, facts: [dealer.referral_reward],"
+        " text: '它的超值性很好。另外，{dealer.referral_reward}。'}"
     )
     with pytest.raises(DataFileError) as err:
-        load_playbook(tmp_path / "playbook")
+        load_playbook(playbook_with(tmp_path, "objection_after_sales.yml", script))
     assert "(aftersales_textbook).text: says the textbook aspect name '超值性'" in str(err.value)
     assert "(aftersales_textbook).text: off the topic of objection_after_sales" in str(err.value)

@@ -4,7 +4,6 @@ that can both be met in one escalation share no run of 8 characters inside a cla
 the catalog's facts (a long fact such as the test-drive perk counts: said once per escalation)."""
 
 import itertools
-from pathlib import Path
 
 import pytest
 
@@ -13,15 +12,11 @@ from bot.constants import OBJECTION_INTENTS
 from bot.playbook.audit import MIN_SHARED, meetable_attempts, met_together, render, shared_runs
 from bot.playbook.loader import load_playbook
 from bot.playbook.rules import Context, select_script
+from tests.unit.shared import ROOT, model_contexts
 
-ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = load_playbook(ROOT / "data/playbook", trainer_checks=False)
 CATALOG = load_catalog(ROOT / "data/catalog.yml")
-CONTEXTS = [
-    {"car_model": m.name, "budget": 150000, "family_member": "spouse", "competitor": "卡罗拉", "priority": priority}
-    for m in CATALOG.models
-    for priority in (None, "造型与外观")
-]
+CONTEXTS = model_contexts(CATALOG, (None, "造型与外观"))
 GIFT = "〈赠品〉"  # each concession offers the next gift of the list, so two never name the same one
 
 

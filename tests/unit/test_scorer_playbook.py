@@ -3,8 +3,6 @@ engine can use it, scored at a turn where the rule table (data/playbook/rule_tab
 recognised as that move and as the principle it is labelled with, and breaks no rule. A trainee who copies
 the scorecard's model answer is marked for what it is."""
 
-from pathlib import Path
-
 import pytest
 
 from bot.catalog import load_catalog
@@ -12,15 +10,11 @@ from bot.playbook.audit import meetable_attempts, render
 from bot.playbook.loader import load_playbook
 from bot.roleplay.rubric import CHECKS, load_rubric
 from bot.roleplay.scorer import Expectation, ReplyScorer
+from tests.unit.shared import ROOT, model_contexts
 
-ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOK = load_playbook(ROOT / "data/playbook", trainer_checks=False)
 CATALOG = load_catalog(ROOT / "data/catalog.yml")
-CONTEXTS = [
-    {"car_model": m.name, "budget": 150000, "family_member": "spouse", "competitor": "卡罗拉", "priority": priority}
-    for m in CATALOG.models
-    for priority in (None, "安全性", "造型与外观")
-]
+CONTEXTS = model_contexts(CATALOG, (None, "安全性", "造型与外观"))
 
 
 @pytest.fixture(scope="module")
