@@ -43,11 +43,15 @@ def playbook_with(tmp_path: Path, file: str, script: str) -> Path:
     return folder
 
 
-def run_sql(url: str, *statements: str) -> None:
-    """Runs the statements in one transaction on the database at `url`."""
-    with sa.create_engine(url).begin() as conn:
+def run_sql(url: str, *statements) -> None:
+    """Runs the statements, each an SQL text or (SQL text, parameters), in one transaction on the
+    database at `url`."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
         for statement in statements:
-            conn.execute(sa.text(statement))
+            sql, params = statement if isinstance(statement, tuple) else (statement, None)
+            conn.execute(sa.text(sql), params)
+    engine.dispose()
 
 
 # --- NLU and actions -------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
-import sqlalchemy as sa
 
 from bot import cli
 from bot.roleplay.records import (
@@ -18,29 +17,23 @@ from bot.roleplay.records import (
     load_visits,
     summarise,
 )
+from tests.unit.shared import run_sql
 
-TURN_GOOD = {
-    "objection": "objection_price",
-    "attempt": 1,
-    "score": 80,
-    "good": True,
-    "checks": {"acknowledge": True, "clarify": True, "value": False, "next_step": True},
-    "principles": ["reciprocity"],
-    "penalties": [],
-    "missing": ["value"],
-    "evidence": {"acknowledge": ["理解您"], "clarify": ["预算多少"]},
-}
-TURN_WEAK = {
-    "objection": "objection_price",
-    "attempt": 2,
-    "score": 20,
-    "good": False,
-    "checks": {"acknowledge": False, "clarify": False, "value": False, "next_step": False},
-    "principles": [],
-    "penalties": ["instant_discount"],
-    "missing": ["acknowledge", "value"],
-    "evidence": {"instant_discount": ["便宜五千"]},
-}
+
+def scored_turn(attempt, score, good, passed, principles, penalties, missing, evidence):
+    """A roleplay_turn as the bot sends it for an objection_price reply; `passed`: the checks met."""
+    checks = {name: name in passed for name in ("acknowledge", "clarify", "value", "next_step")}
+    turn = {"objection": "objection_price", "attempt": attempt, "score": score, "good": good, "checks": checks}
+    return {**turn, "principles": principles, "penalties": penalties, "missing": missing, "evidence": evidence}
+
+
+EVIDENCE_GOOD = {"acknowledge": ["理解您"], "clarify": ["预算多少"]}
+TURN_GOOD = scored_turn(
+    1, 80, True, ("acknowledge", "clarify", "next_step"), ["reciprocity"], [], ["value"], EVIDENCE_GOOD
+)
+TURN_WEAK = scored_turn(
+    2, 20, False, (), [], ["instant_discount"], ["acknowledge", "value"], {"instant_discount": ["便宜五千"]}
+)
 
 
 def visit_events(
@@ -110,21 +103,13 @@ def visit_events(
 
 
 def write_events(db: Path, events: List[tuple]) -> None:
-    engine = sa.create_engine(f"sqlite:///{db}")
-    with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, "
-                "sender_id VARCHAR, type_name VARCHAR, timestamp FLOAT, intent_name VARCHAR, "
-                "action_name VARCHAR, data TEXT)"
-            )
-        )
-        for sender, kind, data in events:
-            conn.execute(
-                sa.text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, :t, 0, :d)"),
-                {"s": sender, "t": kind, "d": json.dumps(data, ensure_ascii=False)},
-            )
-    engine.dispose()
+    insert = "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, :t, 0, :d)"
+    run_sql(
+        f"sqlite:///{db}",
+        "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, sender_id VARCHAR, "
+        "type_name VARCHAR, timestamp FLOAT, intent_name VARCHAR, action_name VARCHAR, data TEXT)",
+        *[(insert, {"s": s, "t": kind, "d": json.dumps(data, ensure_ascii=False)}) for s, kind, data in events],
+    )
 
 
 def sample_database(db: Path) -> None:

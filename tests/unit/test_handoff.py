@@ -18,6 +18,7 @@ from bot.leads.handoff import handoff_plan, record_handoff
 from bot.leads.store import LeadStore
 from bot.nlu.normalizer import normalise
 from bot.rasa.stores import DealerTrackerStore
+from tests.unit.shared import run_sql
 
 CATALOG = load_catalog("data/catalog.yml")
 OPEN = dt.datetime(2026, 11, 30, 10, 0)  # a Monday morning
@@ -62,16 +63,13 @@ def test_the_handoff_is_recorded_and_queued_for_the_team(data_dir):
 
 
 def test_an_older_leads_table_gets_the_reason_column(data_dir):
-    engine = sa.create_engine(f"sqlite:///{data_dir}/old.db")
-    with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "CREATE TABLE leads (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL UNIQUE, "
-                "channel VARCHAR(40), name VARCHAR(100), phone VARCHAR(32), car_model VARCHAR(60), "
-                "objections TEXT, grade VARCHAR(1), follow_up_date DATE, dealer TEXT, "
-                "created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)"
-            )
-        )
+    run_sql(
+        f"sqlite:///{data_dir}/old.db",
+        "CREATE TABLE leads (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL UNIQUE, "
+        "channel VARCHAR(40), name VARCHAR(100), phone VARCHAR(32), car_model VARCHAR(60), "
+        "objections TEXT, grade VARCHAR(1), follow_up_date DATE, dealer TEXT, "
+        "created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL)",
+    )
     store = LeadStore(f"sqlite:///{data_dir}/old.db")
     with store.engine.connect() as conn:
         assert "reason" in {c["name"] for c in sa.inspect(conn).get_columns("leads")}

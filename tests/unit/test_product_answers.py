@@ -84,23 +84,15 @@ def test_opening_hours_describe_minutes():
 @pytest.mark.parametrize(
     "old, new, message",
     [
-        ('    open: "09:00"\n', '    open: "9点"\n', "dealer.opening_hours.open: expected a time of day"),
-        (
-            '    close: "18:00"\n',
-            '    close: "08:00"\n',
-            "dealer.opening_hours.close: closing time 8:00 is not after opening time 9:00",
-        ),
-        ('    close: "18:00"\n', "", "dealer.opening_hours: missing field 'close'"),
-        ('closed: ["2026-02-16", ', 'closed: ["2026-02-30", ', "dealer.opening_hours.closed[0]: expected a date"),
-        (
-            '    close: "18:00"\n',
-            '    close: "18:00"\n    lunch: "12:00"\n',
-            "dealer.opening_hours.lunch: unknown field",
-        ),
+        ('    open: "09:00"\n', '    open: "9点"\n', ".open: expected a time of day"),
+        ('    close: "18:00"\n', '    close: "08:00"\n', ".close: closing time 8:00 is not after opening time 9:00"),
+        ('    close: "18:00"\n', "", ": missing field 'close'"),
+        ('closed: ["2026-02-16", ', 'closed: ["2026-02-30", ', ".closed[0]: expected a date"),
+        ('    close: "18:00"\n', '    close: "18:00"\n    lunch: "12:00"\n', ".lunch: unknown field"),
     ],
 )
 def test_opening_hours_errors_name_file_and_field(tmp_path, old, new, message):
-    assert f"catalog.yml: {message}" in catalog_error(tmp_path, old, new)
+    assert f"catalog.yml: dealer.opening_hours{message}" in catalog_error(tmp_path, old, new)
 
 
 # ---------------------------------------------------------------- the catalog's new fields
