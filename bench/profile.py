@@ -34,6 +34,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 # would shadow the standard library's `profile` (which cProfile imports): put the repo root there.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
+from bench.common import run_in  # noqa: E402
 from bench.harness import (  # noqa: E402
     OUR_CONVERSATIONS,
     REPORTS,
@@ -255,61 +256,59 @@ def main(argv: Optional[List[str]] = None) -> int:
         patches.install()
     wd = Workdir("profile")
     isolate_this_process(wd.path)
-    try:
-        with Servers(wd.path) as servers:
-            port = free_port()
-            actions = servers.start(
-                "ours-actions",
-                action_server_argv(port),
-                ROOT,
-                f"http://127.0.0.1:{port}",
-                "/health",
-                env=our_env(wd.path, SANIC_HOST="127.0.0.1"),
-            )
-            servers.wait(actions)
-            endpoints = our_endpoints(wd.path, port)
-            result = asyncio.run(profile(model.resolve(), actions.url, endpoints, args.messages, args.warmup))
-        rows = table(result["stats"], args.messages)
-        per = sorted(result["per_message_s"])
-        summary = {
-            "model": relative(model),
-            "rasa_version": rasa_version(),
-            "commit": git_revision(),
-            "at": time.strftime("%Y-%m-%d %H:%M:%S"),
-            "messages": args.messages,
-            "warmup_messages": args.warmup,
-            "speedups": not args.no_speedups,
-            "agent_load_s": round(result["load_s"], 1),
-            "empty_answers": result["empty_answers"],
-            "per_message_ms": {
-                "mean": round(1000 * sum(per) / len(per), 1),
-                "p50": round(1000 * per[len(per) // 2], 1),
-                "max": round(1000 * per[-1], 1),
-            },
-            "loadavg": os.getloadavg(),
-            "note": "self_ms = time in this part minus the timed parts inside it; self times add up to the "
-            "total of Agent.handle_message. Wall clock, one message at a time, in-process.",
-            "rows": rows,
-        }
-        write_json(REPORTS / "profile.json", summary)
-        print(
-            f"\n{args.messages} messages, {summary['per_message_ms']['mean']} ms per message on average "
-            f"(p50 {summary['per_message_ms']['p50']} ms, max {summary['per_message_ms']['max']} ms); "
-            f"agent loaded in {summary['agent_load_s']} s; {result['empty_answers']} empty answers\n"
+    return run_in(wd, "[profile] interrupted; action server stopped", lambda wd: _profile(args, model, wd))
+
+
+def _profile(args: argparse.Namespace, model: Path, wd: Workdir) -> int:
+    with Servers(wd.path) as servers:
+        port = free_port()
+        actions = servers.start(
+            "ours-actions",
+            action_server_argv(port),
+            ROOT,
+            f"http://127.0.0.1:{port}",
+            "/health",
+            env=our_env(wd.path, SANIC_HOST="127.0.0.1"),
         )
-        print(f"{'own ms':>9} {'share':>6} {'calls':>6} {'ms/msg':>7} {'ms/call':>8}  part")
-        for r in rows[: args.top]:
-            print(
-                f"{fmt(r['self_ms'], 1):>9} {fmt(r['share_pct'], 1):>5}% {r['calls']:>6} "
-                f"{fmt(r['self_ms_per_message'], 2):>7} {fmt(r['mean_ms_per_call'], 2):>8}  {r['name']}"
-            )
-        print("\nreports/bench/profile.json written")
-        return 0
-    except KeyboardInterrupt:
-        print("\n[profile] interrupted; action server stopped", file=sys.stderr)
-        return 130
-    finally:
-        wd.cleanup()
+        servers.wait(actions)
+        endpoints = our_endpoints(wd.path, port)
+        result = asyncio.run(profile(model.resolve(), actions.url, endpoints, args.messages, args.warmup))
+    rows = table(result["stats"], args.messages)
+    per = sorted(result["per_message_s"])
+    summary = {
+        "model": relative(model),
+        "rasa_version": rasa_version(),
+        "commit": git_revision(),
+        "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "messages": args.messages,
+        "warmup_messages": args.warmup,
+        "speedups": not args.no_speedups,
+        "agent_load_s": round(result["load_s"], 1),
+        "empty_answers": result["empty_answers"],
+        "per_message_ms": {
+            "mean": round(1000 * sum(per) / len(per), 1),
+            "p50": round(1000 * per[len(per) // 2], 1),
+            "max": round(1000 * per[-1], 1),
+        },
+        "loadavg": os.getloadavg(),
+        "note": "self_ms = time in this part minus the timed parts inside it; self times add up to the "
+        "total of Agent.handle_message. Wall clock, one message at a time, in-process.",
+        "rows": rows,
+    }
+    write_json(REPORTS / "profile.json", summary)
+    print(
+        f"\n{args.messages} messages, {summary['per_message_ms']['mean']} ms per message on average "
+        f"(p50 {summary['per_message_ms']['p50']} ms, max {summary['per_message_ms']['max']} ms); "
+        f"agent loaded in {summary['agent_load_s']} s; {result['empty_answers']} empty answers\n"
+    )
+    print(f"{'own ms':>9} {'share':>6} {'calls':>6} {'ms/msg':>7} {'ms/call':>8}  part")
+    for r in rows[: args.top]:
+        print(
+            f"{fmt(r['self_ms'], 1):>9} {fmt(r['share_pct'], 1):>5}% {r['calls']:>6} "
+            f"{fmt(r['self_ms_per_message'], 2):>7} {fmt(r['mean_ms_per_call'], 2):>8}  {r['name']}"
+        )
+    print("\nreports/bench/profile.json written")
+    return 0
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from typing import Any, Dict, List, Optional
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo root, not bench/ (see profile.py)
 
+from bench.common import run_in, say_written  # noqa: E402
 from bench.harness import (  # noqa: E402
     BASELINE_CONVERSATIONS,
     OUR_CONVERSATIONS,
@@ -316,81 +317,77 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     info = machine()
-    wd = Workdir("run")
-    try:
-        starter = ensure_starter(wd.logs / "starter-init.log")
-        with Servers(wd.path) as servers:
-            baseline = start_baseline(servers, wd.path, starter, args.baseline_tracker)
-            ours = start_our_bot(servers, wd.path, model.resolve())
-            print("[bench] starting the starter bot, our action server and our Rasa server", flush=True)
-            for s in (ours["actions"], baseline, ours["rasa"]):
-                servers.wait(s)
-            bots = {
-                "baseline": {"url": baseline.url, "pid": baseline.pid, "conversations": BASELINE_CONVERSATIONS},
-                "ours": {
-                    "url": ours["rasa"].url,
-                    "pid": ours["rasa"].pid,
-                    "conversations": OUR_CONVERSATIONS,
-                    "extra_pids": {"actions": ours["actions"].pid},
-                },
-            }
-            results = asyncio.run(load_phase(bots, args))
-        training = None if args.skip_train else measure_training(wd.logs)
+    return run_in(
+        Workdir("run"), "[bench] interrupted; servers stopped", lambda wd: _run(args, model, started, info, wd)
+    )
 
-        levels = list(results["ours"]["levels"])
-        ratios: Dict[str, Any] = {"levels": {}}
-        for users in levels:
-            o, b = results["ours"]["levels"][users], results["baseline"]["levels"][users]
-            ratios["levels"][users] = {k: ratio(o[f"{k}_ms"], b[f"{k}_ms"]) for k in ("p50", "p95", "p99")}
-            ratios["levels"][users]["msgs_per_s"] = ratio(o["msgs_per_s"], b["msgs_per_s"])
-        ratios["rss_peak"] = ratio(results["ours"]["rss_peak_mb"], results["baseline"]["rss_peak_mb"])
-        ratios["rss_after"] = ratio(results["ours"]["rss_after_mb"], results["baseline"]["rss_after_mb"])
-        ratios["training"] = ratio(training["seconds"], starter.get("train_s")) if training else None
-        report = {
-            "meta": {
-                "started_at": started,
-                "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
-                "commit": git_revision(),
-                "rasa_version": rasa_version(),
-                "machine": info,
-                "our_model": relative(model),
-                "baseline_model": relative(Path(starter["model"])),
+
+def _run(args: argparse.Namespace, model: Path, started: str, info: Dict[str, Any], wd: Workdir) -> int:
+    starter = ensure_starter(wd.logs / "starter-init.log")
+    with Servers(wd.path) as servers:
+        baseline = start_baseline(servers, wd.path, starter, args.baseline_tracker)
+        ours = start_our_bot(servers, wd.path, model.resolve())
+        print("[bench] starting the starter bot, our action server and our Rasa server", flush=True)
+        for s in (ours["actions"], baseline, ours["rasa"]):
+            servers.wait(s)
+        bots = {
+            "baseline": {"url": baseline.url, "pid": baseline.pid, "conversations": BASELINE_CONVERSATIONS},
+            "ours": {
+                "url": ours["rasa"].url,
+                "pid": ours["rasa"].pid,
+                "conversations": OUR_CONVERSATIONS,
+                "extra_pids": {"actions": ours["actions"].pid},
             },
-            "options": {
-                "quick": args.quick,
-                "duration_s": args.duration,
-                "warmup_s": args.warmup,
-                "latency_levels": args.levels,
-                "throughput_users": args.throughput_users,
-                "timeout_s": args.timeout,
-                "baseline_tracker": args.baseline_tracker,
-                "skip_train": args.skip_train,
-            },
-            "levels": levels,
-            "results": results,
-            "training": training,
-            "baseline_training": {k: starter.get(k) for k in ("train_s", "created_at", "created")},
-            "ratios": ratios,
-            "messages": {"ours": OUR_CONVERSATIONS, "baseline": BASELINE_CONVERSATIONS},
         }
-        for bot in results.values():
-            for level in bot["levels"].values():
-                level.pop("window_monotonic", None)
-        report["targets"] = evaluate(results, training, args.throughput_users)
-        write_json(REPORTS / "latest.json", report)
-        if not args.no_markdown:
-            write_section("<!-- results:start -->", "<!-- results:end -->", markdown(report), "Results")
-        print_table(report)
-        print(
-            f"\nreports/bench/latest.json written{'' if args.no_markdown else ', BENCHMARKS.md updated'}; "
-            f"logs in {wd.logs}/"
-        )
-        return 1 if args.strict and any(t["status"] == "FAIL" for t in report["targets"]) else 0
-    except KeyboardInterrupt:
-        print("\n[bench] interrupted; servers stopped", file=sys.stderr)
-        return 130
-    finally:
-        wd.cleanup()
+        results = asyncio.run(load_phase(bots, args))
+    training = None if args.skip_train else measure_training(wd.logs)
+
+    levels = list(results["ours"]["levels"])
+    ratios: Dict[str, Any] = {"levels": {}}
+    for users in levels:
+        o, b = results["ours"]["levels"][users], results["baseline"]["levels"][users]
+        ratios["levels"][users] = {k: ratio(o[f"{k}_ms"], b[f"{k}_ms"]) for k in ("p50", "p95", "p99")}
+        ratios["levels"][users]["msgs_per_s"] = ratio(o["msgs_per_s"], b["msgs_per_s"])
+    ratios["rss_peak"] = ratio(results["ours"]["rss_peak_mb"], results["baseline"]["rss_peak_mb"])
+    ratios["rss_after"] = ratio(results["ours"]["rss_after_mb"], results["baseline"]["rss_after_mb"])
+    ratios["training"] = ratio(training["seconds"], starter.get("train_s")) if training else None
+    report = {
+        "meta": {
+            "started_at": started,
+            "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "commit": git_revision(),
+            "rasa_version": rasa_version(),
+            "machine": info,
+            "our_model": relative(model),
+            "baseline_model": relative(Path(starter["model"])),
+        },
+        "options": {
+            "quick": args.quick,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "latency_levels": args.levels,
+            "throughput_users": args.throughput_users,
+            "timeout_s": args.timeout,
+            "baseline_tracker": args.baseline_tracker,
+            "skip_train": args.skip_train,
+        },
+        "levels": levels,
+        "results": results,
+        "training": training,
+        "baseline_training": {k: starter.get(k) for k in ("train_s", "created_at", "created")},
+        "ratios": ratios,
+        "messages": {"ours": OUR_CONVERSATIONS, "baseline": BASELINE_CONVERSATIONS},
+    }
+    for bot in results.values():
+        for level in bot["levels"].values():
+            level.pop("window_monotonic", None)
+    report["targets"] = evaluate(results, training, args.throughput_users)
+    write_json(REPORTS / "latest.json", report)
+    if not args.no_markdown:
+        write_section("<!-- results:start -->", "<!-- results:end -->", markdown(report), "Results")
+    print_table(report)
+    say_written("latest.json", not args.no_markdown, wd)
+    return 1 if args.strict and any(t["status"] == "FAIL" for t in report["targets"]) else 0
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from typing import Any, Dict, List, Optional
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo root, not bench/ (see profile.py)
 
+from bench.common import run_in, say_written  # noqa: E402
 from bench.harness import (  # noqa: E402
     OUR_CONVERSATIONS,
     REPORTS,
@@ -145,48 +146,40 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("no trained model in models/: run `make train`", file=sys.stderr)
         return 2
     info = machine()
-    wd = Workdir("soak")
-    try:
-        with Servers(wd.path) as servers:
-            ours = start_our_bot(servers, wd.path, model.resolve())
-            for s in ours.values():
-                servers.wait(s)
-            print(f"[soak] {args.users} users for {args.minutes:g} min after a {args.warmup:g} s warm-up", flush=True)
-            result = asyncio.run(
-                soak(ours["rasa"].url, {"rasa": ours["rasa"].pid, "actions": ours["actions"].pid}, args)
-            )
-        report = {
-            "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
-            "commit": git_revision(),
-            "rasa_version": rasa_version(),
-            "machine": info,
-            "model": relative(model),
-            "options": {
-                "minutes": args.minutes,
-                "users": args.users,
-                "interval_s": args.interval,
-                "sample_every_s": args.sample_every,
-                "warmup_s": args.warmup,
-                "timeout_s": args.timeout,
-            },
-            **result,
-            "growth": {name: growth(result["samples"], name) for name in ("rasa", "actions")},
-        }
-        write_json(REPORTS / "soak.json", report)
-        md = markdown(report)
-        if not args.no_markdown:
-            write_section("<!-- soak:start -->", "<!-- soak:end -->", md, "Soak")
-        print("\n" + md)
-        print(
-            f"\nreports/bench/soak.json written{'' if args.no_markdown else ', BENCHMARKS.md updated'}; "
-            f"logs in {wd.logs}/"
-        )
-        return 0
-    except KeyboardInterrupt:
-        print("\n[soak] interrupted; servers stopped", file=sys.stderr)
-        return 130
-    finally:
-        wd.cleanup()
+    return run_in(Workdir("soak"), "[soak] interrupted; servers stopped", lambda wd: _soak(args, model, info, wd))
+
+
+def _soak(args: argparse.Namespace, model: Path, info: Dict[str, Any], wd: Workdir) -> int:
+    with Servers(wd.path) as servers:
+        ours = start_our_bot(servers, wd.path, model.resolve())
+        for s in ours.values():
+            servers.wait(s)
+        print(f"[soak] {args.users} users for {args.minutes:g} min after a {args.warmup:g} s warm-up", flush=True)
+        result = asyncio.run(soak(ours["rasa"].url, {"rasa": ours["rasa"].pid, "actions": ours["actions"].pid}, args))
+    report = {
+        "finished_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "commit": git_revision(),
+        "rasa_version": rasa_version(),
+        "machine": info,
+        "model": relative(model),
+        "options": {
+            "minutes": args.minutes,
+            "users": args.users,
+            "interval_s": args.interval,
+            "sample_every_s": args.sample_every,
+            "warmup_s": args.warmup,
+            "timeout_s": args.timeout,
+        },
+        **result,
+        "growth": {name: growth(result["samples"], name) for name in ("rasa", "actions")},
+    }
+    write_json(REPORTS / "soak.json", report)
+    md = markdown(report)
+    if not args.no_markdown:
+        write_section("<!-- soak:start -->", "<!-- soak:end -->", md, "Soak")
+    print("\n" + md)
+    say_written("soak.json", not args.no_markdown, wd)
+    return 0
 
 
 if __name__ == "__main__":
