@@ -106,11 +106,10 @@ def roleplay_parts():
 # --- HTTP and WeChat -------------------------------------------------------------------------------
 
 
-def send_json(handler, data: bytes, content_type: bool = True) -> None:
+def send_json(handler, data: bytes) -> None:
     """Answers a fake server's request (http.server handler) with 200 and the JSON bytes `data`."""
     handler.send_response(200)
-    if content_type:
-        handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Type", "application/json")
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)

@@ -14,6 +14,7 @@ from bot.channels.identity import VisitorTokens, check_bearer, check_rest_sender
 from bot.channels.inputs import AddressLimiter, InputError
 from bot.channels.wechat import Account, WeChatInput
 from bot.channels.wechat_xml import InboundMessage
+from tests.unit.shared import send_json
 
 
 def test_visitor_tokens_verify_only_their_own_visitor(tmp_path):
@@ -119,10 +120,7 @@ class _TokenApi(http.server.BaseHTTPRequestHandler):
         else:
             answer = {"errcode": 0, "touser": body.get("touser")}
         data = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_json(self, data)
 
     def log_message(self, *args):
         pass

@@ -14,27 +14,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.channels import inputs
-from bot.channels.inputs import (
-    FOLLOW_UP_TEXT,
-    MAX_MESSAGE_CHARS,
-    TOO_LONG_TEXT,
-    InputError,
-    SenderBusy,
-    TurnGuard,
-    check_message,
-    check_metadata,
-    check_sender,
-    clean_text,
-    error_response,
-    follow_up_text,
-    parse_json_body,
-)
+from bot.channels.inputs import MAX_MESSAGE_CHARS, TOO_LONG_TEXT, InputError, SenderBusy, TurnGuard
 
 
 def test_clean_text_drops_control_characters_and_lone_surrogates_only():
-    assert clean_text("a\x00b\x07c\x1b[31m\x7f\x85d") == "abc[31md"
-    assert clean_text("太贵了\ud800\udfff!") == "太贵了!"
-    assert clean_text("第一行\n第二行\t🚗\r\n") == "第一行\n第二行\t🚗\r\n"
+    assert inputs.clean_text("a\x00b\x07c\x1b[31m\x7f\x85d") == "abc[31md"
+    assert inputs.clean_text("太贵了\ud800\udfff!") == "太贵了!"
+    assert inputs.clean_text("第一行\n第二行\t🚗\r\n") == "第一行\n第二行\t🚗\r\n"
 
 
 @pytest.mark.parametrize(
@@ -53,71 +39,70 @@ def test_clean_text_drops_control_characters_and_lone_surrogates_only():
 )
 def test_bodies_that_are_not_a_json_object_are_refused_with_a_reason(body, status, reason):
     with pytest.raises(InputError) as e:
-        parse_json_body(body)
+        inputs.parse_json_body(body)
     assert e.value.status == status and reason in e.value.reason
 
 
 def test_a_json_object_body_is_returned():
-    assert parse_json_body('{"sender": "s", "message": "太贵了"}'.encode()) == {"sender": "s", "message": "太贵了"}
+    body = {"sender": "s", "message": "太贵了"}
+    assert inputs.parse_json_body(json.dumps(body, ensure_ascii=False).encode()) == body
 
 
-@pytest.mark.parametrize("sender", [None, 5, 1.5, ["a"], {"a": 1}, True, "", "   ", "x" * 257, "a\ud800", "a\x00b"])
-def test_bad_senders_are_refused(sender):
+BAD_SENDERS = [None, 5, 1.5, ["a"], {"a": 1}, True, "", "   ", "x" * 257, "a\ud800", "a\x00b"]
+BAD_MESSAGES = [None, 5, ["a"], {"text": "hi"}, True, "a" * 20001]
+
+
+@pytest.mark.parametrize("field, value", [("sender", v) for v in BAD_SENDERS] + [("message", v) for v in BAD_MESSAGES])
+def test_bad_senders_and_messages_are_refused(field, value):
+    check = {"sender": inputs.check_sender, "message": inputs.check_message}[field]
     with pytest.raises(InputError) as e:
-        check_sender(sender)
-    assert e.value.status == 400 and "'sender'" in e.value.reason
+        check(value)
+    assert e.value.status == 400 and f"'{field}'" in e.value.reason
 
 
 def test_good_senders_pass_unchanged():
-    assert check_sender("用户-1 🚗") == "用户-1 🚗"
-    assert check_sender("x" * 256) == "x" * 256
-
-
-@pytest.mark.parametrize("message", [None, 5, ["a"], {"text": "hi"}, True, "a" * 20001])
-def test_bad_messages_are_refused(message):
-    with pytest.raises(InputError) as e:
-        check_message(message)
-    assert e.value.status == 400 and "'message'" in e.value.reason
+    assert inputs.check_sender("用户-1 🚗") == "用户-1 🚗"
+    assert inputs.check_sender("x" * 256) == "x" * 256
 
 
 def test_messages_are_cleaned_and_may_be_empty():
-    assert check_message("") == ""
-    assert check_message("太贵\x00了\ud800") == "太贵了"
-    assert check_message("啊" * 20000) == "啊" * 20000  # long ones are answered politely by the guard
+    assert inputs.check_message("") == ""
+    assert inputs.check_message("太贵\x00了\ud800") == "太贵了"
+    assert inputs.check_message("啊" * 20000) == "啊" * 20000  # long ones are answered politely by the guard
 
 
 @pytest.mark.parametrize("metadata", ["a string", 5, ["a"], True])
 def test_metadata_must_be_an_object(metadata):
     with pytest.raises(InputError, match="'metadata' must be a JSON object"):
-        check_metadata(metadata)
+        inputs.check_metadata(metadata)
 
 
 def test_metadata_limits_and_cleaning():
-    assert check_metadata(None) is None
-    assert check_metadata({"dealer": "d", "utm": {"source": "wx"}}) == {"dealer": "d", "utm": {"source": "wx"}}
-    assert check_metadata({"page": "x\ud800y"}) == {"page": "xy"}
+    assert inputs.check_metadata(None) is None
+    assert inputs.check_metadata({"dealer": "d", "utm": {"source": "wx"}}) == {"dealer": "d", "utm": {"source": "wx"}}
+    assert inputs.check_metadata({"page": "x\ud800y"}) == {"page": "xy"}
     nested: dict = {}
     node = nested
     for _ in range(20):
         node["a"] = {}
         node = node["a"]
     with pytest.raises(InputError, match="nested deeper"):
-        check_metadata(nested)
+        inputs.check_metadata(nested)
     with pytest.raises(InputError, match="larger than"):
-        check_metadata({"blob": "x" * (17 * 1024)})
+        inputs.check_metadata({"blob": "x" * (17 * 1024)})
 
 
 def test_error_response_is_json_with_the_status():
-    resp = error_response(SenderBusy(5))
+    resp = inputs.error_response(SenderBusy(5))
     assert resp.status == 429
     assert json.loads(resp.body)["error"].startswith("too many messages at once")
 
 
 def test_follow_up_text_comes_from_the_domain_or_the_built_in_text():
     domain = Domain.from_dict({"responses": {"utter_consultant_follow_up": [{"text": "顾问稍后联系您"}]}})
-    assert follow_up_text(domain) == "顾问稍后联系您"
-    assert follow_up_text(Domain.empty()) == FOLLOW_UP_TEXT == follow_up_text(None)
-    assert "顾问稍后" in FOLLOW_UP_TEXT
+    assert inputs.follow_up_text(domain) == "顾问稍后联系您"
+    assert inputs.follow_up_text(Domain.empty()) == inputs.FOLLOW_UP_TEXT == inputs.follow_up_text(None)
+    assert "顾问稍后" in inputs.FOLLOW_UP_TEXT
 
 
 # -- the turn guard -------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from bot.notify import (
 from bot.notify import sender as sender_module
 from bot.notify.message import BYTE_LIMITS, combine, combined_size
 from tests.conftest import free_port
+from tests.unit.shared import send_json
 
 SECRET = "5f3c2a9e-1b7d-4c8e-9a0f-SECRETKEY42"
 T0 = 1_790_000_000.0  # an injected "now" (2026-09)
@@ -74,11 +75,7 @@ class FakeRobot:
                     ).encode()
                 else:
                     data = b'{"errcode":0,"errmsg":"ok"}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, data)
                 robot.answered.set()
 
             def log_message(self, *args: Any) -> None:

@@ -8,22 +8,13 @@ from bot.privacy.phone import find_phone, mask_phones, normalise_phone
 
 @pytest.mark.parametrize(
     "typed, stored",
-    [
-        ("13800138000", "13800138000"),
-        ("+8613800138000", "13800138000"),
-        ("8613800138000", "13800138000"),
-        ("+86 138 0013 8000", "13800138000"),
-        ("138-0013-8000", "13800138000"),
-        ("010-62345678", "010-62345678"),
-        ("0755 1234567", "0755-1234567"),
-        ("01062345678", "01062345678"),  # area code length unknown: kept as typed
-        ("12345678901", None),
-        ("1380013800", None),
-        ("138001380001", None),
-        ("13800138000 13900139000", None),
-        ("tel:13800138000", None),
-        ("", None),
-    ],
+    # a mobile number however it is written; landlines with their area code
+    [(typed, "13800138000") for typed in ("13800138000", "+8613800138000", "8613800138000", "+86 138 0013 8000")]
+    + [("138-0013-8000", "13800138000"), ("010-62345678", "010-62345678"), ("0755 1234567", "0755-1234567")]
+    + [("01062345678", "01062345678")]  # area code length unknown: kept as typed
+    # not one phone number
+    + [(typed, None) for typed in ("12345678901", "1380013800", "138001380001", "13800138000 13900139000")]
+    + [("tel:13800138000", None), ("", None)],
 )
 def test_the_widget_form_stores_the_normalised_number(typed, stored):
     assert normalise_phone(typed) == stored
