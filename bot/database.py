@@ -8,7 +8,7 @@ leads``/``forget`` commands all read these same variables, so they always share 
 """
 
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional
 
@@ -26,15 +26,8 @@ class DatabaseSettings:
     password: Optional[str] = None
 
     def tracker_store_kwargs(self) -> Dict[str, Any]:
-        """Keyword arguments for Rasa's SQLTrackerStore."""
-        return {
-            "dialect": self.dialect,
-            "host": self.host,
-            "port": self.port,
-            "db": self.db,
-            "username": self.username,
-            "password": self.password,
-        }
+        """Keyword arguments for Rasa's SQLTrackerStore: the settings' fields, by name."""
+        return asdict(self)
 
     def url(self) -> Any:
         """A SQLAlchemy URL for the same database."""

@@ -131,27 +131,23 @@ class AtomicRedisLockStore(RedisLockStore):
             raise LockError(f"Error while acquiring lock. Error:\n{e}")
 
     def update_lock(self, conversation_id: str) -> None:
-        def change(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock]]:
-            if lock:
-                lock.remove_expired_tickets()
-            return None, lock
-
-        self._atomic(conversation_id, change)
+        self._edit_lock(conversation_id, TicketLock.remove_expired_tickets)
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        def change(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock]]:
-            if lock:
-                lock.remove_ticket_for(ticket_number)
-            return None, lock
-
-        self._atomic(conversation_id, change)
+        self._edit_lock(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        self._edit_lock(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number), drop_if_idle=True)
+
+    def _edit_lock(self, conversation_id: str, edit: Callable[[TicketLock], None], drop_if_idle: bool = False) -> None:
+        """``edit`` applied to the conversation's stored lock, if there is one, in one transaction;
+        ``drop_if_idle``: the lock is deleted in the same transaction when nobody waits any more."""
+
         def change(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock]]:
             if lock:
-                lock.remove_ticket_for(ticket_number)
-                if not lock.is_someone_waiting():
-                    lock = None  # nobody waiting: delete it, in the same transaction
+                edit(lock)
+                if drop_if_idle and not lock.is_someone_waiting():
+                    lock = None
             return None, lock
 
         self._atomic(conversation_id, change)
