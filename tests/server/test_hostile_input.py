@@ -14,6 +14,7 @@ from bot.channels.inputs import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
 from bot.channels.wechat_crypto import signature
 from tests.conftest import COACH, WECHAT, http, unique_nonce, wechat_conversation, widget_visitor
 from tests.server.waiting import settled
+from tests.unit.shared import wechat_text_xml
 
 pytestmark = pytest.mark.server
 ACCOUNT = "gh_testaccount"
@@ -130,6 +131,26 @@ def big(n):
     return b'{"sender": "big", "message": "' + b"a" * n + b'"}'
 
 
+def with_field(field, value):
+    """A request body from sender "x" saying "hi", with `field` set to `value`: JSON text as sent."""
+    values = {"sender": '"x"', "message": '"hi"', field: value}
+    return ("{" + ", ".join(f'"{name}": {text}' for name, text in values.items()) + "}").encode()
+
+
+# field: {case: the field's value as JSON text}, each refused with a 400
+BAD_FIELDS = {
+    "sender": {
+        "number": "5",
+        "list": '["a"]',
+        "null": "null",
+        "object": '{"id": 1}',
+        "empty": '""',
+        "lone-surrogate": '"x\\ud800"',  # used to stop the server
+        "control": '"x\\u0000y"',
+    },
+    "message": {"object": '{"text": "hi"}', "list": '["hi"]', "null": "null", "number": "3.14", "bool": "true"},
+    "metadata": {"string": '"string"', "list": "[1]", "deep": '{"a": ' * 50 + "1" + "}" * 50},
+}
 HOSTILE_BODIES = {
     "empty": (b"", 400),
     "spaces": (b"   \n", 400),
@@ -143,24 +164,14 @@ HOSTILE_BODIES = {
     "null": (b"null", 400),
     "number": (b"42", 400),
     "deep-nesting": (b"[" * 100000 + b"]" * 100000, 400),
-    "sender-number": (b'{"sender": 5, "message": "hi"}', 400),
-    "sender-list": (b'{"sender": ["a"], "message": "hi"}', 400),
-    "sender-null": (b'{"sender": null, "message": "hi"}', 400),
-    "sender-object": (b'{"sender": {"id": 1}, "message": "hi"}', 400),
-    "sender-empty": (b'{"sender": "", "message": "hi"}', 400),
+    **{
+        f"{field}-{case}": (with_field(field, value), 400)
+        for field, cases in BAD_FIELDS.items()
+        for case, value in cases.items()
+    },
     "sender-too-long": (json.dumps({"sender": "s" * 300, "message": "hi"}).encode(), 400),
-    "sender-lone-surrogate": (b'{"sender": "x\\ud800", "message": "hi"}', 400),  # used to stop the server
-    "sender-control": (b'{"sender": "x\\u0000y", "message": "hi"}', 400),
     "missing-message": (b'{"sender": "x"}', 400),
     "missing-sender": (b'{"message": "hi"}', 400),
-    "message-object": (b'{"sender": "x", "message": {"text": "hi"}}', 400),
-    "message-list": (b'{"sender": "x", "message": ["hi"]}', 400),
-    "message-null": (b'{"sender": "x", "message": null}', 400),
-    "message-number": (b'{"sender": "x", "message": 3.14}', 400),
-    "message-bool": (b'{"sender": "x", "message": true}', 400),
-    "metadata-string": (b'{"sender": "x", "message": "hi", "metadata": "string"}', 400),
-    "metadata-list": (b'{"sender": "x", "message": "hi", "metadata": [1]}', 400),
-    "metadata-deep": (b'{"sender": "x", "message": "hi", "metadata": ' + b'{"a": ' * 50 + b"1" + b"}" * 51, 400),
     "metadata-huge": (json.dumps({"sender": "x", "message": "hi", "metadata": {"a": "b" * 100000}}).encode(), 400),
     "message-over-20k": (big(30000), 400),
     "1mb-message": (big(ONE_MB), 413),
@@ -177,22 +188,13 @@ def test_malformed_bodies_get_a_clear_json_4xx_and_the_channel_keeps_working(cha
 
 
 def test_the_widget_refuses_other_origins_with_a_json_403(servers):
-    status, body = http(
-        "POST",
-        f"{servers.url}/webhooks/widget/webhook",
-        raw=b'{"sender": "w", "message": "hi"}',
-        headers={"Content-Type": "text/plain", "Origin": "https://evil.example"},
-    )
-    refused(status, body, 403)
+    def post(raw, **origin):
+        headers = {"Content-Type": "text/plain", **origin}
+        return http("POST", f"{servers.url}/webhooks/widget/webhook", raw=raw, headers=headers)
+
+    refused(*post(b'{"sender": "w", "message": "hi"}', Origin="https://evil.example"), 403)
     # a widget request without an Origin (not a cross-origin browser request) is served
-    visitor = widget_visitor(servers)
-    status, body = http(
-        "POST",
-        f"{servers.url}/webhooks/widget/webhook",
-        raw=json.dumps({**visitor, "message": "hi"}).encode(),
-        headers={"Content-Type": "text/plain"},
-    )
-    polite(status, body)
+    polite(*post(json.dumps({**widget_visitor(servers), "message": "hi"}).encode()))
 
 
 def test_a_flood_of_500_messages_from_one_sender_gets_answers_or_429s_then_a_normal_answer(channel):
@@ -235,22 +237,8 @@ def wechat_post(servers, body, timeout=60, **query):
     return http("POST", wechat_url(servers, **query), raw=body, headers={"Content-Type": "text/xml"}, timeout=timeout)
 
 
-def text_xml(openid, content, msg_id):
-    root = ET.Element("xml")
-    for name, value in (
-        ("ToUserName", ACCOUNT),
-        ("FromUserName", openid),
-        ("CreateTime", int(time.time())),
-        ("MsgType", "text"),
-        ("Content", content),
-        ("MsgId", msg_id),
-    ):
-        ET.SubElement(root, name).text = str(value)
-    return ET.tostring(root, encoding="utf-8")
-
-
-def msg_id():
-    return str(time.time_ns())
+def text_xml(openid, content, msg_id=None):
+    return wechat_text_xml(ACCOUNT, openid, content, msg_id)
 
 
 def wechat_reply(status, body):
@@ -273,7 +261,7 @@ def wechat_say(servers, wechat_api, openid, text):
     """The answer to one text push: the passive reply or, when the turn took longer than the reply
     budget (a loaded machine), what the customer-service API was sent."""
     before = len(wechat_api.sent)
-    status, body = wechat_post(servers, text_xml(openid, text, msg_id()))
+    status, body = wechat_post(servers, text_xml(openid, text))
     if body != "success":
         return wechat_reply(status, body)
     assert status == 200
@@ -385,7 +373,7 @@ def test_wechat_json_push_with_wrongly_typed_content_is_answered_or_acknowledged
 
 
 def test_wechat_unsigned_and_badly_signed_pushes_are_refused(servers, log_start, wechat_api):
-    body = text_xml("o_unsigned", "你好", msg_id())
+    body = text_xml("o_unsigned", "你好")
     wechat_refused(*wechat_post(servers, body, timestamp="1", nonce="2"), 403)
     wechat_refused(*wechat_post(servers, body, timestamp="1", nonce="2", signature="0" * 40), 403)
     wechat_refused(*wechat_post(servers, body, timestamp="1", nonce="2", signature="\u00ff" * 40), 403)

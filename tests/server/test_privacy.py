@@ -3,9 +3,7 @@ coaching only for practice clients, WeChat safe mode and replays, odd texts, flo
 
 import concurrent.futures
 import json
-import time
 import urllib.parse
-from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -21,6 +19,7 @@ from tests.conftest import (
     wechat_vector_accounts,
     widget_visitor,
 )
+from tests.unit.shared import wechat_text_xml
 
 pytestmark = pytest.mark.server
 PLAIN = {"Content-Type": "text/plain;charset=UTF-8"}
@@ -42,21 +41,11 @@ def rest(servers, body, **params):
 
 def wechat_push(servers, openid, content, path="", token=WECHAT["token"], nonce=None, msg_id=None):
     nonce = nonce or unique_nonce()
-    root = ET.Element("xml")
-    for name, value in (
-        ("ToUserName", "gh_test"),
-        ("FromUserName", openid),
-        ("CreateTime", int(time.time())),
-        ("MsgType", "text"),
-        ("Content", content),
-        ("MsgId", msg_id or time.time_ns()),
-    ):
-        ET.SubElement(root, name).text = str(value)
     query = {"timestamp": "1714037059", "nonce": nonce, "signature": signature(token, "1714037059", nonce)}
     return http(
         "POST",
         f"{servers.url}/webhooks/wechat/webhook{path}?" + urllib.parse.urlencode(query),
-        raw=ET.tostring(root, encoding="utf-8"),
+        raw=wechat_text_xml("gh_test", openid, content, msg_id),
         headers={"Content-Type": "text/xml"},
     )
 

@@ -12,6 +12,7 @@ from bot.channels.wechat_crypto import signature
 from bot.leads.store import LeadStore
 from bot.notify import Outbox
 from tests.conftest import KF_ACCOUNT, http, unique_nonce, widget_visitor
+from tests.unit.shared import wechat_text_xml
 
 pytestmark = pytest.mark.server
 
@@ -69,21 +70,11 @@ def test_the_widget_opens_the_call_back_form_when_a_person_is_asked_for(servers)
 
 def test_wechat_hands_the_user_to_customer_service_when_the_account_has_it(servers, wechat_api):
     nonce, token = unique_nonce(), KF_ACCOUNT["token"]
-    root = ET.Element("xml")
-    for field, value in (
-        ("ToUserName", "gh_kf"),
-        ("FromUserName", "o_kf_user"),
-        ("CreateTime", int(time.time())),
-        ("MsgType", "text"),
-        ("Content", "转人工"),
-        ("MsgId", time.time_ns()),
-    ):
-        ET.SubElement(root, field).text = str(value)
     query = {"timestamp": "1714037059", "nonce": nonce, "signature": signature(token, "1714037059", nonce)}
     status, body = http(
         "POST",
         f"{servers.url}/webhooks/wechat/webhook/kf?" + urllib.parse.urlencode(query),
-        raw=ET.tostring(root, encoding="utf-8"),
+        raw=wechat_text_xml("gh_kf", "o_kf_user", "转人工"),
         headers={"Content-Type": "text/xml"},
     )
     assert status == 200, body
