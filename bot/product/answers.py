@@ -188,15 +188,7 @@ def _about_model(
             for t in named:
                 value = c.measure(model, t, q.budget)
                 if value is not None and q.budget.admits(value):
-                    c.say(
-                        c.t(
-                            "budget_trim_yes",
-                            model=model.name,
-                            trim=t.name,
-                            price=wan(t.price),
-                            budget=c.budget_name(q.budget),
-                        )
-                    )
+                    c.say_trim("budget_trim_yes", model, t, price=wan(t.price), budget=c.budget_name(q.budget))
                 else:
                     all_fit = False
                     c.say(c.t("price_trim", model=model.name, trim=t.name, price=wan(t.price)))

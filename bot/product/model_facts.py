@@ -24,6 +24,10 @@ class ModelFacts(ShowroomFacts):
             return
         getattr(self, f"fact_{spec}")(model, trims, q)
 
+    def say_trim(self, key: str, model: CarModel, trim: Trim, **values: object) -> None:
+        """The sentence ``key`` about one trim of a model: ``model`` and ``trim`` are its names."""
+        self.say(self.t(key, model=model.name, trim=trim.name, **values))
+
     def fact_price(self, model: CarModel, trims: Optional[Sequence[Trim]], q: Query) -> None:
         if trims and len(trims) == 1:
             self.say(self.t("price_trim", model=model.name, trim=trims[0].name, price=wan(trims[0].price)))
@@ -219,18 +223,16 @@ class ModelFacts(ShowroomFacts):
             return
         if len(chosen) == 1:
             t, e = estimates[0]
-            self.say(
-                self.t(
-                    "on_the_road_trim",
-                    model=model.name,
-                    trim=t.name,
-                    total=wan(e.total),
-                    price=wan(t.price),
-                    tax=money(e.purchase_tax),
-                    insurance=money(e.insurance),
-                    registration=money(e.registration_fee),
-                    note=rates.note,
-                )
+            self.say_trim(
+                "on_the_road_trim",
+                model,
+                t,
+                total=wan(e.total),
+                price=wan(t.price),
+                tax=money(e.purchase_tax),
+                insurance=money(e.insurance),
+                registration=money(e.registration_fee),
+                note=rates.note,
             )
         else:
             items = self.t.join(self.t("on_the_road_item", trim=t.name, total=wan(e.total)) for t, e in estimates)
@@ -244,17 +246,15 @@ class ModelFacts(ShowroomFacts):
         chosen = trims or model.trims
         if len(chosen) == 1:
             t = chosen[0]
-            self.say(
-                self.t(
-                    "monthly_trim",
-                    model=model.name,
-                    trim=t.name,
-                    plan=plan.name,
-                    ratio=percent(plan.down_payment_ratio),
-                    down=wan(round(t.price * plan.down_payment_ratio)),
-                    months=plan.months,
-                    monthly=yuan(plan.monthly_payment(t.price)),
-                )
+            self.say_trim(
+                "monthly_trim",
+                model,
+                t,
+                plan=plan.name,
+                ratio=percent(plan.down_payment_ratio),
+                down=wan(round(t.price * plan.down_payment_ratio)),
+                months=plan.months,
+                monthly=yuan(plan.monthly_payment(t.price)),
             )
         else:
             items = self.t.join(
@@ -280,15 +280,13 @@ class ModelFacts(ShowroomFacts):
         ratio = percent(plan.down_payment_ratio)
         if len(chosen) == 1:
             t = chosen[0]
-            self.say(
-                self.t(
-                    "down_payment_trim",
-                    model=model.name,
-                    trim=t.name,
-                    plan=plan.name,
-                    ratio=ratio,
-                    down=wan(round(t.price * plan.down_payment_ratio)),
-                )
+            self.say_trim(
+                "down_payment_trim",
+                model,
+                t,
+                plan=plan.name,
+                ratio=ratio,
+                down=wan(round(t.price * plan.down_payment_ratio)),
             )
         else:
             items = self.t.join(self.price_item(t.name, round(t.price * plan.down_payment_ratio)) for t in chosen)
