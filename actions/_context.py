@@ -1,4 +1,4 @@
-"""Tracker → plain engine context. The only place that knows how our slots are named."""
+"""Tracker → plain engine context (slot names: bot.rasa.names)."""
 
 import copy
 from typing import Any, Callable, Dict, List, Optional, Sequence
@@ -9,12 +9,7 @@ from rasa_sdk.events import ActionExecuted, EventType, UserUtteranceReverted, Us
 from bot.leads.store import objections_raised
 from bot.playbook.model import CONTEXT_SLOTS
 from bot.playbook.rules import Context
-
-SLOT_USED_SCRIPTS = "used_scripts"
-SLOT_LAST_PRINCIPLE = "last_principle"
-SLOT_SALES_STAGE = "sales_stage"
-SLOT_GIFTS_OFFERED = "gifts_offered"
-SLOT_LEAD_PENDING = "lead_pending"
+from bot.rasa.names import ACTION_LISTEN, SLOT_GIFTS_OFFERED, SLOT_LAST_PRINCIPLE, SLOT_SALES_STAGE, SLOT_USED_SCRIPTS
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -39,7 +34,7 @@ def before_latest_message(tracker: Tracker, event: str, wanted: Any = None) -> O
 
 def last_bot_action(tracker: Tracker) -> Optional[str]:
     """The last action before the latest message, other than listening (None at the start)."""
-    found = before_latest_message(tracker, "action", lambda e: e.get("name") not in ("action_listen", None))
+    found = before_latest_message(tracker, "action", lambda e: e.get("name") not in (ACTION_LISTEN, None))
     return found.get("name") if found else None
 
 
@@ -56,7 +51,7 @@ def reinterpret(tracker: Tracker, intent: str, why: str) -> List[EventType]:
     again = UserUttered(message.get("text"), parse_data=parse, input_channel=tracker.get_latest_input_channel())
     if message.get("metadata"):
         again["metadata"] = message["metadata"]
-    return [UserUtteranceReverted(), ActionExecuted("action_listen"), again]
+    return [UserUtteranceReverted(), ActionExecuted(ACTION_LISTEN), again]
 
 
 def raised_objections(tracker: Tracker) -> List[str]:

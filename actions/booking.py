@@ -21,15 +21,29 @@ from rasa_sdk.types import DomainDict
 
 from actions._context import last_bot_action, latest_intent
 from actions.objections import catalog
-from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR, ENV_CATALOG_PATH, ENV_LEXICON_DIR
+from bot.channels.datafiles import catalog_path
+from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
+from bot.rasa.names import (
+    ACTION_CANCEL_BOOKING,
+    ACTION_SAVE_BOOKING,
+    ACTION_START_BOOKING,
+    ACTION_VALIDATE_TEST_DRIVE_FORM,
+    SLOT_BOOKING_CONFIRMED,
+    SLOT_BOOKING_KEPT,
+    SLOT_BOOKING_PROMPT,
+    SLOT_BOOKING_REQUEST,
+    SLOT_BOOKING_START,
+    SLOT_CAR_MODEL,
+    SLOT_LEAD_CONSENT,
+    SLOT_LEAD_GRADE,
+    SLOT_LEAD_PHONE,
+    UTTER_BOOKING_CANCELLED,
+    UTTER_BOOKING_CANCELLED_ONLY,
+    UTTER_BOOKING_NOT_KEPT,
+    UTTER_DENY,
+)
 
 logger = logging.getLogger(__name__)
-FORM = "test_drive_form"
-SLOT_REQUEST = "booking_request"  # what was asked so far, as JSON (bot.booking.BookingRequest)
-SLOT_PROMPT = "booking_prompt"  # the form's next question: what is missing, or the read-back
-SLOT_CONFIRMED = "booking_confirmed"  # True: booked; False: not wanted (nothing kept)
-SLOT_START = "booking_start"  # the slot read back, ISO
-SLOT_KEPT = "booking_kept"  # the booking just kept, as JSON: {"when": ISO, "new_lead": bool}; None once undone
 
 
 @functools.lru_cache(maxsize=1)
@@ -37,11 +51,7 @@ def finder() -> Any:
     from bot.nlu.entities import EntityFinder
     from bot.nlu.lexicon import load_lexicon
 
-    return EntityFinder(
-        load_lexicon(
-            os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH), os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR)
-        )
-    )
+    return EntityFinder(load_lexicon(str(catalog_path()), os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR)))
 
 
 def _dump(request: Any) -> str:
@@ -88,13 +98,13 @@ def booking_so_far(tracker: Tracker, now: dt.datetime) -> Any:
     from bot.booking import merge, parse_booking
 
     hours = catalog().dealer.opening_hours
-    previous = _load(tracker.get_slot(SLOT_REQUEST))
+    previous = _load(tracker.get_slot(SLOT_BOOKING_REQUEST))
     new = parse_booking(tracker.latest_message.get("text") or "", now, finder(), hours)
     request = merge(previous, new, now, hours)
-    if request.model is None and tracker.get_slot("car_model"):
+    if request.model is None and tracker.get_slot(SLOT_CAR_MODEL):
         from dataclasses import replace
 
-        request = replace(request, model=tracker.get_slot("car_model"))
+        request = replace(request, model=tracker.get_slot(SLOT_CAR_MODEL))
     return request
 
 
@@ -107,21 +117,21 @@ def next_prompt(tracker: Tracker, now: dt.datetime) -> Dict[Text, Any]:
     from bot.privacy.logs import mask_phone
 
     request = booking_so_far(tracker, now)
-    slots: Dict[Text, Any] = {SLOT_REQUEST: _dump(request), SLOT_CONFIRMED: None}
+    slots: Dict[Text, Any] = {SLOT_BOOKING_REQUEST: _dump(request), SLOT_BOOKING_CONFIRMED: None}
     hours = catalog().dealer.opening_hours
     assert hours is not None, "booking needs dealer.opening_hours in the catalog"
     slot = choose_slot(request, now, hours)
     todo = missing(request)
     if todo:
-        slots[SLOT_PROMPT] = propose(slot) + (ask(todo) or "")
-        slots[SLOT_START] = None
+        slots[SLOT_BOOKING_PROMPT] = propose(slot) + (ask(todo) or "")
+        slots[SLOT_BOOKING_START] = None
         return slots
-    slots[SLOT_START] = slot.start.isoformat() if slot.start else None
+    slots[SLOT_BOOKING_START] = slot.start.isoformat() if slot.start else None
     if booking_moved(slot):
-        slots[SLOT_PROMPT] = read_back(request, slot, mask_phone(request.phone))
+        slots[SLOT_BOOKING_PROMPT] = read_back(request, slot, mask_phone(request.phone))
     else:
-        slots[SLOT_PROMPT] = None
-        slots[SLOT_CONFIRMED] = True
+        slots[SLOT_BOOKING_PROMPT] = None
+        slots[SLOT_BOOKING_CONFIRMED] = True
     return slots
 
 
@@ -130,7 +140,7 @@ class ActionStartBooking(Action):
     the phone) before the booking form asks its first question."""
 
     def name(self) -> Text:
-        return "action_start_booking"
+        return ACTION_START_BOOKING
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         slots = next_prompt(tracker, dt.datetime.now())
@@ -142,7 +152,7 @@ class ValidateTestDriveForm(FormValidationAction):
     or no to the read-back."""
 
     def name(self) -> Text:
-        return "validate_test_drive_form"
+        return ACTION_VALIDATE_TEST_DRIVE_FORM
 
     async def extract_booking_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -152,17 +162,19 @@ class ValidateTestDriveForm(FormValidationAction):
         now = dt.datetime.now()
         text = tracker.latest_message.get("text") or ""
         slots = next_prompt(tracker, now)
-        changed = slots[SLOT_REQUEST] != (tracker.get_slot(SLOT_REQUEST) or _dump(_load(None)))
-        if slots[SLOT_CONFIRMED] is None and tracker.get_slot(SLOT_START) and not changed:  # an answer to the read-back
+        changed = slots[SLOT_BOOKING_REQUEST] != (tracker.get_slot(SLOT_BOOKING_REQUEST) or _dump(_load(None)))
+        if (
+            slots[SLOT_BOOKING_CONFIRMED] is None and tracker.get_slot(SLOT_BOOKING_START) and not changed
+        ):  # an answer to the read-back
             consent = read_consent(text, latest_intent(tracker))
             if consent is Consent.YES:
-                return {SLOT_CONFIRMED: True}
+                return {SLOT_BOOKING_CONFIRMED: True}
             if consent is Consent.NO:
-                return {SLOT_CONFIRMED: False}
+                return {SLOT_BOOKING_CONFIRMED: False}
         # booking_confirmed last: rasa_sdk drops the other (not required) slots it meets before it
         # and keeps what validate_booking_confirmed returns, which passes them on.
-        confirmed = slots.pop(SLOT_CONFIRMED)
-        return {**slots, SLOT_CONFIRMED: confirmed}
+        confirmed = slots.pop(SLOT_BOOKING_CONFIRMED)
+        return {**slots, SLOT_BOOKING_CONFIRMED: confirmed}
 
     def validate_booking_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -171,8 +183,8 @@ class ValidateTestDriveForm(FormValidationAction):
         # next question and the slot read back are passed on from here (the extraction put them on
         # the tracker).
         return {
-            SLOT_CONFIRMED: value if isinstance(value, bool) else None,
-            **{s: tracker.get_slot(s) for s in (SLOT_REQUEST, SLOT_PROMPT, SLOT_START)},
+            SLOT_BOOKING_CONFIRMED: value if isinstance(value, bool) else None,
+            **{s: tracker.get_slot(s) for s in (SLOT_BOOKING_REQUEST, SLOT_BOOKING_PROMPT, SLOT_BOOKING_START)},
         }
 
 
@@ -181,7 +193,7 @@ class ActionSaveBooking(Action):
     and the team's notification; on a no, nothing is kept."""
 
     def name(self) -> Text:
-        return "action_save_booking"
+        return ACTION_SAVE_BOOKING
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         from bot.booking import booked, format_when
@@ -189,11 +201,14 @@ class ActionSaveBooking(Action):
         from bot.notify import NotifyEvent, notify
         from bot.privacy.logs import mask_phone
 
-        clear = [SlotSet(s, None) for s in (SLOT_REQUEST, SLOT_PROMPT, SLOT_CONFIRMED, SLOT_START)]
-        request = _load(tracker.get_slot(SLOT_REQUEST))
-        start = tracker.get_slot(SLOT_START)
-        if tracker.get_slot(SLOT_CONFIRMED) is not True or not start or not request.phone:
-            dispatcher.utter_message(response="utter_booking_not_kept")
+        clear = [
+            SlotSet(s, None)
+            for s in (SLOT_BOOKING_REQUEST, SLOT_BOOKING_PROMPT, SLOT_BOOKING_CONFIRMED, SLOT_BOOKING_START)
+        ]
+        request = _load(tracker.get_slot(SLOT_BOOKING_REQUEST))
+        start = tracker.get_slot(SLOT_BOOKING_START)
+        if tracker.get_slot(SLOT_BOOKING_CONFIRMED) is not True or not start or not request.phone:
+            dispatcher.utter_message(response=UTTER_BOOKING_NOT_KEPT)
             return clear
         when = dt.datetime.fromisoformat(start)
         today = dt.date.today()
@@ -242,11 +257,11 @@ class ActionSaveBooking(Action):
         )
         kept = json.dumps({"when": when.isoformat(), "model": lead.car_model, "previous": previous}, ensure_ascii=False)
         return clear + [
-            SlotSet("lead_phone", request.phone),
-            SlotSet("lead_consent", True),
-            SlotSet("lead_grade", "O"),
-            SlotSet("car_model", request.model or lead.car_model),
-            SlotSet(SLOT_KEPT, kept),
+            SlotSet(SLOT_LEAD_PHONE, request.phone),
+            SlotSet(SLOT_LEAD_CONSENT, True),
+            SlotSet(SLOT_LEAD_GRADE, "O"),
+            SlotSet(SLOT_CAR_MODEL, request.model or lead.car_model),
+            SlotSet(SLOT_BOOKING_KEPT, kept),
         ]
 
 
@@ -257,19 +272,19 @@ class ActionCancelBooking(Action):
     other time is answered as usual."""
 
     def name(self) -> Text:
-        return "action_cancel_booking"
+        return ACTION_CANCEL_BOOKING
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         from bot.leads.store import LeadStore
         from bot.notify import NotifyEvent, notify
 
         try:
-            kept = json.loads(tracker.get_slot(SLOT_KEPT) or "")
+            kept = json.loads(tracker.get_slot(SLOT_BOOKING_KEPT) or "")
         except ValueError:
             kept = None
-        if not isinstance(kept, dict) or last_bot_action(tracker) != "action_save_booking":
-            dispatcher.utter_message(response="utter_deny")
-            return [SlotSet(SLOT_KEPT, None)]
+        if not isinstance(kept, dict) or last_bot_action(tracker) != ACTION_SAVE_BOOKING:
+            dispatcher.utter_message(response=UTTER_DENY)
+            return [SlotSet(SLOT_BOOKING_KEPT, None)]
         store = LeadStore()
         lead = store.get(tracker.sender_id)
         previous = kept.get("previous")
@@ -296,9 +311,12 @@ class ActionCancelBooking(Action):
                 when=when,
             )
         )
-        slots = [SlotSet(SLOT_KEPT, None)]
+        slots = [SlotSet(SLOT_BOOKING_KEPT, None)]
         if isinstance(previous, dict):
-            dispatcher.utter_message(response="utter_booking_cancelled_only")
-            return slots + [SlotSet("lead_phone", previous.get("phone")), SlotSet("lead_grade", previous.get("grade"))]
-        dispatcher.utter_message(response="utter_booking_cancelled")
-        return slots + [SlotSet("lead_phone", None), SlotSet("lead_consent", None), SlotSet("lead_grade", None)]
+            dispatcher.utter_message(response=UTTER_BOOKING_CANCELLED_ONLY)
+            return slots + [
+                SlotSet(SLOT_LEAD_PHONE, previous.get("phone")),
+                SlotSet(SLOT_LEAD_GRADE, previous.get("grade")),
+            ]
+        dispatcher.utter_message(response=UTTER_BOOKING_CANCELLED)
+        return slots + [SlotSet(s, None) for s in (SLOT_LEAD_PHONE, SLOT_LEAD_CONSENT, SLOT_LEAD_GRADE)]

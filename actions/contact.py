@@ -17,19 +17,32 @@ from bot.leads.contact import Consent, contact_from_text, declines, read_consent
 from bot.leads.store import Forgotten, Lead, LeadStore, lead_from_state
 from bot.privacy.logs import mask_phone
 from bot.privacy.phone import normalise_phone
+from bot.rasa.names import (
+    ACTION_SAVE_LEAD,
+    ACTION_VALIDATE_CONTACT_FORM,
+    FORM_CONTACT,
+    SLOT_LEAD_CHANNEL,
+    SLOT_LEAD_CONSENT,
+    SLOT_LEAD_CONSENT_AGAIN,
+    SLOT_LEAD_NAME,
+    SLOT_LEAD_PHONE,
+    SLOT_REQUESTED,
+    UTTER_CONTACT_NOT_UNDERSTOOD,
+    UTTER_LEAD_NOT_KEPT,
+    UTTER_LEAD_SAVED,
+)
 
 logger = logging.getLogger(__name__)
 DECLINED = "declined"
-# How many times the consent question was asked again (0 or 1). While the form waits for the answer
-# to that second question, requested_slot is this name, so the form asks it with utter_ask_lead_consent_again.
-CONSENT_AGAIN = "lead_consent_again"
+# What a declined or undone request leaves: no phone, name or consent kept.
+NOTHING_KEPT = (SLOT_LEAD_PHONE, SLOT_LEAD_NAME, SLOT_LEAD_CONSENT, SLOT_LEAD_CONSENT_AGAIN)
 # Answering the consent question with one of these (an objection, another question, a goodbye)
 # instead of a yes keeps nothing; an objection is answered by action_save_lead.
 UNRELATED_INTENTS = OBJECTION_INTENTS + ("goodbye", "out_of_scope")
 
 
 def _requested(tracker: Tracker, *slots: str) -> bool:
-    return tracker.active_loop.get("name") == "contact_form" and tracker.get_slot("requested_slot") in slots
+    return tracker.active_loop.get("name") == FORM_CONTACT and tracker.get_slot(SLOT_REQUESTED) in slots
 
 
 class ValidateContactForm(FormValidationAction):
@@ -38,27 +51,27 @@ class ValidateContactForm(FormValidationAction):
     that is neither yes nor no is asked about once more; unclear again, nothing is kept."""
 
     def name(self) -> Text:
-        return "validate_contact_form"
+        return ACTION_VALIDATE_CONTACT_FORM
 
     async def extract_lead_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not _requested(tracker, "lead_phone"):
+        if not _requested(tracker, SLOT_LEAD_PHONE):
             return {}
         text = tracker.latest_message.get("text") or ""
         phone, _ = contact_from_text(text)
         if phone:
-            return {"lead_phone": phone}
+            return {SLOT_LEAD_PHONE: phone}
         intent = latest_intent(tracker)
         if intent == "deny" or declines(text) or intent in OBJECTION_INTENTS or intent == "goodbye":
-            return {"lead_phone": DECLINED, "lead_consent": False}
-        dispatcher.utter_message(response="utter_contact_not_understood")
+            return {SLOT_LEAD_PHONE: DECLINED, SLOT_LEAD_CONSENT: False}
+        dispatcher.utter_message(response=UTTER_CONTACT_NOT_UNDERSTOOD)
         return {}
 
     async def extract_lead_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not _requested(tracker, "lead_consent", CONSENT_AGAIN):
+        if not _requested(tracker, SLOT_LEAD_CONSENT, SLOT_LEAD_CONSENT_AGAIN):
             return {}
         text = tracker.latest_message.get("text") or ""
         intent = latest_intent(tracker)
@@ -66,18 +79,18 @@ class ValidateContactForm(FormValidationAction):
         if reading is Consent.UNCLEAR and intent in UNRELATED_INTENTS:
             reading = Consent.NO  # not an answer to the question: keep nothing (an objection is answered)
         # the reading, decided on by validate_lead_consent
-        return {"lead_consent": reading.value}
+        return {SLOT_LEAD_CONSENT: reading.value}
 
     def validate_lead_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         if value == DECLINED:
-            return {"lead_phone": value}
+            return {SLOT_LEAD_PHONE: value}
         if isinstance(value, str) and normalise_phone(value) == value:  # as extracted from the text
             # the name given in the same message (extracted slots outside required_slots are not kept)
             _, name = contact_from_text(tracker.latest_message.get("text") or "")
-            return {"lead_phone": value, "lead_name": name or tracker.get_slot("lead_name")}
-        return {"lead_phone": None}
+            return {SLOT_LEAD_PHONE: value, SLOT_LEAD_NAME: name or tracker.get_slot(SLOT_LEAD_NAME)}
+        return {SLOT_LEAD_PHONE: None}
 
     def validate_lead_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -85,10 +98,10 @@ class ValidateContactForm(FormValidationAction):
         """True only for a yes (or True set by the widget form). Unclear the first time: ask again
         (requested_slot → utter_ask_lead_consent_again); unclear the second time, or no: False."""
         if value is True or value == Consent.YES:
-            return {"lead_consent": True}
-        if value == Consent.UNCLEAR and not tracker.get_slot(CONSENT_AGAIN):
-            return {"lead_consent": None, CONSENT_AGAIN: 1, "requested_slot": CONSENT_AGAIN}
-        return {"lead_consent": False}
+            return {SLOT_LEAD_CONSENT: True}
+        if value == Consent.UNCLEAR and not tracker.get_slot(SLOT_LEAD_CONSENT_AGAIN):
+            return {SLOT_LEAD_CONSENT: None, SLOT_LEAD_CONSENT_AGAIN: 1, SLOT_REQUESTED: SLOT_LEAD_CONSENT_AGAIN}
+        return {SLOT_LEAD_CONSENT: False}
 
 
 def lead_from_tracker(tracker: Tracker, today: dt.date) -> Lead:
@@ -101,24 +114,19 @@ class ActionSaveLead(Action):
     """Writes the lead row after a consented phone number; otherwise keeps nothing."""
 
     def name(self) -> Text:
-        return "action_save_lead"
+        return ACTION_SAVE_LEAD
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        phone: Optional[str] = tracker.get_slot("lead_phone")
-        if tracker.get_slot("lead_consent") is True and phone and phone != DECLINED:
+        phone: Optional[str] = tracker.get_slot(SLOT_LEAD_PHONE)
+        if tracker.get_slot(SLOT_LEAD_CONSENT) is True and phone and phone != DECLINED:
             started = next((e.get("timestamp") for e in tracker.events if e.get("timestamp")), None)
             try:
                 lead, _ = LeadStore().save(lead_from_tracker(tracker, dt.date.today()), conversation_started=started)
             except Forgotten:
                 logger.info("lead not saved: the person was forgotten during this conversation")
-                return [
-                    SlotSet("lead_phone", None),
-                    SlotSet("lead_name", None),
-                    SlotSet("lead_consent", None),
-                    SlotSet(CONSENT_AGAIN, None),
-                ]
+                return [SlotSet(s, None) for s in NOTHING_KEPT]
             dispatcher.utter_message(
-                response="utter_lead_saved",
+                response=UTTER_LEAD_SAVED,
                 masked_phone=mask_phone(lead.phone),
                 follow_up_date=lead.follow_up_date.isoformat() if lead.follow_up_date else "",
             )
@@ -129,15 +137,10 @@ class ActionSaveLead(Action):
                     "follow_up_date": lead.follow_up_date.isoformat() if lead.follow_up_date else None,
                 }
             )
-            return [SlotSet("lead_channel", lead.channel), SlotSet(CONSENT_AGAIN, None)]
-        events: List[EventType] = [
-            SlotSet("lead_phone", None),
-            SlotSet("lead_name", None),
-            SlotSet("lead_consent", None),
-            SlotSet(CONSENT_AGAIN, None),
-        ]
+            return [SlotSet(SLOT_LEAD_CHANNEL, lead.channel), SlotSet(SLOT_LEAD_CONSENT_AGAIN, None)]
+        events: List[EventType] = [SlotSet(s, None) for s in NOTHING_KEPT]
         if latest_intent(tracker) in OBJECTION_INTENTS:
             # They answered the phone question with an objection: answer it rather than drop it.
             return events + await ActionAnswerObjection().run(dispatcher, tracker, domain)
-        dispatcher.utter_message(response="utter_lead_not_kept")
+        dispatcher.utter_message(response=UTTER_LEAD_NOT_KEPT)
         return events

@@ -12,13 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions._context import reinterpret
 from actions.objections import ActionAnswerObjection, cues
 from bot.playbook.second_objection import objections_by_cues
+from bot.rasa.names import ACTION_FALLBACK, UTTER_DEFAULT
 
 logger = logging.getLogger(__name__)
 
 
 class ActionFallback(Action):
     def name(self) -> Text:
-        return "action_fallback"
+        return ACTION_FALLBACK
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         from actions.product import product_answer
@@ -34,5 +35,5 @@ class ActionFallback(Action):
             result = None
         if result is not None and result.answered and result.query.asks:
             return reinterpret(tracker, "ask_product_info", "the catalog answers it")
-        dispatcher.utter_message(response="utter_default")
+        dispatcher.utter_message(response=UTTER_DEFAULT)
         return []

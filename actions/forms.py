@@ -20,10 +20,20 @@ from bot.product.needs import (
     parse_usage,
     read_statements,
 )
-
-ACTION_READ_STATEMENTS = "action_read_statements"
-
-NOT_UNDERSTOOD = "utter_needs_not_understood"
+from bot.rasa.names import (
+    ACTION_READ_STATEMENTS,
+    ACTION_VALIDATE_LEAD_GRADE_FORM,
+    ACTION_VALIDATE_MODEL_NEEDS_FORM,
+    SLOT_BUDGET,
+    SLOT_COMPETITOR,
+    SLOT_CURRENT_CAR,
+    SLOT_PASSENGERS,
+    SLOT_PRIORITY,
+    SLOT_PURCHASE_TIMEFRAME,
+    SLOT_REQUESTED,
+    SLOT_USAGE,
+    UTTER_NEEDS_NOT_UNDERSTOOD,
+)
 
 
 def _lexicon_dir() -> str:
@@ -34,6 +44,12 @@ def _bot_text_before(tracker: Tracker) -> Optional[str]:
     """What the bot said last before the latest message (its last text line)."""
     found = before_latest_message(tracker, "bot", lambda e: bool(e.get("text")))
     return found["text"] if found else None
+
+
+def _not_understood(dispatcher: CollectingDispatcher, slot: str) -> Dict[Text, Any]:
+    """An answer the form cannot use: said so, and the slot asked again."""
+    dispatcher.utter_message(response=UTTER_NEEDS_NOT_UNDERSTOOD)
+    return {slot: None}
 
 
 class ActionReadStatements(Action):
@@ -49,7 +65,7 @@ class ActionReadStatements(Action):
         words = get_needs_vocabulary(_lexicon_dir()).statements
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        asked = tracker.get_slot("requested_slot") == "budget" or asks_budget(_bot_text_before(tracker), words)
+        asked = tracker.get_slot(SLOT_REQUESTED) == SLOT_BUDGET or asks_budget(_bot_text_before(tracker), words)
         said = read_statements(
             message.get("text") or "",
             message.get("entities") or [],
@@ -59,9 +75,9 @@ class ActionReadStatements(Action):
         )
         events: List[EventType] = []
         for slot, value in (
-            ("budget", said.budget),
-            ("competitor", said.competitor),
-            ("current_car", said.current_car),
+            (SLOT_BUDGET, said.budget),
+            (SLOT_COMPETITOR, said.competitor),
+            (SLOT_CURRENT_CAR, said.current_car),
         ):
             if value is not None and value != tracker.get_slot(slot):
                 events.append(SlotSet(slot, value))
@@ -72,32 +88,30 @@ class ValidateModelNeedsForm(FormValidationAction):
     """Turns free-text answers about usage, passengers, budget and priority into slot values."""
 
     def name(self) -> Text:
-        return "validate_model_needs_form"
+        return ACTION_VALIDATE_MODEL_NEEDS_FORM
 
     def validate_usage(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = str(value or "").strip()
         if not text:
-            dispatcher.utter_message(response=NOT_UNDERSTOOD)
-            return {"usage": None}
+            return _not_understood(dispatcher, SLOT_USAGE)
         # Any description of use is kept; a recognised kind is stored in its place.
-        return {"usage": parse_usage(text, get_needs_vocabulary(_lexicon_dir())) or text[:100]}
+        return {SLOT_USAGE: parse_usage(text, get_needs_vocabulary(_lexicon_dir())) or text[:100]}
 
     def validate_passengers(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         n = value if isinstance(value, (int, float)) else parse_passengers(str(value or ""))
         if n is None or not 1 <= n <= 9:
-            dispatcher.utter_message(response=NOT_UNDERSTOOD)
-            return {"passengers": None}
-        return {"passengers": float(n)}
+            return _not_understood(dispatcher, SLOT_PASSENGERS)
+        return {SLOT_PASSENGERS: float(n)}
 
     def validate_budget(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
-            return {"budget": float(value)}
+            return {SLOT_BUDGET: float(value)}
         # the answer to the budget question: an amount, unless it is a monthly payment or an income
         message = tracker.latest_message or {}
         said = read_statements(
@@ -107,30 +121,28 @@ class ValidateModelNeedsForm(FormValidationAction):
             budget_asked=True,
         )
         if said.budget:
-            return {"budget": said.budget}
-        dispatcher.utter_message(response=NOT_UNDERSTOOD)
-        return {"budget": None}
+            return {SLOT_BUDGET: said.budget}
+        return _not_understood(dispatcher, SLOT_BUDGET)
 
     def validate_priority(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         aspect = parse_priority(str(value or ""), get_needs_vocabulary(_lexicon_dir()))
         if aspect is None:
-            dispatcher.utter_message(response=NOT_UNDERSTOOD)
-        return {"priority": aspect}
+            return _not_understood(dispatcher, SLOT_PRIORITY)
+        return {SLOT_PRIORITY: aspect}
 
 
 class ValidateLeadGradeForm(FormValidationAction):
     """Accepts an answer to "when do you plan to buy?" only if it says something about time."""
 
     def name(self) -> Text:
-        return "validate_lead_grade_form"
+        return ACTION_VALIDATE_LEAD_GRADE_FORM
 
     def validate_purchase_timeframe(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = str(value or "").strip()
         if not text or days_until_purchase(text, get_grade_rules(_lexicon_dir())) is None:
-            dispatcher.utter_message(response=NOT_UNDERSTOOD)
-            return {"purchase_timeframe": None}
-        return {"purchase_timeframe": text[:100]}
+            return _not_understood(dispatcher, SLOT_PURCHASE_TIMEFRAME)
+        return {SLOT_PURCHASE_TIMEFRAME: text[:100]}

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.objections import catalog
 from bot.leads.handoff import handoff_plan, record_handoff
+from bot.rasa.names import ACTION_HAND_OVER
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ class ActionHandOver(Action):
     pauses: the bot stays silent until ``python -m bot release`` or the handoff timeout."""
 
     def name(self) -> Text:
-        return "action_hand_over"
+        return ACTION_HAND_OVER
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         now = dt.datetime.now()

@@ -10,21 +10,33 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
 from bot.leads.grading import get_grade_rules, grade_lead
+from bot.rasa.names import (
+    ACTION_GRADE_LEAD,
+    SLOT_FOLLOW_UP_DATE,
+    SLOT_LEAD_GRADE,
+    SLOT_LEAD_PENDING,
+    SLOT_PURCHASE_TIMEFRAME,
+    UTTER_LEAD_GRADED,
+)
 
 
 class ActionGradeLead(Action):
     """Grades the lead O/A/B/C from the purchase timeframe and sets the follow-up date."""
 
     def name(self) -> Text:
-        return "action_grade_lead"
+        return ACTION_GRADE_LEAD
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         rules = get_grade_rules(os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR))
-        grade = grade_lead(tracker.get_slot("purchase_timeframe") or "", rules, dt.date.today())
+        grade = grade_lead(tracker.get_slot(SLOT_PURCHASE_TIMEFRAME) or "", rules, dt.date.today())
         if grade is None:  # the form only accepts answers with a timeframe; be safe anyway
             grade = grade_lead("不确定", rules, dt.date.today())
         assert grade is not None, "the grade rules have no row for 不确定"
         date = grade.follow_up_date.isoformat()
-        dispatcher.utter_message(response="utter_lead_graded", follow_up_date=date)
+        dispatcher.utter_message(response=UTTER_LEAD_GRADED, follow_up_date=date)
         dispatcher.utter_message(json_message={"lead_grade": grade.grade, "follow_up_date": date})
-        return [SlotSet("lead_grade", grade.grade), SlotSet("follow_up_date", date), SlotSet("lead_pending", False)]
+        return [
+            SlotSet(SLOT_LEAD_GRADE, grade.grade),
+            SlotSet(SLOT_FOLLOW_UP_DATE, date),
+            SlotSet(SLOT_LEAD_PENDING, False),
+        ]

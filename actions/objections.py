@@ -8,26 +8,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._context import (
-    SLOT_GIFTS_OFFERED,
-    SLOT_LAST_PRINCIPLE,
-    SLOT_LEAD_PENDING,
-    SLOT_SALES_STAGE,
-    SLOT_USED_SCRIPTS,
-    case_attempts,
-    last_bot_action,
-    latest_intent,
-    objection_context,
-    reinterpret,
-)
-from bot.catalog import Catalog, get_catalog
-from bot.constants import (
-    DEFAULT_CATALOG_PATH,
-    DEFAULT_LEXICON_DIR,
-    ENV_CATALOG_PATH,
-    ENV_LEXICON_DIR,
-    OBJECTION_INTENTS,
-)
+from actions._context import case_attempts, last_bot_action, latest_intent, objection_context, reinterpret
+from bot.catalog import Catalog
+from bot.channels.datafiles import catalog_from_env
+from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR, OBJECTION_INTENTS
 from bot.exceptions import BotError
 from bot.playbook.facts import strip_sample_labels
 from bot.playbook.loader import get_playbook
@@ -35,9 +19,20 @@ from bot.playbook.model import PRICE_MATCH
 from bot.playbook.price_match import is_price_match
 from bot.playbook.rules import ScriptChoice, select_script
 from bot.playbook.second_objection import get_cues, mentions, objections_in_message
+from bot.rasa.names import (
+    ACTION_ANSWER_OBJECTION,
+    ACTION_ANSWER_PRODUCT,
+    GENERAL_ANSWERS,
+    SLOT_GIFTS_OFFERED,
+    SLOT_LAST_PRINCIPLE,
+    SLOT_LEAD_GRADE,
+    SLOT_LEAD_PENDING,
+    SLOT_SALES_STAGE,
+    SLOT_USED_SCRIPTS,
+    UTTER_DEFAULT,
+)
 
 logger = logging.getLogger(__name__)
-ACTION_ANSWER_OBJECTION = "action_answer_objection"
 # Objections that often come as a fact question (油耗多少？质保几年？提车要多久？月供多少？): the
 # catalog's fact is said first. Price complaints and stalls are not questions, so never here.
 # A short question ending in 呢 right after a fact answer (油耗呢, 旗舰版呢？) is a follow-up.
@@ -52,7 +47,7 @@ def cues() -> Any:
 
 def catalog() -> Catalog:
     """The dealer catalog ($BOT_CATALOG_PATH or data/catalog.yml), loaded once."""
-    return get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
+    return catalog_from_env()
 
 
 def utter_choice(dispatcher: CollectingDispatcher, choice: ScriptChoice) -> None:
@@ -93,7 +88,7 @@ class ActionAnswerObjection(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         objection = latest_intent(tracker)
         if objection not in OBJECTION_INTENTS:
-            dispatcher.utter_message(response="utter_default")
+            dispatcher.utter_message(response=UTTER_DEFAULT)
             return []
         if self._follows_a_fact(tracker, objection):
             return reinterpret(tracker, "ask_product_info", "a follow-up to the fact just given")
@@ -114,7 +109,7 @@ class ActionAnswerObjection(Action):
         words is a follow-up question, whatever the classifier thought."""
         from actions.product import product_answer
 
-        if last_bot_action(tracker) != "action_answer_product":
+        if last_bot_action(tracker) != ACTION_ANSWER_PRODUCT:
             return False
         text = tracker.latest_message.get("text") or ""
         if mentions(text, objection, tracker.latest_message.get("entities") or [], cues()):
@@ -190,7 +185,7 @@ class ActionAnswerObjection(Action):
             ctx, choice = objection_context(tracker, objection, in_message), None
         if choice is None:
             # Every script for this objection was used (or the data is broken): the general answer.
-            dispatcher.utter_message(response=f"utter_{case or objection}")
+            dispatcher.utter_message(response=GENERAL_ANSWERS[case or objection])
             return []
         utter_choice(dispatcher, choice)
         if choice.records:
@@ -202,6 +197,6 @@ class ActionAnswerObjection(Action):
         ]
         if choice.offers_gift:
             events.append(SlotSet(SLOT_GIFTS_OFFERED, ctx.gifts_offered + 1))
-        if objection == "delay_decision" and choice.move == "next_step" and not tracker.get_slot("lead_grade"):
+        if objection == "delay_decision" and choice.move == "next_step" and not tracker.get_slot(SLOT_LEAD_GRADE):
             events.append(SlotSet(SLOT_LEAD_PENDING, True))  # a stall again: grade the lead next
         return events

@@ -10,10 +10,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.objections import catalog
+from bot.rasa.names import (
+    ACTION_ANSWER_PRODUCT,
+    SLOT_CAR_MODEL,
+    SLOT_PRODUCT_QUESTION,
+    SLOT_PRODUCT_SUBJECT,
+    UTTER_ASK_PRODUCT_DETAIL,
+)
 
 logger = logging.getLogger(__name__)
-SLOT_SUBJECT = "product_subject"  # the car talked about (远山 or 远山两驱豪华版)
-SLOT_QUESTION = "product_question"  # the last fact question, so 那远山呢 asks it again about 远山
 
 
 def product_answer(tracker: Tracker, now: Optional[dt.datetime] = None) -> Any:
@@ -21,19 +26,19 @@ def product_answer(tracker: Tracker, now: Optional[dt.datetime] = None) -> Any:
     from bot.product import answer
 
     text = tracker.latest_message.get("text") or ""
-    subject = tracker.get_slot(SLOT_SUBJECT) or tracker.get_slot("car_model")
-    last = tracker.get_slot(SLOT_QUESTION)
+    subject = tracker.get_slot(SLOT_PRODUCT_SUBJECT) or tracker.get_slot(SLOT_CAR_MODEL)
+    last = tracker.get_slot(SLOT_PRODUCT_QUESTION)
     previous = answer(last, catalog(), subject=subject) if last else None
     return answer(text, catalog(), subject=subject, now=now or dt.datetime.now(), previous=previous)
 
 
 def remember(tracker: Tracker, result: Any) -> List[EventType]:
     """Slots that keep the subject and the question for a follow-up."""
-    events: List[EventType] = [SlotSet(SLOT_QUESTION, tracker.latest_message.get("text") or "")]
+    events: List[EventType] = [SlotSet(SLOT_PRODUCT_QUESTION, tracker.latest_message.get("text") or "")]
     if result.subject:
-        events.append(SlotSet(SLOT_SUBJECT, result.subject))
-    if result.model and result.model != tracker.get_slot("car_model"):
-        events.append(SlotSet("car_model", result.model))
+        events.append(SlotSet(SLOT_PRODUCT_SUBJECT, result.subject))
+    if result.model and result.model != tracker.get_slot(SLOT_CAR_MODEL):
+        events.append(SlotSet(SLOT_CAR_MODEL, result.model))
     return events
 
 
@@ -42,12 +47,12 @@ class ActionAnswerProduct(Action):
     the showroom's address and hours, from data/catalog.yml; what the catalog lacks is said honestly."""
 
     def name(self) -> Text:
-        return "action_answer_product"
+        return ACTION_ANSWER_PRODUCT
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         result = product_answer(tracker)
         if not result.answered:
-            dispatcher.utter_message(response="utter_ask_product_detail")
+            dispatcher.utter_message(response=UTTER_ASK_PRODUCT_DETAIL)
             return []
         dispatcher.utter_message(text=customer_text(result.text))
         return remember(tracker, result)

@@ -1,11 +1,13 @@
 """The intent/entity contract of domain-brief.md holds across domain, NLU data and test split."""
 
+import ast
 import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.utils.io import read_yaml_file
@@ -19,6 +21,7 @@ from bot.constants import (
     VISITOR_INTENTS,
 )
 from bot.evaluation.holdout import load_examples
+from bot.rasa import names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,3 +89,87 @@ def test_every_response_used_in_rules_and_stories_exists(domain):
     responses = set(domain.responses)
     missing = {a for a in used if a.startswith("utter_") and a not in responses}
     assert missing == set()
+
+
+# -- names: bot/rasa/names.py spells every slot, form, custom action and response of domain.yml ------
+
+# Rasa's own names, used by our code but never declared in domain.yml.
+RASA_BUILT_INS = {"SLOT_REQUESTED": REQUESTED_SLOT, "ACTION_LISTEN": ACTION_LISTEN_NAME}
+NAME_KINDS = {"SLOT_": "slots", "FORM_": "forms", "ACTION_": "actions", "UTTER_": "responses"}
+
+
+@pytest.fixture(scope="module")
+def declared():
+    """What domain.yml declares, by kind (its own file, not Rasa's domain with the default names)."""
+    raw = read_yaml_file(str(ROOT / "domain.yml"))
+    return {kind: set(raw.get(kind) or ()) for kind in NAME_KINDS.values()}
+
+
+def _constants(prefix):
+    return {k: v for k, v in vars(names).items() if k.startswith(prefix) and k not in RASA_BUILT_INS}
+
+
+def test_every_name_constant_is_declared_in_the_domain(declared):
+    assert all(getattr(names, k) == v for k, v in RASA_BUILT_INS.items())
+    for prefix, kind in NAME_KINDS.items():
+        undeclared = {k: v for k, v in _constants(prefix).items() if v not in declared[kind]}
+        assert undeclared == {}, f"bot/rasa/names.py names {kind} that domain.yml does not declare"
+    assert set(names.GENERAL_ANSWERS.values()) <= declared["responses"]
+
+
+def test_everything_the_domain_declares_has_a_name_constant(declared):
+    for prefix, kind in NAME_KINDS.items():
+        named = set(_constants(prefix).values())
+        if kind == "responses":
+            named |= set(names.GENERAL_ANSWERS.values())
+        assert declared[kind] - named == set(), f"domain.yml {kind} without a constant in bot/rasa/names.py"
+
+
+# -- customer-visible text lives in domain.yml responses or data/, not in Python ----------------------
+
+CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+SCANNED = ("actions/*.py", "bot/channels/*.py")
+# (file, string) -> why it may stay; a string None allows the whole file.
+CJK_ALLOWED = {
+    ("actions/objections.py", "?？!！。. ~～"): "punctuation stripped from the customer's text before reading it",
+    ("actions/objections.py", "呢"): "cue word read in the customer's text (油耗呢: a follow-up question)",
+    ("actions/leads.py", "不确定"): "a timeframe the grade rules (data/lexicon/lead_grades.yml) must read",
+    ("actions/leads.py", "the grade rules have no row for 不确定"): "assertion message for developers",
+    ("actions/booking.py", "预约试驾 "): "the lead row's reason for the sales team (python -m bot leads, WeCom)",
+    ("actions/roleplay.py", None): "being rewritten with bot/roleplay; its labels move to data/roleplay there",
+}
+
+
+def _docstrings(tree):
+    kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, kinds) and node.body and isinstance(node.body[0], ast.Expr)
+    }
+
+
+def _cjk_literals():
+    """(file, string) of every string constant with CJK characters outside docstrings."""
+    found = set()
+    for pattern in SCANNED:
+        for path in sorted(ROOT.glob(pattern)):
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            docs = _docstrings(tree)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs:
+                    if CJK.search(node.value):
+                        found.add((str(path.relative_to(ROOT)), node.value))
+    return found
+
+
+def test_no_customer_text_in_actions_and_channels():
+    """Texts a customer or trainee reads are domain.yml responses (sent through the dispatcher) or
+    data files (data/channel_texts.yml, read by bot/channels/datafiles.py); Python keeps only the
+    listed strings that read the customer's text or speak to developers."""
+    found = _cjk_literals()
+    allowed_files = {f for f, s in CJK_ALLOWED if s is None}
+    stray = sorted((f, s) for f, s in found if f not in allowed_files and (f, s) not in CJK_ALLOWED)
+    assert stray == [], "move these texts to domain.yml or data/ (or allow them in CJK_ALLOWED with a reason)"
+    stale = sorted((f, s) for f, s in CJK_ALLOWED if s is not None and (f, s) not in found)
+    assert stale == [], "allowed strings that are gone: drop them from CJK_ALLOWED"

@@ -33,11 +33,14 @@ import logging
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 import aiohttp
 from sanic import response
 from sanic.response import HTTPResponse
+
+from bot.channels.datafiles import channel_texts, domain_response_text
+from bot.rasa.names import UTTER_CONSULTANT_FOLLOW_UP, UTTER_WITH_A_PERSON
 
 logger = logging.getLogger(__name__)
 
@@ -53,18 +56,22 @@ ENV_MAX_PENDING_PER_ADDRESS = "BOT_MAX_PENDING_PER_ADDRESS"
 DEFAULT_ACTION_TIMEOUT_S = 8.0
 DEFAULT_MAX_PENDING = 5
 DEFAULT_MAX_PENDING_PER_ADDRESS = 20
-FOLLOW_UP_RESPONSE = "utter_consultant_follow_up"
-WITH_A_PERSON_RESPONSE = "utter_with_a_person"
-# The same text as the domain response; used while the loaded model predates that response.
-FOLLOW_UP_TEXT = (
-    "抱歉，系统刚才有点忙，没能及时回答您。您的问题我已经记下了，顾问稍后会尽快联系您；您也可以继续问我别的问题。"
-)
-TOO_LONG_TEXT = (
-    f"您的消息有点长（超过{MAX_MESSAGE_CHARS}字），我一次看不完～"
-    "能简单说说您最关心的是什么吗？比如价格、配置、分期或试驾。"
-)
+# The domain response as domain.yml has it; used while the loaded model predates that response.
+FOLLOW_UP_TEXT = domain_response_text(UTTER_CONSULTANT_FOLLOW_UP)
+TOO_LONG_TEXT = channel_texts().too_long.format(max_chars=MAX_MESSAGE_CHARS)
 # C0/C1 control characters except tab and line breaks, and lone surrogates (not encodable as UTF-8)
 _UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class NamedChannel:
+    """Mixed into our Rasa input channels: the channel's name (its routes under ``/webhooks/<name>/``,
+    the tracker's ``input_channel``) is the class attribute ``channel``."""
+
+    channel = ""
+
+    @classmethod
+    def name(cls) -> Text:
+        return cls.channel
 
 
 class InputError(ValueError):
@@ -76,26 +83,38 @@ class InputError(ValueError):
         self.status = status
 
 
-class SenderBusy(InputError):
+class Busy(InputError):
+    """Too many messages from one ``source`` waiting at once (a 429)."""
+
+    source = "this client"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"too many messages at once from {self.source} (at most {limit} waiting); "
+            "wait for the answers, then send again",
+            status=429,
+        )
+
+
+class SenderBusy(Busy):
     """Too many messages of one sender waiting for their turn."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"too many messages at once from this sender (at most {limit} waiting); "
-            "wait for the answers, then send again",
-            status=429,
-        )
+    source = "this sender"
 
 
-class AddressBusy(InputError):
+class AddressBusy(Busy):
     """Too many messages from one client address waiting at once (whatever their sender ids)."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(
-            f"too many messages at once from this address (at most {limit} waiting); "
-            "wait for the answers, then send again",
-            status=429,
-        )
+    source = "this address"
+
+
+def _release(pending: Dict[str, int], key: str) -> None:
+    """One message of ``key`` is done: its count in ``pending`` goes down (and away at zero)."""
+    left = pending.get(key, 1) - 1
+    if left > 0:
+        pending[key] = left
+    else:
+        pending.pop(key, None)
 
 
 class AddressLimiter:
@@ -115,11 +134,7 @@ class AddressLimiter:
         self.pending[address] = self.pending.get(address, 0) + 1
 
     def release(self, address: str) -> None:
-        left = self.pending.get(address, 1) - 1
-        if left > 0:
-            self.pending[address] = left
-        else:
-            self.pending.pop(address, None)
+        _release(self.pending, address)
 
 
 def error_response(error: InputError) -> HTTPResponse:
@@ -314,8 +329,8 @@ def response_text(domain: Any, name: str) -> str:
 
 
 def follow_up_text(domain: Any) -> str:
-    """The text of ``utter_consultant_follow_up`` in ``domain``, else the built-in same text."""
-    return response_text(domain, FOLLOW_UP_RESPONSE) or FOLLOW_UP_TEXT
+    """The text of ``utter_consultant_follow_up`` in ``domain``, else the same response of domain.yml."""
+    return response_text(domain, UTTER_CONSULTANT_FOLLOW_UP) or FOLLOW_UP_TEXT
 
 
 class TurnGuard:
@@ -370,11 +385,7 @@ class TurnGuard:
             state.action_failed, state.sent_at_failure = True, None
         finally:
             _TURN.reset(token)
-            left = self.pending.get(sender, 1) - 1
-            if left > 0:
-                self.pending[sender] = left
-            else:
-                self.pending.pop(sender, None)
+            _release(self.pending, sender)
         if not state.action_failed:
             if tracker_store is not None and _sent(message.output_channel) == 0:
                 await self._note_if_with_a_person(message, tracker_store, domain)
@@ -405,7 +416,7 @@ class TurnGuard:
             return
         if tracker is not None and tracker.is_paused():
             await message.output_channel.send_text_message(
-                message.sender_id, response_text(domain, WITH_A_PERSON_RESPONSE)
+                message.sender_id, response_text(domain, UTTER_WITH_A_PERSON)
             )
 
 

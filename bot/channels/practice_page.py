@@ -15,7 +15,6 @@ attempts by person; each name has its own conversation in that browser. The old 
 import functools
 import html
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
@@ -23,7 +22,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.datafiles import catalog_from_env, catalog_path, channel_texts, roleplay_dir
 from bot.channels.inputs import InputError, error_response, parse_json_body
+from bot.rasa.names import SLOT_ROLEPLAY_HISTORY
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.channels.widget import WidgetInput
@@ -36,25 +37,12 @@ STATIC_TYPES = {
 }
 
 
-# What a readiness level's extra warmth (reactions.yml) means for the trainee, in their words.
-PATIENCE_ZH = {0: "顾虑说清楚了就愿意往前走", 1: "比一般顾客多要一点耐心", 2: "要更多耐心，先建立信任"}
-
-
-def _roleplay_dir() -> Path:
-    return Path(os.environ.get("BOT_ROLEPLAY_DIR", "data/roleplay"))
-
-
 def render_practice_page() -> str:
     """The page with its personas and labels; rendered again only when one of its files changes."""
-    from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
     from bot.roleplay.personas import reactions_path
 
-    roleplay = _roleplay_dir()
-    sources = [
-        STATIC_DIR / "practice.html",
-        roleplay / "rubric.yml",
-        Path(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH)),
-    ]
+    roleplay = roleplay_dir()
+    sources = [STATIC_DIR / "practice.html", roleplay / "rubric.yml", catalog_path()]
     sources += sorted((roleplay / "personas").glob("*.yml"))
     sources.append(reactions_path(roleplay / "personas"))  # the readiness levels' words, the personas' check
     stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sources if p.exists())
@@ -68,8 +56,10 @@ def persona_cards() -> List[Dict[str, Any]]:
     from bot.roleplay.reactions import load_reactions
     from bot.roleplay.records import OBJECTION_ZH
 
-    directory = _roleplay_dir() / "personas"
+    directory = roleplay_dir() / "personas"
     readiness = load_reactions(reactions_path(directory)).readiness
+    # what a readiness level's extra warmth (reactions.yml) means for the trainee, in their words
+    patience = channel_texts().readiness_patience
     cards = []
     for p in load_personas(directory).values():
         first = p.objections[0]
@@ -85,7 +75,7 @@ def persona_cards() -> List[Dict[str, Any]]:
                 "readiness": {
                     "level": p.readiness,
                     "zh": level.zh if level else "",
-                    "patience": PATIENCE_ZH[max(0, min(level.extra_warmth, 2))] if level else "",
+                    "patience": patience[max(0, min(level.extra_warmth, len(patience) - 1))] if level else "",
                 },
                 "opening": {"objection": OBJECTION_ZH.get(first.objection, first.objection), "line": first.open[0]},
             }
@@ -95,11 +85,9 @@ def persona_cards() -> List[Dict[str, Any]]:
 
 @functools.lru_cache(maxsize=4)
 def _render(stamp: Tuple[Tuple[str, int], ...]) -> str:
-    from bot.catalog import get_catalog
-    from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
     from bot.roleplay.records import labels
 
-    catalog = get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
+    catalog = catalog_from_env()
     config = {"dealer": catalog.dealer.id, "personas": persona_cards(), "labels": labels()}
     # JSON inside <script>: no "</script>" or "<!--" can end it early.
     data = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
@@ -128,7 +116,7 @@ def add_practice_routes(bp: Blueprint, widget: "WidgetInput") -> None:
         except InputError as e:
             return error_response(e)
         tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
-        history = (tracker.get_slot("roleplay_history") if tracker else None) or []
+        history = (tracker.get_slot(SLOT_ROLEPLAY_HISTORY) if tracker else None) or []
         persona = body.get("persona")
         keep = ("persona", "level", "outcome", "total", "finished_at")
         out = [

@@ -19,7 +19,7 @@ import asyncio
 import inspect
 import json
 import logging
-from typing import Any, Awaitable, Callable, Coroutine, Dict, Optional, Text, Union
+from typing import Any, Awaitable, Callable, Coroutine, Dict, Optional, Union
 
 import rasa.utils.endpoints
 from rasa.core.channels.channel import UserMessage
@@ -35,6 +35,7 @@ from bot.channels.inputs import (
     ENV_MAX_PENDING,
     AddressLimiter,
     InputError,
+    NamedChannel,
     SenderBusy,
     TurnGuard,
     check_message,
@@ -55,12 +56,10 @@ def client_address(request: Request) -> str:
     return request.remote_addr or request.ip or "unknown"
 
 
-class CheckedRestInput(RestInput):
+class CheckedRestInput(NamedChannel, RestInput):
     """REST channel that refuses malformed requests with a 4xx instead of failing inside Rasa."""
 
-    @classmethod
-    def name(cls) -> Text:
-        return "rest"
+    channel = "rest"
 
     def authorise(self, request: Request) -> None:
         """Raises InputError when the request may not use this channel at all."""

@@ -28,6 +28,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.inputs import NamedChannel
 from bot.channels.rest import client_address
 from bot.channels.trainer_auth import LoginBackoff, PasswordHash, SessionTokens
 
@@ -56,12 +57,10 @@ def _error(message: str, status: int, **headers: str) -> HTTPResponse:
     return response.json({"ok": False, "error": message}, status=status, headers=headers or None)
 
 
-class TrainerInput(InputChannel):
+class TrainerInput(NamedChannel, InputChannel):
     """The trainer dashboard as a Rasa channel (it sends no messages to the bot)."""
 
-    @classmethod
-    def name(cls) -> Text:
-        return "trainer"
+    channel = "trainer"
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TrainerInput":
@@ -105,6 +104,15 @@ class TrainerInput(InputChannel):
         if not self.logged_in(request):
             return _error("login required", 401)
         return None
+
+    def _trainers_only(self, handler: Callable[[Request], Awaitable[HTTPResponse]]) -> Any:
+        """A route for logged-in trainers: anyone else gets the refusal (401, or 503 when off)."""
+
+        @functools.wraps(handler)
+        async def route(request: Request) -> HTTPResponse:
+            return self._refusal(request) or await handler(request)
+
+        return route
 
     async def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Runs a blocking database read off the event loop."""
@@ -161,18 +169,14 @@ class TrainerInput(InputChannel):
             return resp
 
         @bp.route("/api/summary", methods=["GET"])
+        @self._trainers_only
         async def summary(request: Request) -> HTTPResponse:
-            refused = self._refusal(request)
-            if refused:
-                return refused
             records = await self._read(self._records)
             return response.json({**records["summary"], "labels": await self._read(_labels)})
 
         @bp.route("/api/visit", methods=["GET"])
+        @self._trainers_only
         async def visit(request: Request) -> HTTPResponse:
-            refused = self._refusal(request)
-            if refused:
-                return refused
             from bot.roleplay.records import find_visit
 
             records = await self._read(self._records)
@@ -183,10 +187,8 @@ class TrainerInput(InputChannel):
             return response.json({"visit": found, "corrections": mine})
 
         @bp.route("/api/corrections", methods=["POST"])
+        @self._trainers_only
         async def correct(request: Request) -> HTTPResponse:
-            refused = self._refusal(request)
-            if refused:
-                return refused
             if "application/json" not in (request.headers.get("content-type") or ""):
                 return _error("send JSON", 415)
             body = _json_body(request)
@@ -214,10 +216,8 @@ class TrainerInput(InputChannel):
             return response.json({"ok": True, "corrections": [r.__dict__ for r in rows]})
 
         @bp.route("/export.csv", methods=["GET"])
+        @self._trainers_only
         async def export(request: Request) -> HTTPResponse:
-            refused = self._refusal(request)
-            if refused:
-                return refused
             from bot.roleplay.report import attempts_csv
 
             records = await self._read(self._records)

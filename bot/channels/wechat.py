@@ -27,6 +27,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels import wechat_options
 from bot.channels.identity import wechat_sender
+from bot.channels.inputs import NamedChannel
 from bot.channels.wechat_accounts import (  # noqa: F401 (Account, load_accounts: re-exported)
     CUSTOMER_SERVICE,
     DELIVERIES,
@@ -51,9 +52,9 @@ from bot.channels.wechat_xml import (
     transfer_reply,
 )
 from bot.rasa import patches
+from bot.rasa.names import UTTER_WECHAT_UNSUPPORTED
 
 logger = logging.getLogger(__name__)
-UNSUPPORTED_RESPONSE = "utter_wechat_unsupported"
 DEFAULT_MENU = {"TEST_DRIVE": "/request_test_drive", "MODELS": "/choose_model", "FINANCE": "/ask_financing"}
 RIDE_RETRIES_HOLD_S = 5.5  # hold the first request past WeChat's 5 s; the retry gets the answer
 
@@ -65,12 +66,10 @@ def _env(credentials: Dict[str, Any], key: str, default: Any = None) -> Any:
     return default if value in (None, "") else value  # an empty variable means "not set"
 
 
-class WeChatInput(InputChannel):
+class WeChatInput(NamedChannel, InputChannel):
     """Rasa input channel for a WeChat Official Account (``/webhooks/wechat/webhook``)."""
 
-    @classmethod
-    def name(cls) -> Text:
-        return "wechat"
+    channel = "wechat"
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
@@ -441,6 +440,6 @@ class WeChatInput(InputChannel):
 
     @staticmethod
     def _unsupported_text(request: Request) -> str:
-        domain = request.app.ctx.agent.domain
-        variants = domain.responses.get(UNSUPPORTED_RESPONSE) or [{"text": ""}]
-        return variants[0].get("text", "")
+        from bot.channels.inputs import response_text
+
+        return response_text(request.app.ctx.agent.domain, UTTER_WECHAT_UNSUPPORTED)

@@ -12,6 +12,8 @@ from typing import Dict, List, Optional, Sequence
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
+from bot.channels.datafiles import channel_texts
+
 MAX_BODY_BYTES = 64 * 1024
 MAX_REPLY_BYTES = 2048  # passive text reply limit (§2.4)
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -194,4 +196,4 @@ def with_numbered_options(text: str, titles: Sequence[str]) -> str:
     if not titles:
         return text
     options = "\n".join(f"{i}. {t}" for i, t in enumerate(titles, 1))
-    return f"{text}\n\n回复数字选择：\n{options}"
+    return f"{text}\n\n{channel_texts().numbered_options}\n{options}"

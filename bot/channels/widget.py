@@ -25,12 +25,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.catalog import get_catalog
+from bot.channels.datafiles import catalog_from_env, catalog_path, channel_texts, roleplay_dir
 from bot.channels.identity import VisitorTokens
 from bot.channels.inputs import InputError, check_sender, clean_text, error_response, parse_json_body
 from bot.channels.practice_page import add_practice_routes
 from bot.channels.rest import CheckedRestInput
-from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
 from bot.leads.capture import record_form_lead
 from bot.privacy.phone import normalise_phone
 
@@ -43,16 +42,12 @@ STATIC_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".svg": "image/svg+xml",
 }
-LEAD_REPLY = "谢谢您的信任！我们的销售顾问会尽快给您回电（工作时间一般在30分钟内）。"
-
-
 MAX_NAME_CHARS = 50
 
 
 def _sources(name: str) -> Tuple[Path, ...]:
-    roleplay_dir = Path(os.environ.get("BOT_ROLEPLAY_DIR", "data/roleplay"))
-    personas = tuple(sorted((roleplay_dir / "personas").glob("*.yml")))
-    return (STATIC_DIR / f"{name}.html", Path(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))) + personas
+    personas = tuple(sorted((roleplay_dir() / "personas").glob("*.yml")))
+    return (STATIC_DIR / f"{name}.html", catalog_path()) + personas
 
 
 def render_page(name: str) -> str:
@@ -69,15 +64,16 @@ def _render_page(name: str, stamp: Tuple[Tuple[str, int], ...]) -> str:
 
     from bot.roleplay.personas import load_personas
 
-    catalog = get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
+    catalog = catalog_from_env()
+    texts = channel_texts()
     page = (STATIC_DIR / f"{name}.html").read_text(encoding="utf-8")
     models = "".join(
-        f'<div class="model"><h3>{html.escape(m.name)}</h3><p>{html.escape(m.body)} · {m.seats}座</p>'
-        f"<p>指导价 {m.price_range[0] / 10000:.2f}万起</p></div>"
+        f'<div class="model"><h3>{html.escape(m.name)}</h3><p>{html.escape(m.body)} · '
+        f"{html.escape(texts.demo_model_seats.format(seats=m.seats))}</p>"
+        f"<p>{html.escape(texts.demo_model_price.format(price_wan=m.price_range[0] / 10000))}</p></div>"
         for m in catalog.models
     )
-    roleplay_dir = Path(os.environ.get("BOT_ROLEPLAY_DIR", "data/roleplay"))
-    personas = [{"id": p.id, "name": p.name} for p in load_personas(roleplay_dir / "personas").values()]
+    personas = [{"id": p.id, "name": p.name} for p in load_personas(roleplay_dir() / "personas").values()]
     return (
         page.replace("__MODELS__", models)
         .replace("__DEALER_NAME__", html.escape(catalog.dealer.name))
@@ -98,9 +94,7 @@ class WidgetInput(CheckedRestInput):
     """REST channel for the website widget, with static files, visitor sessions, history and
     lead capture."""
 
-    @classmethod
-    def name(cls) -> Text:
-        return "widget"
+    channel = "widget"
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WidgetInput":
@@ -195,11 +189,17 @@ class WidgetInput(CheckedRestInput):
                 sender = self.conversation_id(request, body)
             except InputError as e:
                 return error_response(e)
-            catalog = get_catalog(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
+            reply = channel_texts().call_back_requested
             await record_form_lead(
-                request.app.ctx.agent, sender, self.name(), clean_text(name).strip(), phone, LEAD_REPLY, catalog.dealer
+                request.app.ctx.agent,
+                sender,
+                self.name(),
+                clean_text(name).strip(),
+                phone,
+                reply,
+                catalog_from_env().dealer,
             )
-            return response.json({"ok": True, "message": LEAD_REPLY})
+            return response.json({"ok": True, "message": reply})
 
 
 def transcript(events: Any) -> List[Dict[str, Any]]:

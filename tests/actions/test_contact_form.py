@@ -15,8 +15,9 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from actions.contact import CONSENT_AGAIN, ValidateContactForm
+from actions.contact import ValidateContactForm
 from bot.leads.store import LeadStore
+from bot.rasa.names import SLOT_LEAD_CONSENT_AGAIN
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = "13800138000"
@@ -51,11 +52,11 @@ def user(intent: str, text: str) -> Dict[str, Any]:
 def consent_tracker(text: str, intent: str, asked_again: bool = False) -> Tracker:
     """The tracker the action server gets when the form validates an answer to the consent question
     (Rasa appends requested_slot and the form's ActionExecuted to the events)."""
-    requested = CONSENT_AGAIN if asked_again else "lead_consent"
+    requested = SLOT_LEAD_CONSENT_AGAIN if asked_again else "lead_consent"
     slots = {
         "lead_phone": PHONE,
         "lead_consent": None,
-        CONSENT_AGAIN: 1.0 if asked_again else None,
+        SLOT_LEAD_CONSENT_AGAIN: 1.0 if asked_again else None,
         "requested_slot": requested,
     }
     events = [
@@ -87,8 +88,12 @@ async def validate(tracker: Tracker, domain) -> Dict[str, Any]:
         ("不同意", "affirm", {"lead_consent": False}),  # the words win over the intent
         ("不好意思，不太方便", "affirm", {"lead_consent": False}),
         ("/deny", "deny", {"lead_consent": False}),
-        ("可以", "deny", {"lead_consent": None, CONSENT_AGAIN: 1, "requested_slot": CONSENT_AGAIN}),
-        ("嗯…", "affirm", {"lead_consent": None, CONSENT_AGAIN: 1, "requested_slot": CONSENT_AGAIN}),
+        ("可以", "deny", {"lead_consent": None, SLOT_LEAD_CONSENT_AGAIN: 1, "requested_slot": SLOT_LEAD_CONSENT_AGAIN}),
+        (
+            "嗯…",
+            "affirm",
+            {"lead_consent": None, SLOT_LEAD_CONSENT_AGAIN: 1, "requested_slot": SLOT_LEAD_CONSENT_AGAIN},
+        ),
         ("太贵了", "objection_price", {"lead_consent": False}),
         ("有现车吗", "ask_delivery", {"lead_consent": False}),
         ("再见", "goodbye", {"lead_consent": False}),
@@ -119,7 +124,7 @@ def test_the_question_asked_again_is_in_the_domain(domain):
     first = domain.responses["utter_ask_contact_form_lead_consent"][0]
     assert again["buttons"] == first["buttons"]
     assert "{lead_phone}" in again["text"] and "可以" in again["text"] and "不用" in again["text"]
-    slot = next(s for s in domain.slots if s.name == CONSENT_AGAIN)
+    slot = next(s for s in domain.slots if s.name == SLOT_LEAD_CONSENT_AGAIN)
     assert not slot.influence_conversation
 
 
@@ -219,7 +224,7 @@ def kept_nothing(c: Conversation, store: LeadStore) -> bool:
         store.get(SENDER) is None
         and c.slot("lead_phone") is None
         and c.slot("lead_consent") is None
-        and c.slot(CONSENT_AGAIN) is None
+        and c.slot(SLOT_LEAD_CONSENT_AGAIN) is None
         and c.tracker.active_loop_name is None
     )
 
@@ -231,7 +236,7 @@ async def test_yes_keeps_the_lead(domain, store, answer):
     assert said[0] == "utter_lead_saved" and "138****8000" in c.messages[-2]["text"]
     lead = store.get(SENDER)
     assert (lead.phone, lead.name, lead.grade, lead.channel) == (PHONE, "李", "A", "rest")
-    assert c.tracker.active_loop_name is None and c.slot(CONSENT_AGAIN) is None
+    assert c.tracker.active_loop_name is None and c.slot(SLOT_LEAD_CONSENT_AGAIN) is None
 
 
 @pytest.mark.parametrize(
@@ -257,10 +262,10 @@ async def test_unclear_is_asked_again_once_then_yes_keeps_the_lead(domain, store
     assert await c.say("嗯…", "affirm") == ["utter_ask_lead_consent_again"]  # only the new question
     assert [b["payload"] for b in c.messages[-1]["buttons"]] == ["/affirm", "/deny"]
     assert PHONE in c.messages[-1]["text"]
-    assert c.tracker.active_loop_name == "contact_form" and c.slot("requested_slot") == CONSENT_AGAIN
+    assert c.tracker.active_loop_name == "contact_form" and c.slot("requested_slot") == SLOT_LEAD_CONSENT_AGAIN
     assert store.get(SENDER) is None
     assert (await c.say("可以", "affirm"))[0] == "utter_lead_saved"
-    assert store.get(SENDER).phone == PHONE and c.slot(CONSENT_AGAIN) is None
+    assert store.get(SENDER).phone == PHONE and c.slot(SLOT_LEAD_CONSENT_AGAIN) is None
 
 
 async def test_unclear_twice_keeps_nothing(domain, store):
