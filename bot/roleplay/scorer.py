@@ -73,11 +73,11 @@ class Expectation:
 
 @dataclass(frozen=True)
 class CheckResult:
-    name: str
-    zh: str
-    passed: bool
-    points: int
-    evidence: Tuple[str, ...] = ()
+    name: str  # a check (acknowledge, clarify, value, next_step) or a penalty
+    zh: str  # its name on the scorecard, from the rubric
+    passed: bool  # a penalty: incurred
+    points: int  # the points earned; a penalty's are negative
+    evidence: Tuple[str, ...] = ()  # the words or sentences that triggered it
 
 
 @dataclass(frozen=True)
