@@ -2,7 +2,7 @@
 message is read for (budget, competitor, current car); parsing lives in bot/."""
 
 import os
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -52,6 +52,15 @@ def _not_understood(dispatcher: CollectingDispatcher, slot: str) -> Dict[Text, A
     return {slot: None}
 
 
+def _read_answer(
+    dispatcher: CollectingDispatcher, slot: str, value: Any, read: Callable[[str], Optional[str]]
+) -> Dict[Text, Any]:
+    """The slot's value that ``read`` finds in the free-text answer (None: not understood)."""
+    text = str(value or "").strip()
+    found = read(text) if text else None
+    return _not_understood(dispatcher, slot) if found is None else {slot: found}
+
+
 class ActionReadStatements(Action):
     """The slot mapping of ``budget``, ``competitor`` and ``current_car`` (domain.yml, custom with
     this action), run by Rasa for every message: each is set only from the statement that says it
@@ -93,11 +102,9 @@ class ValidateModelNeedsForm(FormValidationAction):
     def validate_usage(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        text = str(value or "").strip()
-        if not text:
-            return _not_understood(dispatcher, SLOT_USAGE)
         # Any description of use is kept; a recognised kind is stored in its place.
-        return {SLOT_USAGE: parse_usage(text, get_needs_vocabulary(_lexicon_dir())) or text[:100]}
+        vocabulary = get_needs_vocabulary(_lexicon_dir())
+        return _read_answer(dispatcher, SLOT_USAGE, value, lambda text: parse_usage(text, vocabulary) or text[:100])
 
     def validate_passengers(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -127,10 +134,8 @@ class ValidateModelNeedsForm(FormValidationAction):
     def validate_priority(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        aspect = parse_priority(str(value or ""), get_needs_vocabulary(_lexicon_dir()))
-        if aspect is None:
-            return _not_understood(dispatcher, SLOT_PRIORITY)
-        return {SLOT_PRIORITY: aspect}
+        vocabulary = get_needs_vocabulary(_lexicon_dir())
+        return _read_answer(dispatcher, SLOT_PRIORITY, value, lambda text: parse_priority(text, vocabulary))
 
 
 class ValidateLeadGradeForm(FormValidationAction):
@@ -142,7 +147,10 @@ class ValidateLeadGradeForm(FormValidationAction):
     def validate_purchase_timeframe(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        text = str(value or "").strip()
-        if not text or days_until_purchase(text, get_grade_rules(_lexicon_dir())) is None:
-            return _not_understood(dispatcher, SLOT_PURCHASE_TIMEFRAME)
-        return {SLOT_PURCHASE_TIMEFRAME: text[:100]}
+        rules = get_grade_rules(_lexicon_dir())
+        return _read_answer(
+            dispatcher,
+            SLOT_PURCHASE_TIMEFRAME,
+            value,
+            lambda text: text[:100] if days_until_purchase(text, rules) is not None else None,
+        )

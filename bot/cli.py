@@ -5,7 +5,7 @@ import argparse
 import glob
 import sys
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
 from bot.exceptions import DataFileError
@@ -59,6 +59,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _more_data_files(args: argparse.Namespace) -> "list[tuple[str, Callable[[], object]]]":
     """The other data files a trainer may edit, each loaded (and so checked) by its own loader."""
     from bot.booking import load_booking_config
+    from bot.channels.datafiles import load_channel_texts
     from bot.notify import load_templates
     from bot.playbook.second_objection import CUES_FILE, load_cues
     from bot.product import load_product_knowledge
@@ -68,6 +69,7 @@ def _more_data_files(args: argparse.Namespace) -> "list[tuple[str, Callable[[], 
         ("second-objection cues", lambda: load_cues(f"{args.lexicon}/{CUES_FILE}")),
         ("booking texts", lambda: load_booking_config("data/booking.yml")),
         ("team notifications", lambda: load_templates("data/notify.yml")),
+        ("channel texts", lambda: load_channel_texts("data/channel_texts.yml")),
     ]
 
 
@@ -295,114 +297,173 @@ def _eval_scorer(args: argparse.Namespace) -> int:
     return 0
 
 
+Argument = Tuple[Tuple[str, ...], Dict[str, Any]]
+
+
+def _arg(*flags: str, **options: Any) -> Argument:
+    """One ``add_argument`` call, written down for the command table."""
+    return flags, options
+
+
+URL = _arg("--url", default="http://localhost:5005")
+PLAYBOOK = _arg("--playbook", default="data/playbook")
+ROLEPLAY = _arg("--roleplay", default="data/roleplay")
+DB = _arg("--db", help="a database URL (default: the conversation store, bot/database.py)")
+DB_OR_FILE = _arg("--db", help="a database URL or SQLite file (default: the conversation store, bot/database.py)")
+
+# name, what it runs, its help, its arguments
+COMMANDS: Tuple[Tuple[str, Callable[[argparse.Namespace], int], str, Tuple[Argument, ...]], ...] = (
+    (
+        "validate",
+        _validate,
+        "check the catalog, lexicon, playbook and roleplay files",
+        (
+            _arg("--catalog", default=DEFAULT_CATALOG_PATH),
+            _arg("--lexicon", default=DEFAULT_LEXICON_DIR),
+            PLAYBOOK,
+            ROLEPLAY,
+        ),
+    ),
+    (
+        "eval",
+        _eval,
+        "evaluate the trained NLU on the held-out split",
+        (
+            _arg("--model", help="model archive (default: newest in models/)"),
+            _arg("--holdout", default="tests/nlu/holdout_*.yml"),
+            _arg("--out", default="reports/nlu"),
+        ),
+    ),
+    (
+        "eval-scorer",
+        _eval_scorer,
+        "the roleplay scorer against trainer-labelled replies: per-check and "
+        "per-penalty F1, principle recall, pair ordering (aggregate only)",
+        (
+            _arg("--set", default="tests/data/trainee_replies_eval.yml"),
+            PLAYBOOK,
+            ROLEPLAY,
+            _arg("--attempt-one", action="store_true", help="score every reply with the expectation of attempt 1"),
+        ),
+    ),
+    (
+        "chat",
+        _chat,
+        "chat with the running bot in this terminal",
+        (URL, _arg("--plain", action="store_true", help="hide the trainee annotations (principle, move, stage)")),
+    ),
+    (
+        "roleplay",
+        _roleplay,
+        "practise in the terminal against the running bot",
+        (
+            URL,
+            _arg(
+                "--mode",
+                choices=("customer", "coach"),
+                default="customer",
+                help="customer: the bot plays a customer and scores you; coach: you play the customer",
+            ),
+            _arg("--persona", default="price_sensitive_first_buyer", help="a persona id of data/roleplay/personas"),
+            _arg("--level", choices=("easy", "normal", "hard"), default="normal"),
+        ),
+    ),
+    (
+        "report",
+        _report,
+        "trainer report (HTML with charts, CSV) from the conversation store",
+        (DB_OR_FILE, _arg("--out", default="reports/trainer")),
+    ),
+    (
+        "correct",
+        _correct,
+        "a trainer corrects the scorer: list visits, show a visit's turns, or mark "
+        "a turn's checks the rubric got wrong (shown by `report` as agreement)",
+        (
+            _arg("visit", nargs="?", help="a visit id (<sender>#<n>); without it, the latest visits are listed"),
+            _arg("turn", nargs="?", type=int, help="the turn (1-based); without it, the visit's turns are shown"),
+            _arg(
+                "--wrong",
+                help="comma-separated checks the rubric got wrong (acknowledge, clarify, value, "
+                "next_step, penalty:argue, ...); none: the trainer agrees with every check",
+            ),
+            _arg("--note", help="why (kept with the correction)"),
+            _arg("--last", type=int, default=20, help="how many visits to list"),
+            DB_OR_FILE,
+        ),
+    ),
+    (
+        "leads",
+        _leads,
+        "follow-ups due (today / this week / all), or a CSV export",
+        (
+            _arg(
+                "--due",
+                choices=("today", "week", "all"),
+                default="today",
+                help="today: due or overdue today; week: by the end of this week; all: every lead",
+            ),
+            _arg("--csv", metavar="FILE", help="write the listed leads as CSV (- for stdout; phones in full)"),
+            _arg("--show-phone", action="store_true", help="print phone numbers in full (masked by default)"),
+            _arg("--today", help="YYYY-MM-DD (default: the real today)"),
+            DB,
+        ),
+    ),
+    (
+        "forget",
+        _forget,
+        "delete a person's conversations and leads on every channel (by sender id, "
+        "WeChat OpenID, widget visitor id or phone number)",
+        (_arg("sender", metavar="ID"), DB),
+    ),
+    (
+        "release",
+        _release,
+        "hand a conversation back to the bot after a person took it over "
+        "(it also returns by itself after $BOT_HANDOFF_TIMEOUT minutes, 30)",
+        (_arg("sender", metavar="ID", help="the conversation's sender id (e.g. wechat:default:OPENID)"),),
+    ),
+    (
+        "purge",
+        _purge,
+        "delete conversations and leads past their retention period (run daily)",
+        (
+            _arg(
+                "--conversation-days",
+                type=int,
+                help="conversations without a lead, by their last message (default $BOT_RETENTION_DAYS or 180)",
+            ),
+            _arg(
+                "--lead-days",
+                type=int,
+                help="leads and their conversations, by the lead's last update (default $BOT_LEAD_RETENTION_DAYS "
+                "or 365)",
+            ),
+            DB,
+        ),
+    ),
+    (
+        "notify",
+        _notify,
+        "the sales team's WeCom robot notifications: outbox counts, or send the "
+        "pending ones (run from cron; needs $WECOM_ROBOT_WEBHOOK)",
+        (
+            _arg("--deliver", action="store_true", help="send what is due now, within the robot's rate limit"),
+            _arg("--retry-failed", action="store_true", help="queue the notifications that gave up again"),
+            DB,
+        ),
+    ),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("validate", help="check the catalog, lexicon, playbook and roleplay files")
-    p.add_argument("--catalog", default=DEFAULT_CATALOG_PATH)
-    p.add_argument("--lexicon", default=DEFAULT_LEXICON_DIR)
-    p.add_argument("--playbook", default="data/playbook")
-    p.add_argument("--roleplay", default="data/roleplay")
-    p.set_defaults(func=_validate)
-    p = sub.add_parser("eval", help="evaluate the trained NLU on the held-out split")
-    p.add_argument("--model", help="model archive (default: newest in models/)")
-    p.add_argument("--holdout", default="tests/nlu/holdout_*.yml")
-    p.add_argument("--out", default="reports/nlu")
-    p.set_defaults(func=_eval)
-    p = sub.add_parser(
-        "eval-scorer",
-        help="the roleplay scorer against trainer-labelled replies: per-check and "
-        "per-penalty F1, principle recall, pair ordering (aggregate only)",
-    )
-    p.add_argument("--set", default="tests/data/trainee_replies_eval.yml")
-    p.add_argument("--playbook", default="data/playbook")
-    p.add_argument("--roleplay", default="data/roleplay")
-    p.add_argument("--attempt-one", action="store_true", help="score every reply with the expectation of attempt 1")
-    p.set_defaults(func=_eval_scorer)
-    p = sub.add_parser("chat", help="chat with the running bot in this terminal")
-    p.add_argument("--url", default="http://localhost:5005")
-    p.add_argument("--plain", action="store_true", help="hide the trainee annotations (principle, move, stage)")
-    p.set_defaults(func=_chat)
-    p = sub.add_parser("roleplay", help="practise in the terminal against the running bot")
-    p.add_argument("--url", default="http://localhost:5005")
-    p.add_argument(
-        "--mode",
-        choices=("customer", "coach"),
-        default="customer",
-        help="customer: the bot plays a customer and scores you; coach: you play the customer",
-    )
-    p.add_argument("--persona", default="price_sensitive_first_buyer", help="a persona id of data/roleplay/personas")
-    p.add_argument("--level", choices=("easy", "normal", "hard"), default="normal")
-    p.set_defaults(func=_roleplay)
-    p = sub.add_parser("report", help="trainer report (HTML with charts, CSV) from the conversation store")
-    p.add_argument("--db", help="a database URL or SQLite file (default: the conversation store, bot/database.py)")
-    p.add_argument("--out", default="reports/trainer")
-    p.set_defaults(func=_report)
-    p = sub.add_parser(
-        "correct",
-        help="a trainer corrects the scorer: list visits, show a visit's turns, or mark "
-        "a turn's checks the rubric got wrong (shown by `report` as agreement)",
-    )
-    p.add_argument("visit", nargs="?", help="a visit id (<sender>#<n>); without it, the latest visits are listed")
-    p.add_argument("turn", nargs="?", type=int, help="the turn (1-based); without it, the visit's turns are shown")
-    p.add_argument(
-        "--wrong",
-        help="comma-separated checks the rubric got wrong (acknowledge, clarify, value, "
-        "next_step, penalty:argue, ...); none: the trainer agrees with every check",
-    )
-    p.add_argument("--note", help="why (kept with the correction)")
-    p.add_argument("--last", type=int, default=20, help="how many visits to list")
-    p.add_argument("--db", help="a database URL or SQLite file (default: the conversation store, bot/database.py)")
-    p.set_defaults(func=_correct)
-    p = sub.add_parser("leads", help="follow-ups due (today / this week / all), or a CSV export")
-    p.add_argument(
-        "--due",
-        choices=("today", "week", "all"),
-        default="today",
-        help="today: due or overdue today; week: by the end of this week; all: every lead",
-    )
-    p.add_argument("--csv", metavar="FILE", help="write the listed leads as CSV (- for stdout; phones in full)")
-    p.add_argument("--show-phone", action="store_true", help="print phone numbers in full (masked by default)")
-    p.add_argument("--today", help="YYYY-MM-DD (default: the real today)")
-    p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
-    p.set_defaults(func=_leads)
-    p = sub.add_parser(
-        "forget",
-        help="delete a person's conversations and leads on every channel (by sender id, "
-        "WeChat OpenID, widget visitor id or phone number)",
-    )
-    p.add_argument("sender", metavar="ID")
-    p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
-    p.set_defaults(func=_forget)
-    p = sub.add_parser(
-        "release",
-        help="hand a conversation back to the bot after a person took it over "
-        "(it also returns by itself after $BOT_HANDOFF_TIMEOUT minutes, 30)",
-    )
-    p.add_argument("sender", metavar="ID", help="the conversation's sender id (e.g. wechat:default:OPENID)")
-    p.set_defaults(func=_release)
-    p = sub.add_parser("purge", help="delete conversations and leads past their retention period (run daily)")
-    p.add_argument(
-        "--conversation-days",
-        type=int,
-        help="conversations without a lead, by their last message (default $BOT_RETENTION_DAYS or 180)",
-    )
-    p.add_argument(
-        "--lead-days",
-        type=int,
-        help="leads and their conversations, by the lead's last update (default $BOT_LEAD_RETENTION_DAYS " "or 365)",
-    )
-    p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
-    p.set_defaults(func=_purge)
-    p = sub.add_parser(
-        "notify",
-        help="the sales team's WeCom robot notifications: outbox counts, or send the "
-        "pending ones (run from cron; needs $WECOM_ROBOT_WEBHOOK)",
-    )
-    p.add_argument("--deliver", action="store_true", help="send what is due now, within the robot's rate limit")
-    p.add_argument("--retry-failed", action="store_true", help="queue the notifications that gave up again")
-    p.add_argument("--db", help="a database URL (default: the conversation store, bot/database.py)")
-    p.set_defaults(func=_notify)
+    for name, func, help_text, arguments in COMMANDS:
+        p = sub.add_parser(name, help=help_text)
+        for flags, options in arguments:
+            p.add_argument(*flags, **options)
+        p.set_defaults(func=func)
     return parser
 
 
