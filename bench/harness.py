@@ -1,6 +1,6 @@
-"""Shared pieces of the benchmarks: servers on free loopback ports (started like tests/conftest.py,
-each with its own temporary SQLite tracker store), Rasa's starter bot as the baseline, a closed-loop
-asyncio/aiohttp load generator, RSS from /proc, and the BENCHMARKS.md sections.
+"""Shared pieces of the benchmarks: servers on free loopback ports (started with tests/support/servers.py
+like in the server tests, each with its own temporary SQLite tracker store), Rasa's starter bot as the
+baseline, a closed-loop asyncio/aiohttp load generator, RSS from /proc, and the BENCHMARKS.md sections.
 
 Nothing here downloads anything; telemetry is off in every process we start."""
 
@@ -11,23 +11,31 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-ROOT = Path(__file__).resolve().parents[1]
+# run.py, soak.py and profile.py import some of these from here
+from tests.support.servers import (
+    RASA,
+    ROOT,
+    Server,
+    action_server_argv,
+    free_port,
+    latest_model,
+    local_url,
+    rasa_run_argv,
+    start,
+    stop,
+)
+from tests.support.servers import child_env as server_env
+
 VAR = ROOT / "var" / "bench"  # ignored by git: the cached starter bot, temporary files, logs
 REPORTS = ROOT / "reports" / "bench"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
-BIN = Path(sys.executable).parent
-RASA = BIN / "rasa"
 STARTUP_TIMEOUT_S = 300
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
@@ -64,28 +72,15 @@ BASELINE_CONVERSATIONS: List[List[str]] = [
 # Processes
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def latest_model(directory: Path = ROOT / "models") -> Optional[Path]:
-    models = sorted(directory.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return models[-1] if models else None
-
-
 def child_env(**extra: str) -> Dict[str, str]:
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONUNBUFFERED": "1",
-        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0"),
-    }
-    env.update(extra)
-    return env
+    return server_env(
+        {
+            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0"),
+            **extra,
+        }
+    )
 
 
 def install_signal_handlers() -> None:
@@ -96,18 +91,6 @@ def install_signal_handlers() -> None:
 
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, handler)
-
-
-@dataclass
-class Server:
-    name: str
-    proc: subprocess.Popen
-    url: str
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
 
 
 class Servers:
@@ -128,92 +111,16 @@ class Servers:
         self, name: str, argv: Sequence[str], cwd: Path, url: str, health: str, env: Optional[Dict[str, str]] = None
     ) -> Server:
         log = self.workdir / f"{name}.log"
-        with open(log, "wb") as out:
-            proc = subprocess.Popen(
-                [str(a) for a in argv],
-                cwd=cwd,
-                env=env or child_env(),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        server = Server(name, proc, url, log)
+        server = Server(name, start(argv, log, env or child_env(), cwd=cwd, new_session=True), url, log, health)
         self.servers.append(server)
-        server.health = health  # type: ignore[attr-defined]
         return server
 
     def wait(self, server: Server, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
-        url = server.url + server.health  # type: ignore[attr-defined]
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if server.proc.poll() is not None:
-                raise RuntimeError(
-                    f"{server.name} exited with {server.proc.returncode}:\n"
-                    f"{server.log.read_text(errors='replace')[-3000:]}"
-                )
-            try:
-                with urllib.request.urlopen(url, timeout=2) as resp:
-                    if resp.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(
-            f"{server.name}: {url} not up after {timeout_s:.0f} s:\n"
-            f"{server.log.read_text(errors='replace')[-3000:]}"
-        )
+        server.wait(timeout_s)  # ServerError (a RuntimeError) if it exits or is not up in time
 
     def stop(self) -> None:
-        for s in self.servers:
-            if s.proc.poll() is None:
-                try:
-                    os.killpg(s.proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for s in self.servers:
-            try:
-                s.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(s.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                s.proc.wait(timeout=10)
+        stop(*self.servers, group=True)
         self.servers.clear()
-
-
-def action_server_argv(port: int) -> List[str]:
-    return [
-        sys.executable,
-        "-m",
-        "rasa_sdk",
-        "--actions",
-        "actions",
-        "--port",
-        str(port),
-        "--logging-config_file",
-        str(ROOT / "deploy/logging.yml"),
-    ]  # rasa_sdk 3.6 spells it with _
-
-
-def rasa_run_argv(model: Path, endpoints: Path, credentials: Path, port: int) -> List[str]:
-    # Like `make demo` and the server tests: no HTTP API, REST channel only matters here.
-    return [
-        str(RASA),
-        "run",
-        "--model",
-        str(model),
-        "--endpoints",
-        str(endpoints),
-        "--credentials",
-        str(credentials),
-        "--port",
-        str(port),
-        "--interface",
-        "127.0.0.1",
-        "--logging-config-file",
-        str(ROOT / "deploy/logging.yml"),
-    ]
 
 
 # The project's stores read these (bot/database.py); a benchmark must never write into the demo's
@@ -273,7 +180,7 @@ def start_our_bot(servers: Servers, tmp: Path, model: Path) -> Dict[str, Server]
         "ours-actions",
         action_server_argv(action_port),
         ROOT,
-        f"http://127.0.0.1:{action_port}",
+        local_url(action_port),
         "/health",
         env=our_env(tmp, SANIC_HOST="127.0.0.1"),
     )  # rasa_sdk's only way to bind loopback
@@ -281,7 +188,7 @@ def start_our_bot(servers: Servers, tmp: Path, model: Path) -> Dict[str, Server]
         "ours-rasa",
         rasa_run_argv(model, our_endpoints(tmp, action_port), ROOT / "credentials.yml", rasa_port),
         ROOT,
-        f"http://127.0.0.1:{rasa_port}",
+        local_url(rasa_port),
         "/",
         env=our_env(tmp),
     )
@@ -354,7 +261,7 @@ def start_baseline(servers: Servers, tmp: Path, starter: Dict[str, Any], tracker
         "baseline-rasa",
         rasa_run_argv(Path(starter["model"]), endpoints, project / "credentials.yml", port),
         project,
-        f"http://127.0.0.1:{port}",
+        local_url(port),
         "/",
     )
 

@@ -4,10 +4,6 @@ on free loopback ports and drive them over HTTP; unit tests need neither."""
 import json
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -16,22 +12,22 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+# ROOT, free_port and latest_model are imported from here by test modules too
+from tests.support.servers import (
+    ROOT,
+    child_env,
+    free_port,
+    latest_model,
+    ready_or_fail,
+    start_action_server,
+    start_rasa_server,
+    stop,
+    write_endpoints,
+)
+
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-STARTUP_TIMEOUT_S = 240
 COACH = {"roleplay": {"mode": "coach"}}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def latest_model() -> Optional[Path]:
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    return models[-1] if models else None
 
 
 def http(
@@ -92,21 +88,6 @@ class BotServers:
         return body
 
 
-def _wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} not up after {STARTUP_TIMEOUT_S}s:\n{log.read_text()[-3000:]}")
-
-
 class FakeWeChatApi:
     """Stand-in for api.weixin.qq.com on loopback (WeChat itself cannot be reached from here):
     issues access tokens and records every customer-service message it is sent."""
@@ -155,6 +136,24 @@ KF_ACCOUNT = {
     "transfer_to_kf": "true",
     "delivery": "customer_service",
 }
+
+
+def wechat_env(api_url: str) -> Dict[str, str]:
+    """The default account (``WECHAT``) of a Rasa server under test, whose WeChat API is ``api_url``."""
+    return {
+        "WECHAT_TOKEN": WECHAT["token"],
+        "WECHAT_APPID": WECHAT["appid"],
+        "WECHAT_APPSECRET": "test-secret",
+        "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"],
+        # The published vectors are from 2024: the freshness window is tested as a unit, off here.
+        "WECHAT_TIMESTAMP_WINDOW": "0",
+        # the default account takes plaintext pushes too (compatible mode); the vector accounts are in safe mode
+        "WECHAT_MODE": "compatible",
+        "WECHAT_API_BASE": api_url,
+        "WECHAT_REPLY_BUDGET": "4.0",
+    }
+
+
 VECTOR_FILE = ROOT / "tests/data/wechat_vectors.json"
 
 
@@ -217,103 +216,33 @@ def servers(tmp_path_factory: pytest.TempPathFactory, wechat_api: FakeWeChatApi)
     action_port, rasa_port, dealer_port = free_port(), free_port(), free_port()
     dealer_origin = f"http://127.0.0.1:{dealer_port}"  # a dealer site allowed to embed the widget
     token = secrets.token_hex(16)
-    endpoints = tmp / "endpoints.yml"
     db = tmp / "rasa.db"  # bot.database: $BOT_DATA_DIR/rasa.db, shared by Rasa and the action server
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        "tracker_store:\n  type: bot.rasa.stores.DealerTrackerStore\n"
-        "lock_store:\n  type: bot.rasa.stores.DealerLockStore\n"
-    )
+    endpoints = write_endpoints(tmp, action_port)
     accounts_file = tmp / "wechat-accounts.yml"
     accounts_file.write_text(json.dumps({"accounts": list(wechat_vector_accounts().values()) + [KF_ACCOUNT]}))  # YAML
-    bin_dir = Path(sys.executable).parent
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONUNBUFFERED": "1",
-        "WIDGET_ALLOWED_ORIGINS": dealer_origin,
-        "BOT_DATA_DIR": str(tmp),
-        "DB_HOST": "",
-        "REDIS_HOST": "",
-        # The published vectors are from 2024: the freshness window is tested as a unit, off here.
-        "WECHAT_TOKEN": WECHAT["token"],
-        "WECHAT_APPID": WECHAT["appid"],
-        "WECHAT_APPSECRET": "test-secret",
-        "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"],
-        "WECHAT_TIMESTAMP_WINDOW": "0",
-        # the default account takes plaintext pushes too (compatible mode); the vector accounts are in safe mode
-        "WECHAT_MODE": "compatible",
-        "WIDGET_SECRET": "test-widget-secret-0123456789abcdef",
-        "BOT_MAX_PENDING_PER_ADDRESS": "8",
-        # the trainer dashboard is on, with a password known to the tests (tests/browser/test_dashboard.py)
-        "TRAINER_PASSWORD": f"trainer-{token}",
-        "WECHAT_API_BASE": wechat_api.url,
-        "WECHAT_REPLY_BUDGET": "4.0",
-        "WECHAT_ACCOUNTS_FILE": str(accounts_file),
-    }
-    procs = []
-    action_log, rasa_log = tmp / "actions.log", tmp / "rasa.log"
-    with open(action_log, "wb") as alog, open(rasa_log, "wb") as rlog:
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "rasa_sdk",
-                    "--actions",
-                    "actions",
-                    "--port",
-                    str(action_port),
-                    "--logging-config_file",
-                    "deploy/logging.yml",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=alog,
-                stderr=subprocess.STDOUT,
-            )
-        )
-        procs.append(
-            subprocess.Popen(
-                [
-                    str(bin_dir / "rasa"),
-                    "run",
-                    "--model",
-                    str(model),
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    "credentials.yml",
-                    "--port",
-                    str(rasa_port),
-                    "--interface",
-                    "127.0.0.1",
-                    "--enable-api",
-                    "--auth-token",
-                    token,
-                    "--logging-config-file",
-                    "deploy/logging.yml",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=rlog,
-                stderr=subprocess.STDOUT,
-            )
-        )
+    env = child_env(
+        {
+            "WIDGET_ALLOWED_ORIGINS": dealer_origin,
+            "BOT_DATA_DIR": str(tmp),
+            "DB_HOST": "",
+            "REDIS_HOST": "",
+            **wechat_env(wechat_api.url),
+            "WIDGET_SECRET": "test-widget-secret-0123456789abcdef",
+            "BOT_MAX_PENDING_PER_ADDRESS": "8",
+            # the trainer dashboard is on, with a password known to the tests (tests/browser/test_dashboard.py)
+            "TRAINER_PASSWORD": f"trainer-{token}",
+            "WECHAT_ACCOUNTS_FILE": str(accounts_file),
+        }
+    )
+    started = []  # both start side by side, then each is waited for
     try:
-        _wait_for(f"http://127.0.0.1:{action_port}/health", procs[0], action_log)
-        _wait_for(f"http://127.0.0.1:{rasa_port}/status?token={token}", procs[1], rasa_log)
-        yield BotServers(
-            f"http://127.0.0.1:{rasa_port}", token, f"http://127.0.0.1:{action_port}", tmp, db, dealer_port
-        )
+        started.append(start_action_server(action_port, tmp / "actions.log", env))
+        started.append(start_rasa_server(model, endpoints, rasa_port, tmp / "rasa.log", env, token=token))
+        ready_or_fail(*started)
+        actions, rasa = started
+        yield BotServers(rasa.url, token, actions.url, tmp, db, dealer_port)
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(*started)
 
 
 @pytest.fixture(scope="session")

@@ -6,16 +6,25 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.support.servers import (
+    STARTUP_TIMEOUT_S,
+    Server,
+    ServerError,
+    child_env,
+    free_port,
+    ready_or_fail,
+    start_action_server,
+    start_rasa_server,
+    wait_port,
+)
+from tests.support.servers import stop as stop_processes
+from tests.support.servers import write_endpoints as write_endpoints  # re-exported for the tests here
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 REDIS = Path("/usr/bin/redis-server")
@@ -29,19 +38,9 @@ def require(*binaries: Path) -> None:
         pytest.skip(f"not installed: {', '.join(missing)} (scripts/setup.sh installs them as root)")
 
 
-def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"{proc.args[0]} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} not up after {timeout}s:\n{log.read_text()[-3000:]}")
+def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = STARTUP_TIMEOUT_S) -> None:
+    """Until ``url`` answers 200; fails the test if ``proc`` exits first or after ``timeout`` s."""
+    ready_or_fail(Server(Path(str(proc.args[0])).name, proc, url, log, health=""), timeout_s=timeout)
 
 
 class Postgres:
@@ -99,16 +98,10 @@ class Redis:
         )
         self.proc.stdin.write(f"requirepass {self.password}\n".encode())
         self.proc.stdin.close()
-        deadline = time.monotonic() + 10
-        import socket
-
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail("redis-server did not start")
+        try:
+            wait_port(self.port, self.proc, Path(os.devnull), name="redis-server")
+        except ServerError as e:
+            pytest.fail(f"redis-server did not start: {e}")
 
     def env(self) -> Dict[str, str]:
         return {
@@ -163,9 +156,10 @@ http {{
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(0.5)
-        if self.proc.poll() is not None:
-            pytest.fail((self.dir / "error.log").read_text())
+        try:
+            wait_port(self.port, self.proc, self.dir / "error.log", name="nginx")
+        except ServerError as e:
+            pytest.fail(str(e))
         self.url = f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
@@ -178,15 +172,9 @@ http {{
 
 
 def base_env(data_dir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONUNBUFFERED": "1",
-        "BOT_DATA_DIR": str(data_dir),
-        "DB_HOST": "",
-        "REDIS_HOST": "",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-    }
+    env = child_env(
+        {"BOT_DATA_DIR": str(data_dir), "DB_HOST": "", "REDIS_HOST": "", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    )
     # all simulated users come from one loopback address: the per-address cap would refuse them
     env.setdefault("BOT_MAX_PENDING_PER_ADDRESS", "1000")
     env.update(extra or {})
@@ -194,36 +182,11 @@ def base_env(data_dir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str
 
 
 def start_actions(env: Dict[str, str], log: Path) -> "tuple[subprocess.Popen, int]":
+    """An action server on a free port, up (its output appended to ``log``): (process, port)."""
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "rasa_sdk",
-            "--actions",
-            "actions",
-            "--port",
-            str(port),
-            "--logging-config_file",
-            "deploy/logging.yml",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(log, "ab"),
-        stderr=subprocess.STDOUT,
-    )
-    wait_http(f"http://127.0.0.1:{port}/health", proc, log)
-    return proc, port
-
-
-def write_endpoints(folder: Path, action_port: int) -> Path:
-    path = folder / "endpoints.yml"
-    path.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        "tracker_store:\n  type: bot.rasa.stores.DealerTrackerStore\n"
-        "lock_store:\n  type: bot.rasa.stores.DealerLockStore\n"
-    )
-    return path
+    actions = start_action_server(port, log, env, append=True)
+    ready_or_fail(actions)
+    return actions.proc, port
 
 
 def start_rasa(
@@ -235,42 +198,15 @@ def start_rasa(
     port: Optional[int] = None,
     wait: bool = True,
 ) -> "tuple[subprocess.Popen, int]":
+    """A Rasa server with the HTTP API (``token``) on ``port`` or a free one, its output appended to
+    ``log``; up unless ``wait`` is false (then ``wait_http`` its status URL): (process, port)."""
     port = port or free_port()
-    rasa = Path(sys.executable).parent / "rasa"
-    proc = subprocess.Popen(
-        [
-            str(rasa),
-            "run",
-            "--model",
-            str(model),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            "credentials.yml",
-            "--port",
-            str(port),
-            "--interface",
-            "127.0.0.1",
-            "--enable-api",
-            "--auth-token",
-            token,
-            "--logging-config-file",
-            "deploy/logging.yml",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(log, "ab"),
-        stderr=subprocess.STDOUT,
-    )
+    rasa = start_rasa_server(model, endpoints, port, log, env, token=token, append=True)
     if wait:
-        wait_http(f"http://127.0.0.1:{port}/status?token={token}", proc, log)
-    return proc, port
+        ready_or_fail(rasa)
+    return rasa.proc, port
 
 
 def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    """SIGTERM, and SIGKILL if it still runs 20 s later."""
+    stop_processes(proc)

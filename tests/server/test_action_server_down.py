@@ -4,10 +4,7 @@ that accepts and never answers. The user always gets a polite answer that a cons
 up — within a bounded time — and once the action server is back the same conversations go on."""
 
 import json
-import os
 import secrets
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -20,19 +17,20 @@ import pytest
 
 from bot.channels.inputs import DEFAULT_ACTION_TIMEOUT_S
 from bot.channels.wechat_crypto import signature
-from tests.conftest import (
-    COACH,
-    ROOT,
-    WECHAT,
-    _wait_for,
-    free_port,
-    http,
-    latest_model,
-    unique_nonce,
-    wechat_conversation,
-    widget_visitor,
-)
+from tests.conftest import COACH, WECHAT, http, unique_nonce, wechat_conversation, wechat_env, widget_visitor
 from tests.server.waiting import settled, wait_until
+from tests.support.servers import (
+    Server,
+    child_env,
+    free_port,
+    latest_model,
+    ready_or_fail,
+    sqlite_tracker_store,
+    start_action_server,
+    start_rasa_server,
+    stop,
+    write_endpoints,
+)
 
 pytestmark = pytest.mark.server
 BOUND_S = 15  # what the user waits at most when the action server does not answer
@@ -81,7 +79,7 @@ class Bot:
     def __init__(self, url: str, action_port: int, logs: Path, env: Dict[str, str]) -> None:
         self.url, self.action_port, self.logs, self.env = url, action_port, logs, env
         self.visitors: Dict[str, Dict[str, str]] = {}
-        self.actions: Optional[subprocess.Popen] = None
+        self.actions: Optional[Server] = None
         self.slow: Optional[SlowActionServer] = None
 
     # -- what listens on the action port --
@@ -91,12 +89,7 @@ class Bot:
             self.slow.stop()
             self.slow = None
         if self.actions:
-            self.actions.terminate()
-            try:
-                self.actions.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.actions.kill()
-                self.actions.wait()
+            stop(self.actions)
             self.actions = None
 
     def actions_slow(self) -> SlowActionServer:
@@ -105,19 +98,14 @@ class Bot:
         return self.slow
 
     def actions_up(self) -> None:
-        if self.actions and self.actions.poll() is None:
+        if self.actions and self.actions.proc.poll() is None:
             return
         self.actions_down()
-        log = self.logs / "actions.log"
-        with open(log, "ab") as out:
-            self.actions = subprocess.Popen(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        _wait_for(f"http://127.0.0.1:{self.action_port}/health", self.actions, log)
+        # without deploy/logging.yml, like this module's Rasa server
+        self.actions = start_action_server(
+            self.action_port, self.logs / "actions.log", self.env, logging_config=None, append=True
+        )
+        ready_or_fail(self.actions)
 
     # -- channels --
 
@@ -173,63 +161,19 @@ def bot(tmp_path_factory: pytest.TempPathFactory, wechat_api) -> Bot:
     tmp = tmp_path_factory.mktemp("actions_down")
     action_port, rasa_port = free_port(), free_port()
     token = secrets.token_hex(16)
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tmp / 'tracker.db'}\n"
-    )
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "PYTHONUNBUFFERED": "1",
-        "WECHAT_TOKEN": WECHAT["token"],
-        "WECHAT_APPID": WECHAT["appid"],
-        "WECHAT_APPSECRET": "test-secret",
-        "WECHAT_ENCODING_AES_KEY": WECHAT["encoding_aes_key"],
-        "WECHAT_TIMESTAMP_WINDOW": "0",
-        "WECHAT_MODE": "compatible",
-        "WECHAT_API_BASE": wechat_api.url,
-        "WECHAT_REPLY_BUDGET": "4.0",
-    }
+    endpoints = write_endpoints(tmp, action_port, stores=sqlite_tracker_store(tmp / "tracker.db"))
+    env = child_env(wechat_env(wechat_api.url))
     env.pop("BOT_ACTION_TIMEOUT", None)  # the shipped default is what is tested
     env.pop("WECHAT_ACCOUNTS_FILE", None)
-    rasa_log = tmp / "rasa.log"
-    with open(rasa_log, "wb") as out:
-        rasa = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "rasa"),
-                "run",
-                "--model",
-                str(model),
-                "--endpoints",
-                str(endpoints),
-                "--credentials",
-                "credentials.yml",
-                "--port",
-                str(rasa_port),
-                "--interface",
-                "127.0.0.1",
-                "--enable-api",
-                "--auth-token",
-                token,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    bot = Bot(f"http://127.0.0.1:{rasa_port}", action_port, tmp, env)
+    rasa = start_rasa_server(model, endpoints, rasa_port, tmp / "rasa.log", env, token=token, logging_config=None)
+    bot = Bot(rasa.url, action_port, tmp, env)
     bot.token = token  # type: ignore[attr-defined]
     try:
-        _wait_for(f"http://127.0.0.1:{rasa_port}/status?token={token}", rasa, rasa_log)
+        ready_or_fail(rasa)
         yield bot
     finally:
         bot.actions_down()
-        rasa.terminate()
-        try:
-            rasa.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            rasa.kill()
+        stop(rasa)
 
 
 def texts(messages: List[Dict[str, Any]]) -> str:
