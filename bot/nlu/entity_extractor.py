@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -24,6 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
+from bot.nlu.component import MadeFromConfig
 from bot.nlu.entities import EntityFinder
 from bot.nlu.lexicon import Lexicon, data_files, fingerprint, load_lexicon
 
@@ -36,7 +37,7 @@ ANSWERS_COPY = "product_answers.yml"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class DealerEntityExtractor(GraphComponent, EntityExtractorMixin):
+class DealerEntityExtractor(MadeFromConfig, EntityExtractorMixin):
     """Rule-based entities from the dealer's data files (spaCy EntityRuler + Matcher)."""
 
     @staticmethod
@@ -71,13 +72,7 @@ class DealerEntityExtractor(GraphComponent, EntityExtractorMixin):
         return fingerprint(data_files(config["catalog_path"], config["lexicon_dir"]))
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "DealerEntityExtractor":
+    def made(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> "DealerEntityExtractor":
         """Reads and validates the data files (a broken file fails the training run)."""
         return cls(
             config,

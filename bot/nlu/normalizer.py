@@ -12,7 +12,6 @@ Answers are written in Simplified Chinese.
 import unicodedata
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -20,6 +19,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.component import MadeFromConfig
 from bot.nlu.text import to_simplified
 
 
@@ -36,7 +36,7 @@ def normalise(text: str) -> str:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class ChineseTextNormalizer(GraphComponent):
+class ChineseTextNormalizer(MadeFromConfig):
     """Converts message texts to Simplified Chinese and folds full-width characters (see module)."""
 
     @staticmethod
@@ -44,13 +44,7 @@ class ChineseTextNormalizer(GraphComponent):
         return {}
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ChineseTextNormalizer":
+    def made(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> "ChineseTextNormalizer":
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

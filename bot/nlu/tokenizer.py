@@ -9,10 +9,7 @@ once, and it fingerprints all those files: editing the catalog retrains the toke
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_JIEBA_DIR, DEFAULT_LEXICON_DIR
@@ -49,15 +46,9 @@ class DealerJiebaTokenizer(JiebaTokenizer):
         return fingerprint(paths)
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "DealerJiebaTokenizer":
-        """Loads the hand-written and the generated dictionaries into jieba."""
-        tokenizer = super().create(config, model_storage, resource, execution_context)
+    def create(cls, config: Dict[Text, Any], *args: Any, **kwargs: Any) -> "DealerJiebaTokenizer":
+        """Rasa's JiebaTokenizer (the hand-written dictionaries into jieba), then the generated terms."""
+        tokenizer = super().create(config, *args, **kwargs)
         add_terms_to_jieba(line.split(" ")[0] for line in cls._generated_lines(config))
         return tokenizer
 
