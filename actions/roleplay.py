@@ -1,5 +1,6 @@
-"""Trainee practice: reading the mode from the message metadata, and customer mode turns
-(the bot plays a persona and scores the trainee). The logic lives in bot.roleplay."""
+"""Trainee practice: customer mode turns (the bot plays a persona and scores the trainee). The logic
+lives in bot.roleplay; the mode, persona and level slots fill from the message metadata
+(bot.nlu.roleplay_metadata)."""
 
 import os
 from typing import Any, Dict, List, Text
@@ -12,7 +13,6 @@ from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
 from bot.roleplay.practice import get_practice, history_entry
 
 ENV_ROLEPLAY_DIR = "BOT_ROLEPLAY_DIR"
-MODES = ("coach", "customer", "off")
 LEVEL_ZH = {"easy": "简单", "normal": "普通", "hard": "困难"}
 OUTCOME_ZH = {"test_drive": "顾客同意试驾", "walk_out": "顾客离开了", None: "练习提前结束"}
 DIMENSION_ZH = {
@@ -31,35 +31,38 @@ def practice():
     )
 
 
-class ActionReadRoleplayMetadata(Action):
-    """Custom slot mapping: the trainee page (or `python -m bot roleplay`) puts
-    ``{"roleplay": {"mode": "customer", "persona": "...", "level": "normal"}}`` in the message
-    metadata to choose the practice mode; other messages leave the slots alone."""
-
-    def name(self) -> Text:
-        return "action_read_roleplay_metadata"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        meta = (tracker.latest_message.get("metadata") or {}).get("roleplay")
-        if not isinstance(meta, dict) or meta.get("mode") not in MODES:
-            return []
-        mode = None if meta["mode"] == "off" else meta["mode"]
-        events: List[EventType] = [SlotSet("roleplay_mode", mode)]
-        if tracker.get_slot("roleplay_mode") != mode or meta.get("persona") not in (
-            None,
-            tracker.get_slot("roleplay_persona"),
-        ):
-            events.append(SlotSet("roleplay_replies", None))  # a new choice starts a new visit
-        if isinstance(meta.get("persona"), str):
-            events.append(SlotSet("roleplay_persona", meta["persona"]))
-        if meta.get("level") in LEVEL_ZH:
-            events.append(SlotSet("roleplay_level", meta["level"]))
-        return events
+def new_choice(events: List[Dict[Text, Any]]) -> bool:
+    """Whether the trainee chose again since the current visit began (``roleplay_replies`` set to
+    ``[]``): the mode was set to anything but customer, or the persona to another than the visit's.
+    The roleplay slots fill from the message metadata (bot.nlu.roleplay_metadata) with every message
+    that carries the choice, changed or not, so the slot events since the visit's start tell. A visit
+    begun in an earlier session has the persona the new session carried over."""
+    personas: List[Any] = []  # the personas set since the visit began, latest first
+    started = False
+    for event in reversed(events):
+        kind, name, value = event.get("event"), event.get("name"), event.get("value")
+        if kind == "session_started" and not started and personas:
+            return any(p != personas[-1] for p in personas)
+        if kind in ("restart", "session_started"):
+            break
+        if kind != "slot":
+            continue
+        if started:
+            if name == "roleplay_persona":  # the persona the visit began with
+                return any(p != value for p in personas)
+        elif name == "roleplay_replies" and value == []:
+            started = True
+        elif name == "roleplay_mode" and value != "customer":
+            return True
+        elif name == "roleplay_persona":
+            personas.append(value)
+    return started and any(p is not None for p in personas)
 
 
 class ActionRoleplayTurn(Action):
     """One turn of customer mode: start the visit, or score the trainee's reply and answer as
-    the customer; at the end, the scorecard (also kept in the conversation store)."""
+    the customer; at the end, the scorecard (also kept in the conversation store). A new choice of
+    mode or persona since the visit began starts a new visit (``new_choice``)."""
 
     def name(self) -> Text:
         return "action_roleplay_turn"
@@ -71,7 +74,7 @@ class ActionRoleplayTurn(Action):
         replies = tracker.get_slot("roleplay_replies")
         text = (tracker.latest_message.get("text") or "").strip()
         command = p.command(text)
-        if replies is None or command == "restart":
+        if replies is None or command == "restart" or new_choice(tracker.events):
             return self._start(dispatcher, p.visit(persona_id, level, []))
         session = p.visit(persona_id, level, replies)
         if command == "hint":

@@ -21,11 +21,10 @@ The patches (all on ``rasa.core.actions.action.RemoteAction``):
    custom action gets the turn's timeout (Rasa 3.6 always waits ``DEFAULT_REQUEST_TIMEOUT``, 300 s,
    and ignores a ``timeout`` in endpoints.yml), one retry after a connection the server closed, and
    its failure is recorded for the follow-up answer. Outside a guarded turn actions run unchanged.
-3. ``run`` (the same signature) is also wrapped by ``skip_without_metadata``: Rasa's
-   ``action_extract_slots`` calls every custom slot-mapping action on every message, and
-   ``action_read_roleplay_metadata`` only acts on messages whose metadata carries ``roleplay``; without
-   it the call (73 ms of every customer message in the profile) is not made and the result is the same
-   empty list of events. ``SKIP_WITHOUT_METADATA`` lists such actions with the metadata key they need.
+
+The practice choice in the message metadata needs no patch: the NLU component
+``bot.nlu.roleplay_metadata.RoleplayMetadataReader`` turns it into entities that fill the roleplay
+slots by ``from_entity`` mappings, so no custom slot-mapping action is called for every message.
 """
 
 import functools
@@ -41,8 +40,6 @@ SIGNATURES: Dict[str, List[str]] = {
     "RemoteAction.run": ["self", "output_channel", "nlg", "tracker", "domain"],
     "RemoteAction.action_response_format_spec": [],
 }
-
-SKIP_WITHOUT_METADATA = {"action_read_roleplay_metadata": "roleplay"}
 
 _installed = False
 
@@ -108,27 +105,6 @@ def validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
         raise e
 
 
-def needs_call(action_name: str, tracker: Any) -> bool:
-    """Whether the custom action ``action_name`` has to be called for the tracker's latest message."""
-    key = SKIP_WITHOUT_METADATA.get(action_name)
-    if key is None:
-        return True
-    metadata = getattr(tracker, "latest_message", None) and tracker.latest_message.metadata
-    return isinstance(metadata, dict) and isinstance(metadata.get(key), dict)
-
-
-def skip_without_metadata(original: Callable[..., Any]) -> Callable[..., Any]:
-    """Patch 3: ``RemoteAction.run`` that skips ``SKIP_WITHOUT_METADATA`` actions without their metadata."""
-
-    @functools.wraps(original)
-    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
-        if not needs_call(self.name(), tracker):
-            return []
-        return await original(self, output_channel, nlg, tracker, domain)
-
-    return run
-
-
 def install() -> None:
     """Installs every patch, once per process (later calls do nothing). Raises ``RasaVersionError``
     on another Rasa version, and ``RasaVersionError`` too if a patched function's signature differs
@@ -147,7 +123,7 @@ def install() -> None:
     from bot.channels.inputs import guard_action_run
 
     RemoteAction._validate_action_result = validate_action_result
-    RemoteAction.run = guard_action_run(skip_without_metadata(RemoteAction.run))
+    RemoteAction.run = guard_action_run(RemoteAction.run)
     _installed = True
 
 

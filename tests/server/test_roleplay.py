@@ -77,6 +77,28 @@ def test_hint_restart_and_stop_commands(servers):
     assert "陪练结束" in texts(stopped) and custom(stopped, "roleplay_scorecard")["outcome"] == "stopped"
 
 
+def test_a_new_choice_starts_a_new_visit_and_off_switches_practice_off(servers):
+    sender = "trainee-choice"
+    servers.send(sender, "开始练习", CUSTOMER)
+    servers.send(sender, WEAK, CUSTOMER)
+    other = {"roleplay": {"mode": "customer", "persona": "hesitant_staller", "level": "hard"}}
+    switched = servers.send(sender, "太贵了", other)
+    assert "陪练开始" in texts(switched) and "陈先生" in texts(switched)
+    slots = servers.tracker(sender)["slots"]
+    assert (slots["roleplay_persona"], slots["roleplay_level"], slots["roleplay_replies"]) == (
+        "hesitant_staller",
+        "hard",
+        [],
+    )
+    same = texts(servers.send(sender, WEAK, coaching=False))  # no metadata: the same visit goes on
+    assert "顾客：" in same and "陪练开始" not in same
+    off = servers.send(sender, "太贵了", {"roleplay": {"mode": "off"}})
+    assert "顾客：" not in texts(off) and custom(off, "roleplay_turn") is None and texts(off)
+    assert servers.tracker(sender)["slots"]["roleplay_mode"] == "off"
+    back = servers.send(sender, "太贵了", other)  # back to the same persona after off: a new visit
+    assert "陪练开始" in texts(back)
+
+
 def test_coach_mode_answers_with_why_and_alternatives(servers):
     reply = servers.send("trainee-coach", "远山太贵了", {"roleplay": {"mode": "coach"}})
     note = next(m["custom"] for m in reply if isinstance(m.get("custom"), dict) and "script_id" in m["custom"])

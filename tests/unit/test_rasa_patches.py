@@ -116,24 +116,6 @@ def test_install_patches_once():
     assert patches.installed()
 
 
-# -- patch 3: the roleplay slot mapping without metadata ----------------------------------------------
-
-
-def test_roleplay_slot_mapping_is_only_called_for_messages_with_roleplay_metadata():
-    from rasa.shared.core.events import UserUttered
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    def tracker(metadata):
-        t = DialogueStateTracker("s", [])
-        t.update(UserUttered("太贵了", {"name": "objection_price"}, metadata=metadata))
-        return t
-
-    assert not patches.needs_call("action_read_roleplay_metadata", tracker({}))
-    assert not patches.needs_call("action_read_roleplay_metadata", tracker({"roleplay": "customer"}))
-    assert patches.needs_call("action_read_roleplay_metadata", tracker({"roleplay": {"mode": "customer"}}))
-    assert patches.needs_call("action_answer_objection", tracker({}))
-
-
 # -- nothing is installed by importing --------------------------------------------------------------
 
 
