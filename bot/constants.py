@@ -35,6 +35,9 @@ ANNOTATED_ENTITIES = (ENTITY_CAR_MODEL, ENTITY_COMPETITOR, ENTITY_FAMILY_MEMBER,
 # What a fact question names, found by the product engine's question reader (bot.nlu.entity_extractor).
 FACT_ENTITIES = (ENTITY_TRIM, ENTITY_SPEC)
 ALL_ENTITIES = ANNOTATED_ENTITIES + FACT_ENTITIES
+# Not read from text: the trainee's practice choice, taken from message metadata by
+# bot.nlu.roleplay_metadata so the roleplay slots fill through from_entity mappings.
+METADATA_ENTITIES = ("roleplay_mode", "roleplay_persona", "roleplay_level")
 FAMILY_ROLES = ("spouse", "parent", "child", "other")
 
 # Default locations of the data files, relative to the project root.

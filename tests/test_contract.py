@@ -16,6 +16,7 @@ from bot.constants import (
     ALL_ENTITIES,
     ALL_INTENTS,
     ANNOTATED_ENTITIES,
+    METADATA_ENTITIES,
     OBJECTION_INTENTS,
     SMALLTALK_INTENTS,
     VISITOR_INTENTS,
@@ -52,7 +53,7 @@ def test_domain_declares_exactly_the_contract_intents_and_entities(domain):
         set(domain.intents) - {"nlu_fallback", "restart", "back", "out_of_scope", "session_start"} | {"out_of_scope"}
         == ALL_INTENTS
     )
-    assert set(domain.entities) == set(ALL_ENTITIES)
+    assert set(domain.entities) == set(ALL_ENTITIES) | set(METADATA_ENTITIES)
 
 
 def test_training_data_has_enough_examples_per_intent(training):

@@ -27,12 +27,12 @@ from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, ENTITY_AT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.constants import METADATA_ENTITIES
+
 METADATA_KEY = "roleplay"
 MODES = ("coach", "customer", "off")
 LEVELS = ("easy", "normal", "hard")
-ENTITY_MODE = "roleplay_mode"
-ENTITY_PERSONA = "roleplay_persona"
-ENTITY_LEVEL = "roleplay_level"
+ENTITY_MODE, ENTITY_PERSONA, ENTITY_LEVEL = METADATA_ENTITIES
 EXTRACTOR_NAME = "RoleplayMetadataReader"
 
 
