@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions._context import last_bot_action, latest_intent
 from actions.objections import catalog
-from bot.channels.datafiles import catalog_path
+from bot.catalog.location import catalog_path
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
 from bot.rasa.names import (
     ACTION_CANCEL_BOOKING,
@@ -197,8 +197,7 @@ class ActionSaveBooking(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         from bot.booking import booked, format_when
-        from bot.leads.store import Forgotten, LeadStore, lead_from_state
-        from bot.notify import NotifyEvent, notify
+        from bot.leads.booking import BOOKING_GRADE, keep_booking
         from bot.privacy.logs import mask_phone
 
         clear = [
@@ -211,57 +210,27 @@ class ActionSaveBooking(Action):
             dispatcher.utter_message(response=UTTER_BOOKING_NOT_KEPT)
             return clear
         when = dt.datetime.fromisoformat(start)
-        today = dt.date.today()
-        lead = lead_from_state(
+        kept = keep_booking(
             tracker.sender_id,
             tracker.get_latest_input_channel(),
             tracker.slots,
             tracker.events,
             catalog().dealer,
-            today,
+            phone=request.phone,
+            car_model=request.model,
+            when=when,
+            when_text=format_when(when),
+            today=dt.date.today(),
         )
-        lead.phone, lead.grade, lead.car_model = request.phone, "O", request.model or lead.car_model
-        lead.follow_up_date = max(today, when.date() - dt.timedelta(days=1))
-        lead.reason = f"预约试驾 {format_when(when)}"
-        started = next((e.get("timestamp") for e in tracker.events if e.get("timestamp")), None)
-        store = LeadStore()
-        before = store.get(tracker.sender_id)
-        try:
-            store.save(lead, conversation_started=started)
-        except Forgotten:
+        if kept is None:  # the person asked to be forgotten: nothing is kept
             return clear
-        notify(
-            NotifyEvent(
-                "booking",
-                lead.channel,
-                tracker.sender_id,
-                car_model=lead.car_model,
-                when=when,
-                grade="O",
-                phone=request.phone,
-                phone_consent=True,
-                name=lead.name,
-            )
-        )
         dispatcher.utter_message(text=booked(request, when, mask_phone(request.phone)))
-        previous = (
-            None
-            if before is None
-            else {
-                "phone": before.phone,
-                "grade": before.grade,
-                "car_model": before.car_model,
-                "reason": before.reason,
-                "follow_up_date": before.follow_up_date.isoformat() if before.follow_up_date else None,
-            }
-        )
-        kept = json.dumps({"when": when.isoformat(), "model": lead.car_model, "previous": previous}, ensure_ascii=False)
         return clear + [
             SlotSet(SLOT_LEAD_PHONE, request.phone),
             SlotSet(SLOT_LEAD_CONSENT, True),
-            SlotSet(SLOT_LEAD_GRADE, "O"),
-            SlotSet(SLOT_CAR_MODEL, request.model or lead.car_model),
-            SlotSet(SLOT_BOOKING_KEPT, kept),
+            SlotSet(SLOT_LEAD_GRADE, BOOKING_GRADE),
+            SlotSet(SLOT_CAR_MODEL, kept["model"]),
+            SlotSet(SLOT_BOOKING_KEPT, json.dumps(kept, ensure_ascii=False)),
         ]
 
 
@@ -275,8 +244,7 @@ class ActionCancelBooking(Action):
         return ACTION_CANCEL_BOOKING
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        from bot.leads.store import LeadStore
-        from bot.notify import NotifyEvent, notify
+        from bot.leads.booking import cancel_booking
 
         try:
             kept = json.loads(tracker.get_slot(SLOT_BOOKING_KEPT) or "")
@@ -285,34 +253,9 @@ class ActionCancelBooking(Action):
         if not isinstance(kept, dict) or last_bot_action(tracker) != ACTION_SAVE_BOOKING:
             dispatcher.utter_message(response=UTTER_DENY)
             return [SlotSet(SLOT_BOOKING_KEPT, None)]
-        store = LeadStore()
-        lead = store.get(tracker.sender_id)
-        previous = kept.get("previous")
-        if lead is not None:
-            if not isinstance(previous, dict):
-                store.delete(tracker.sender_id)
-            else:  # back to what the customer had agreed to before the booking
-                lead.phone, lead.grade, lead.car_model = (
-                    previous.get("phone") or lead.phone,
-                    previous.get("grade"),
-                    previous.get("car_model"),
-                )
-                lead.reason = previous.get("reason")
-                follow = previous.get("follow_up_date")
-                lead.follow_up_date = dt.date.fromisoformat(follow) if follow else None
-                store.save(lead)
-        when = dt.datetime.fromisoformat(kept["when"]) if kept.get("when") else None
-        notify(
-            NotifyEvent(
-                "cancel",
-                tracker.get_latest_input_channel() or "rest",
-                tracker.sender_id,
-                car_model=kept.get("model"),
-                when=when,
-            )
-        )
+        previous = cancel_booking(tracker.sender_id, tracker.get_latest_input_channel(), kept)
         slots = [SlotSet(SLOT_BOOKING_KEPT, None)]
-        if isinstance(previous, dict):
+        if previous is not None:
             dispatcher.utter_message(response=UTTER_BOOKING_CANCELLED_ONLY)
             return slots + [
                 SlotSet(SLOT_LEAD_PHONE, previous.get("phone")),

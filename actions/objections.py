@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._context import case_attempts, last_bot_action, latest_intent, objection_context, reinterpret
 from bot.catalog import Catalog
-from bot.channels.datafiles import catalog_from_env
+from bot.catalog.location import catalog_from_env
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR, OBJECTION_INTENTS
 from bot.exceptions import BotError
 from bot.playbook.facts import strip_sample_labels

@@ -1,7 +1,7 @@
 """The data files our channels read (no Rasa import here; the actions use the catalog helper too):
 
-- the dealer catalog and the roleplay directory, from the environment (``catalog_from_env``,
-  ``roleplay_dir``);
+- the roleplay directory, from the environment (``roleplay_dir``; the catalog's is
+  ``bot.catalog.location``);
 - what the channels say or show by themselves, outside a Rasa turn's responses, from
   data/channel_texts.yml (``channel_texts``);
 - the text of a domain.yml response, for a channel that must answer when the loaded model has no
@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Tuple, Union
 
-from bot.catalog import Catalog, get_catalog
-from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
 from bot.exceptions import DataFileError
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
@@ -30,16 +28,6 @@ DEFAULT_PATH = ROOT / "data" / "channel_texts.yml"
 DOMAIN_PATH = ROOT / "domain.yml"
 ENV_ROLEPLAY_DIR = "BOT_ROLEPLAY_DIR"
 DEFAULT_ROLEPLAY_DIR = "data/roleplay"
-
-
-def catalog_path() -> Path:
-    """The dealer catalog's file: $BOT_CATALOG_PATH or data/catalog.yml."""
-    return Path(os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH))
-
-
-def catalog_from_env() -> Catalog:
-    """The dealer catalog ($BOT_CATALOG_PATH or data/catalog.yml), loaded once."""
-    return get_catalog(str(catalog_path()))
 
 
 def roleplay_dir() -> Path:

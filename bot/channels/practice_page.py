@@ -22,7 +22,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.datafiles import catalog_from_env, catalog_path, channel_texts, roleplay_dir
+from bot.catalog.location import catalog_from_env, catalog_path
+from bot.channels.datafiles import channel_texts, roleplay_dir
 from bot.channels.inputs import InputError, error_response, parse_json_body
 from bot.rasa.names import SLOT_ROLEPLAY_HISTORY
 

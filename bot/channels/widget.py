@@ -25,7 +25,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.datafiles import catalog_from_env, catalog_path, channel_texts, roleplay_dir
+from bot.catalog.location import catalog_from_env, catalog_path
+from bot.channels.datafiles import channel_texts, roleplay_dir
 from bot.channels.identity import VisitorTokens
 from bot.channels.inputs import InputError, check_sender, clean_text, error_response, parse_json_body
 from bot.channels.practice_page import add_practice_routes
