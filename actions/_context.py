@@ -6,10 +6,15 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, UserUtteranceReverted, UserUttered
 
-from bot.leads.store import objections_raised
+from bot.leads.store import Conversation, objections_raised
 from bot.playbook.model import CONTEXT_SLOTS
 from bot.playbook.rules import Context
 from bot.rasa.names import ACTION_LISTEN, SLOT_GIFTS_OFFERED, SLOT_LAST_PRINCIPLE, SLOT_SALES_STAGE, SLOT_USED_SCRIPTS
+
+
+def conversation(tracker: Tracker, dealer: Any) -> Conversation:
+    """The conversation as bot.leads sees it (who, channel, slots, events, dealer)."""
+    return Conversation(tracker.sender_id, tracker.get_latest_input_channel(), tracker.slots, tracker.events, dealer)
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:

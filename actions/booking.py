@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._context import last_bot_action, latest_intent
+from actions._context import conversation, last_bot_action, latest_intent
 from actions.objections import catalog
 from bot.catalog.location import catalog_path
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
@@ -211,11 +211,7 @@ class ActionSaveBooking(Action):
             return clear
         when = dt.datetime.fromisoformat(start)
         kept = keep_booking(
-            tracker.sender_id,
-            tracker.get_latest_input_channel(),
-            tracker.slots,
-            tracker.events,
-            catalog().dealer,
+            conversation(tracker, catalog().dealer),
             phone=request.phone,
             car_model=request.model,
             when=when,

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._context import latest_intent
+from actions._context import conversation, latest_intent
 from actions.objections import ActionAnswerObjection, catalog
 from bot.constants import OBJECTION_INTENTS
 from bot.leads.contact import Consent, contact_from_text, declines, read_consent
@@ -105,9 +105,7 @@ class ValidateContactForm(FormValidationAction):
 
 
 def lead_from_tracker(tracker: Tracker, today: dt.date) -> Lead:
-    return lead_from_state(
-        tracker.sender_id, tracker.get_latest_input_channel(), tracker.slots, tracker.events, catalog().dealer, today
-    )
+    return lead_from_state(conversation(tracker, catalog().dealer), today)
 
 
 class ActionSaveLead(Action):

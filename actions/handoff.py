@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions._context import conversation
 from actions.objections import catalog
 from bot.leads.handoff import handoff_plan, record_handoff
 from bot.rasa.names import ACTION_HAND_OVER
@@ -31,15 +32,7 @@ class ActionHandOver(Action):
         dispatcher.utter_message(response=plan.response, **plan.variables)
         dispatcher.utter_message(json_message={"handoff": {"reason": plan.reason, "need_phone": plan.need_phone}})
         try:
-            record_handoff(
-                tracker.sender_id,
-                tracker.get_latest_input_channel(),
-                tracker.slots,
-                tracker.events,
-                catalog().dealer,
-                plan,
-                now,
-            )
+            record_handoff(conversation(tracker, catalog().dealer), plan, now)
         except Exception:  # the answer has gone out; the log says what failed (phones masked)
             logger.exception("handoff not recorded")
         return [ConversationPaused()]

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._context import case_attempts, last_bot_action, latest_intent, objection_context, reinterpret
+from actions._context import case_attempts, conversation, last_bot_action, latest_intent, objection_context, reinterpret
 from bot.catalog import Catalog
 from bot.catalog.location import catalog_from_env
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR, OBJECTION_INTENTS
@@ -66,15 +66,7 @@ def keep_promise(tracker: Tracker, reason: str) -> None:
     from bot.playbook.promises import record_promise
 
     try:
-        record_promise(
-            tracker.sender_id,
-            tracker.get_latest_input_channel(),
-            tracker.slots,
-            tracker.events,
-            catalog().dealer,
-            reason,
-            dt.datetime.now(),
-        )
+        record_promise(conversation(tracker, catalog().dealer), reason, dt.datetime.now())
     except Exception:  # the answer has gone out; the log says what failed (phones masked)
         logger.exception("promise not recorded")
 

@@ -9,10 +9,9 @@ back what the customer had agreed to then. The team is told of the cancellation 
 calls to confirm."""
 
 import datetime as dt
-from typing import Any, Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional
 
-from bot.catalog import Dealer
-from bot.leads.store import Forgotten, Lead, LeadStore, lead_from_state
+from bot.leads.store import Conversation, Forgotten, Lead, LeadStore, lead_from_state
 from bot.notify import NotifyEvent, notify
 
 BOOKING_GRADE = "O"
@@ -32,11 +31,7 @@ def _previous(lead: Optional[Lead]) -> Optional[Dict[str, Any]]:
 
 
 def keep_booking(
-    sender_id: str,
-    channel: Optional[str],
-    slots: Dict[str, Any],
-    events: Sequence[Dict[str, Any]],
-    dealer: Dealer,
+    conversation: Conversation,
     *,
     phone: str,
     car_model: Optional[str],
@@ -47,15 +42,15 @@ def keep_booking(
     """Saves the booking as the conversation's lead and notifies the team. Returns what a
     cancellation needs (``when``, ``model``, the lead as it was before), or None when the person
     asked to be forgotten (nothing is kept)."""
-    lead = lead_from_state(sender_id, channel, slots, events, dealer, today)
+    sender_id = conversation.sender_id
+    lead = lead_from_state(conversation, today)
     lead.phone, lead.grade, lead.car_model = phone, BOOKING_GRADE, car_model or lead.car_model
     lead.follow_up_date = max(today, when.date() - dt.timedelta(days=1))
     lead.reason = BOOKING_REASON.format(when=when_text)
-    started = next((e.get("timestamp") for e in events if e.get("timestamp")), None)
     store = LeadStore()
     before = store.get(sender_id)
     try:
-        store.save(lead, conversation_started=started)
+        store.save(lead, conversation_started=conversation.started)
     except Forgotten:
         return None
     notify(

@@ -14,7 +14,7 @@ from typing import Any, Optional, Tuple
 from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import EventVerbosity
 
-from bot.leads.store import Lead, LeadStore, keep_known, lead_from_state
+from bot.leads.store import Conversation, Lead, LeadStore, keep_known, lead_from_state
 
 
 async def record_form_lead(
@@ -41,7 +41,8 @@ async def record_form_lead(
             tracker.update(event)
         await agent.tracker_store.save(tracker)
         state = tracker.current_state(EventVerbosity.ALL)
-        lead = lead_from_state(sender, channel, state["slots"], state["events"], dealer, today or dt.date.today())
+        conversation = Conversation(sender, channel, state["slots"], state["events"], dealer)
+        lead = lead_from_state(conversation, today or dt.date.today())
         started = tracker.events[0].timestamp if tracker.events else None
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, lambda: _save_and_notify(lead, started))

@@ -8,10 +8,13 @@ the outbox first, delivered in the background, so a slow robot never delays the 
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from bot.catalog.hours import clock
 from bot.privacy.logs import mask_phone
+
+if TYPE_CHECKING:
+    from bot.leads.store import Conversation
 
 REASON = "客户要求真人顾问"
 
@@ -54,33 +57,25 @@ def handoff_plan(catalog: Any, slots: Dict[str, Any], now: dt.datetime) -> Hando
     return HandoffPlan(name + ("_phone" if phone else ""), variables, need_phone=phone is None)
 
 
-def record_handoff(
-    sender_id: str,
-    channel: Optional[str],
-    slots: Dict[str, Any],
-    events: Sequence[Dict[str, Any]],
-    dealer: Any,
-    plan: HandoffPlan,
-    now: dt.datetime,
-) -> None:
+def record_handoff(conversation: "Conversation", plan: HandoffPlan, now: dt.datetime) -> None:
     """The lead row (new, or the existing one updated) with the reason and follow-up today, and the
     team's notification."""
     from bot.leads.store import LeadStore, keep_known, lead_from_state
     from bot.notify import NotifyEvent, notify
 
     store = LeadStore()
-    lead = lead_from_state(sender_id, channel, slots, events, dealer, now.date())
+    slots = conversation.slots
+    lead = lead_from_state(conversation, now.date())
     lead.phone, lead.name = consented_phone(slots) or "", slots.get("lead_name")
-    keep_known(lead, store.get(sender_id))
+    keep_known(lead, store.get(conversation.sender_id))
     lead.follow_up_date = now.date()
     lead.reason = plan.reason
-    started = next((e.get("timestamp") for e in events if e.get("timestamp")), None)
-    store.save(lead, conversation_started=started)
+    store.save(lead, conversation_started=conversation.started)
     notify(
         NotifyEvent(
             "handoff",
-            channel or "unknown",
-            sender_id,
+            conversation.channel or "unknown",
+            conversation.sender_id,
             car_model=lead.car_model,
             reason=plan.reason,
             grade=lead.grade,

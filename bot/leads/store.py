@@ -217,17 +217,34 @@ def objections_raised(events: Sequence[Dict[str, Any]]) -> List[str]:
 LEAD_SOURCE_KEYS = ("page", "showroom", "account")
 
 
-def lead_from_state(
-    sender_id: str,
-    channel: Optional[str],
-    slots: Dict[str, Any],
-    events: Sequence[Dict[str, Any]],
-    dealer: Any,
-    today: dt.date,
-) -> Lead:
+@dataclass(frozen=True)
+class Conversation:
+    """What a lead is made from: whose conversation, on which channel, its slots and events so far
+    (the tracker's, as plain dicts) and the dealer it belongs to."""
+
+    sender_id: str
+    channel: Optional[str]
+    slots: Dict[str, Any]
+    events: Sequence[Dict[str, Any]]
+    dealer: Any
+
+    @property
+    def started(self) -> Optional[float]:
+        """When the conversation began (its first event's timestamp), for the retention clock."""
+        return next((e.get("timestamp") for e in self.events if e.get("timestamp")), None)
+
+
+def lead_from_state(conversation: Conversation, today: dt.date) -> Lead:
     """The lead row for a conversation: contact details from the lead slots, the model of
     interest, the objections raised, the grade and follow-up date (tomorrow when not graded yet:
     a fresh contact is called within a day and graded then), and where it came from."""
+    sender_id, channel, slots, events, dealer = (
+        conversation.sender_id,
+        conversation.channel,
+        conversation.slots,
+        conversation.events,
+        conversation.dealer,
+    )
     metadata: Dict[str, Any] = {}
     for event in reversed(events):
         if event.get("event") == "user":

@@ -123,3 +123,11 @@ def wechat_text_xml(account, openid, content, msg_id=None) -> bytes:
     for name, value in fields.items():
         ET.SubElement(root, name).text = str(value)
     return ET.tostring(root, encoding="utf-8")
+
+
+def use_fresh_data_dir(tmp_path, monkeypatch):
+    """Points the lead store at an empty SQLite folder (no PostgreSQL, no WeCom robot) and returns it."""
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DB_HOST", raising=False)
+    monkeypatch.delenv("WECOM_ROBOT_WEBHOOK", raising=False)
+    return tmp_path

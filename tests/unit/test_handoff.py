@@ -15,10 +15,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.catalog import load_catalog
 from bot.cli import main
 from bot.leads.handoff import handoff_plan, record_handoff
-from bot.leads.store import LeadStore
+from bot.leads.store import Conversation, LeadStore
 from bot.nlu.normalizer import normalise
 from bot.rasa.stores import DealerTrackerStore
-from tests.unit.shared import run_sql
+from tests.unit.shared import run_sql, use_fresh_data_dir
 
 CATALOG = load_catalog("data/catalog.yml")
 OPEN = dt.datetime(2026, 11, 30, 10, 0)  # a Monday morning
@@ -27,10 +27,7 @@ hours = CATALOG.dealer.opening_hours
 
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DB_HOST", raising=False)
-    monkeypatch.delenv("WECOM_ROBOT_WEBHOOK", raising=False)
-    return tmp_path
+    return use_fresh_data_dir(tmp_path, monkeypatch)
 
 
 def test_the_answer_says_when_a_person_answers():
@@ -48,7 +45,8 @@ def test_the_answer_says_when_a_person_answers():
 def test_the_handoff_is_recorded_and_queued_for_the_team(data_dir):
     slots = {"car_model": "远山", "lead_phone": "13800138000", "lead_consent": True, "lead_name": "李"}
     events = [{"event": "user", "timestamp": time.time(), "parse_data": {"intent": {"name": "objection_price"}}}]
-    record_handoff("widget:v1", "widget", slots, events, CATALOG.dealer, handoff_plan(CATALOG, slots, OPEN), OPEN)
+    conversation = Conversation("widget:v1", "widget", slots, events, CATALOG.dealer)
+    record_handoff(conversation, handoff_plan(CATALOG, slots, OPEN), OPEN)
     lead = LeadStore().get("widget:v1")
     assert (lead.reason, lead.phone, lead.follow_up_date, lead.car_model) == (
         "客户要求真人顾问",

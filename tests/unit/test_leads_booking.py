@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from bot.catalog import load_catalog
 from bot.leads.booking import cancel_booking, keep_booking
-from bot.leads.store import Lead, LeadStore
+from bot.leads.store import Conversation, Lead, LeadStore
+from tests.unit.shared import use_fresh_data_dir
 
 CATALOG = load_catalog("data/catalog.yml")
 TODAY = dt.date(2026, 11, 30)
@@ -18,17 +19,13 @@ EVENTS = [{"event": "user", "timestamp": time.time(), "parse_data": {"intent": {
 
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DB_HOST", raising=False)
-    monkeypatch.delenv("WECOM_ROBOT_WEBHOOK", raising=False)
-    return tmp_path
+    return use_fresh_data_dir(tmp_path, monkeypatch)
 
 
 def keep(sender: str = "widget:v1", model: str = "远山"):
-    return keep_booking(
-        sender, "widget", {}, EVENTS, CATALOG.dealer, phone="13800138000", car_model=model, when=WHEN,
-        when_text="12月5日 周六 上午10:00", today=TODAY,
-    )  # fmt: skip
+    conversation = Conversation(sender, "widget", {}, EVENTS, CATALOG.dealer)
+    when_text = "12月5日 周六 上午10:00"
+    return keep_booking(conversation, phone="13800138000", car_model=model, when=WHEN, when_text=when_text, today=TODAY)
 
 
 def outbox_kinds():

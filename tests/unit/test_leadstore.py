@@ -11,7 +11,7 @@ import pytest
 from bot.cli import main
 from bot.database import database_settings, redis_settings
 from bot.leads.contact import agrees, declines, find_name, find_phone
-from bot.leads.store import Lead, LeadStore, lead_from_state, objections_raised
+from bot.leads.store import Conversation, Lead, LeadStore, lead_from_state, objections_raised
 from bot.privacy.logs import PhoneMaskingFilter, mask_phone
 
 TODAY = dt.date(2026, 11, 27)  # a Friday
@@ -130,7 +130,7 @@ def test_lead_from_state_takes_objections_of_this_session_and_the_source():
         "follow_up_date": "2026-12-12",
         "car_model": "远山",
     }
-    got = lead_from_state("s", "widget", slots, events, Dealer, TODAY)
+    got = lead_from_state(Conversation("s", "widget", slots, events, Dealer), TODAY)
     assert objections_raised(events) == ["objection_price", "objection_price", "consult_family"]
     assert got.objections == ["objection_price", "consult_family"] and got.grade == "B"
     assert got.follow_up_date == dt.date(2026, 12, 12) and got.dealer == {
@@ -138,7 +138,7 @@ def test_lead_from_state_takes_objections_of_this_session_and_the_source():
         "name": "示例展厅",
         "page": "/models/yuanshan",
     }
-    ungraded = lead_from_state("s", None, {"lead_phone": "13800138000"}, [], Dealer, TODAY)
+    ungraded = lead_from_state(Conversation("s", None, {"lead_phone": "13800138000"}, [], Dealer), TODAY)
     assert ungraded.grade is None and ungraded.follow_up_date == TODAY + dt.timedelta(days=1)
 
 
