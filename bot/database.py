@@ -71,7 +71,7 @@ def sqlite_engine(url: Any, **kwargs: Any) -> Any:
     events and the action server's lead rows come from two processes, and a writer waits up to 15 s
     for the other's short write) and ``synchronous=NORMAL`` syncs at checkpoints. A killed process loses nothing committed (the restart
     tests kill Rasa with SIGKILL); only a power cut can lose the last commits before a checkpoint.
-    Measured in BENCHMARKS.md: a tracker save 15.6 -> 5.6 ms, a retrieve 8.1 -> 5.2 ms.
+    What it gained is measured in BENCHMARKS.md ("SQLite kept open").
     """
     import sqlalchemy as sa
 

@@ -135,8 +135,8 @@ class WeChatInput(NamedChannel, InputChannel):
         self.api = CustomerServiceApi(api_base)
         self.reply_budget_s = reply_budget_s
         # The budget is what WeChat sees. Under a burst the event loop runs late (Rasa computes on
-        # it): with 100 pushes at once a request reached this handler up to 0.8 s after it was
-        # sent, so the channel stops waiting for a passive answer a margin before the budget ends.
+        # it): under a burst a request reaches this handler late (BENCHMARKS.md, "WeChat under a
+        # burst"), so the channel stops waiting for a passive answer a margin before the budget ends.
         self.passive_wait_s = max(0.2, reply_budget_s - max(0.0, reply_margin_s))
         self.timestamp_window_s = timestamp_window_s
         self.menu = dict(menu or {})

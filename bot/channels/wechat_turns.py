@@ -63,10 +63,10 @@ class TurnState:
 
         Rasa's NLU and policies run on the event loop and block it while they compute. With every
         push starting its turn at once, a burst of 100 users queues 100 blocking steps ahead of
-        the timers that end the passive budget, and WeChat saw 15 s responses. Admitting one turn
-        at a time (measured: slowest response 3.9 s with one, 5.9 s with two, same throughput on
-        two cores) keeps the loop free enough for each request to be answered within its budget;
-        the rest are answered through the customer-service API as they finish."""
+        the timers that end the passive budget, and WeChat saw responses far past it. Admitting one
+        turn at a time keeps the loop free enough for each request to be answered within its budget
+        (BENCHMARKS.md, "WeChat under a burst"); the rest are answered through the customer-service
+        API as they finish."""
         if self.turn_slots is None:
             self.turn_slots = asyncio.Semaphore(max(1, self.max_concurrent))
         async with self.turn_slots:

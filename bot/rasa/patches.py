@@ -14,7 +14,7 @@ The patches (all on ``rasa.core.actions.action.RemoteAction``):
    ``validate_action_result``: the same JSON schema check with one validator built once
    (BENCHMARKS.md, "What we changed"). Rasa's version calls ``jsonschema.validate`` for every
    action-server response, which checks the schema against the metaschema and builds a new
-   validator each time: 155 ms of a 255 ms turn in ``bench/profile.py``. A malformed response still
+   validator each time: most of a turn's time in ``bench/profile.py`` (BENCHMARKS.md). A malformed response still
    raises ``jsonschema.ValidationError`` with Rasa's message.
 2. ``run(self, output_channel, nlg, tracker, domain) -> List[Event]`` is wrapped by the channels'
    action guard (``bot.channels.inputs.guard_action_run``): inside a turn run by ``TurnGuard`` a
