@@ -41,8 +41,13 @@ test: setup lint validate train ## lint, then the whole test suite (what CI runs
 test-stories: train ## end-to-end test stories (zero prediction errors allowed)
 	$(TEST_STORIES)
 
+# In parallel (pytest-xdist): one worker per CPU, at most 4 (each imports Rasa and TensorFlow;
+# PYTEST_XDIST_AUTO_NUM_WORKERS=N overrides), whole test files per worker so module fixtures load
+# once. Bytecode caching on even where the environment turns it off: without it every run recompiles
+# spaCy/thinc/hypothesis and redoes pytest's assertion rewriting in every worker.
 test-fast: setup ## unit tests only, no servers (no server, deploy or browser tests; see pyproject.toml)
-	$(PY) -m pytest tests -m "not server and not deploy and not browser and not redis"
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest tests -m "not server and not deploy and not browser and not redis" \
+	  -n logical --maxprocesses 4 --dist loadfile
 
 test-explore: setup ## property tests with random examples, 10x as many (make test runs them derandomized)
 	HYPOTHESIS_PROFILE=explore $(PY) -m pytest tests/unit/test_properties.py
