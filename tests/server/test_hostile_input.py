@@ -14,7 +14,7 @@ from bot.channels.inputs import MAX_MESSAGE_CHARS, TOO_LONG_TEXT
 from bot.channels.wechat_crypto import signature
 from tests.conftest import COACH, WECHAT, http, unique_nonce, wechat_conversation, widget_visitor
 from tests.server.waiting import settled
-from tests.unit.shared import wechat_text_xml
+from tests.support.wechat import wechat_text_xml
 
 pytestmark = pytest.mark.server
 ACCOUNT = "gh_testaccount"

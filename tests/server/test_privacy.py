@@ -19,7 +19,7 @@ from tests.conftest import (
     wechat_vector_accounts,
     widget_visitor,
 )
-from tests.unit.shared import wechat_text_xml
+from tests.support.wechat import wechat_text_xml
 
 pytestmark = pytest.mark.server
 PLAIN = {"Content-Type": "text/plain;charset=UTF-8"}

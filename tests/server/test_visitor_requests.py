@@ -12,7 +12,7 @@ from bot.channels.wechat_crypto import signature
 from bot.leads.store import LeadStore
 from bot.notify import Outbox
 from tests.conftest import KF_ACCOUNT, http, unique_nonce, widget_visitor
-from tests.unit.shared import wechat_text_xml
+from tests.support.wechat import wechat_text_xml
 
 pytestmark = pytest.mark.server
 

@@ -3,9 +3,7 @@ trackers for actions, running the rules engine over a conversation, the roleplay
 from a fake HTTP server, and the WeChat text push (also used by the server tests)."""
 
 import shutil
-import time
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 import sqlalchemy as sa
 from rasa_sdk import Tracker
@@ -113,16 +111,6 @@ def send_json(handler, data: bytes) -> None:
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
-
-
-def wechat_text_xml(account, openid, content, msg_id=None) -> bytes:
-    """The XML body WeChat pushes for a text message from `openid` to the official account `account`."""
-    root = ET.Element("xml")
-    fields = {"ToUserName": account, "FromUserName": openid, "CreateTime": int(time.time()), "MsgType": "text"}
-    fields.update(Content=content, MsgId=msg_id if msg_id is not None else time.time_ns())
-    for name, value in fields.items():
-        ET.SubElement(root, name).text = str(value)
-    return ET.tostring(root, encoding="utf-8")
 
 
 def use_fresh_data_dir(tmp_path, monkeypatch):
