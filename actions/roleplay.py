@@ -2,33 +2,36 @@
 lives in bot.roleplay; the mode, persona and level slots fill from the message metadata
 (bot.nlu.roleplay_metadata)."""
 
-import os
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.constants import DEFAULT_CATALOG_PATH, ENV_CATALOG_PATH
-from bot.roleplay.practice import get_practice, history_entry
+from bot.catalog.location import catalog_path
+from bot.channels.datafiles import roleplay_dir
+from bot.rasa.names import (
+    ACTION_ROLEPLAY_TURN,
+    SLOT_ROLEPLAY_HISTORY,
+    SLOT_ROLEPLAY_LEVEL,
+    SLOT_ROLEPLAY_MODE,
+    SLOT_ROLEPLAY_PERSONA,
+    SLOT_ROLEPLAY_REPLIES,
+    UTTER_ROLEPLAY_CUSTOMER,
+    UTTER_ROLEPLAY_EMPTY,
+    UTTER_ROLEPLAY_FEEDBACK,
+    UTTER_ROLEPLAY_HINT,
+    UTTER_ROLEPLAY_INTRO,
+    UTTER_ROLEPLAY_SCORECARD,
+)
+from bot.roleplay.practice import Practice, get_practice, history_entry
 
-ENV_ROLEPLAY_DIR = "BOT_ROLEPLAY_DIR"
-LEVEL_ZH = {"easy": "简单", "normal": "普通", "hard": "困难"}
-OUTCOME_ZH = {"test_drive": "顾客同意试驾", "walk_out": "顾客离开了", None: "练习提前结束"}
-DIMENSION_ZH = {
-    "acknowledge": "认同",
-    "clarify": "澄清",
-    "value": "解答(FAB)",
-    "next_step": "请求行动",
-    "principle": "说服原则",
-    "no_penalty": "无违规",
-}
+CUSTOMER_MODE = "customer"  # the value of roleplay_mode for customer mode (bot.nlu.roleplay_metadata.MODES)
 
 
-def practice():
-    return get_practice(
-        os.environ.get(ENV_ROLEPLAY_DIR, "data/roleplay"), os.environ.get(ENV_CATALOG_PATH, DEFAULT_CATALOG_PATH)
-    )
+def practice() -> Practice:
+    """The practice data of $BOT_ROLEPLAY_DIR with the catalog of $BOT_CATALOG_PATH, loaded once."""
+    return get_practice(str(roleplay_dir()), str(catalog_path()))
 
 
 def new_choice(events: List[Dict[Text, Any]]) -> bool:
@@ -48,13 +51,13 @@ def new_choice(events: List[Dict[Text, Any]]) -> bool:
         if kind != "slot":
             continue
         if started:
-            if name == "roleplay_persona":  # the persona the visit began with
+            if name == SLOT_ROLEPLAY_PERSONA:  # the persona the visit began with
                 return any(p != value for p in personas)
-        elif name == "roleplay_replies" and value == []:
+        elif name == SLOT_ROLEPLAY_REPLIES and value == []:
             started = True
-        elif name == "roleplay_mode" and value != "customer":
+        elif name == SLOT_ROLEPLAY_MODE and value != CUSTOMER_MODE:
             return True
-        elif name == "roleplay_persona":
+        elif name == SLOT_ROLEPLAY_PERSONA:
             personas.append(value)
     return started and any(p is not None for p in personas)
 
@@ -65,30 +68,30 @@ class ActionRoleplayTurn(Action):
     mode or persona since the visit began starts a new visit (``new_choice``)."""
 
     def name(self) -> Text:
-        return "action_roleplay_turn"
+        return ACTION_ROLEPLAY_TURN
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         p = practice()
-        persona_id = tracker.get_slot("roleplay_persona") or next(iter(p.personas))
-        level = tracker.get_slot("roleplay_level") or "normal"
-        replies = tracker.get_slot("roleplay_replies")
+        persona_id = tracker.get_slot(SLOT_ROLEPLAY_PERSONA) or next(iter(p.personas))
+        level = tracker.get_slot(SLOT_ROLEPLAY_LEVEL) or "normal"
+        replies = tracker.get_slot(SLOT_ROLEPLAY_REPLIES)
         text = (tracker.latest_message.get("text") or "").strip()
         command = p.command(text)
         if replies is None or command == "restart" or new_choice(tracker.events):
             return self._start(dispatcher, p.visit(persona_id, level, []))
         session = p.visit(persona_id, level, replies)
         if command == "hint":
-            dispatcher.utter_message(response="utter_roleplay_hint", hint=session.hint())
+            dispatcher.utter_message(response=UTTER_ROLEPLAY_HINT, hint=session.hint())
             return []
         if command == "stop":
             return self._finish(dispatcher, tracker, session, replies)
         if not text:
-            dispatcher.utter_message(response="utter_roleplay_empty")
+            dispatcher.utter_message(response=UTTER_ROLEPLAY_EMPTY)
             return []
         turn = session.respond(text)
         replies = list(replies) + [text]
-        dispatcher.utter_message(response="utter_roleplay_feedback", score=turn.score.total, notes=turn.score.notes())
-        dispatcher.utter_message(response="utter_roleplay_customer", line=turn.customer_line)
+        dispatcher.utter_message(response=UTTER_ROLEPLAY_FEEDBACK, score=turn.score.total, notes=turn.score.notes())
+        dispatcher.utter_message(response=UTTER_ROLEPLAY_CUSTOMER, line=turn.customer_line)
         dispatcher.utter_message(
             json_message={
                 "roleplay_turn": {
@@ -118,34 +121,34 @@ class ActionRoleplayTurn(Action):
         )
         if session.outcome:
             return self._finish(dispatcher, tracker, session, replies)
-        return [SlotSet("roleplay_replies", replies)]
+        return [SlotSet(SLOT_ROLEPLAY_REPLIES, replies)]
 
     @staticmethod
     def _start(dispatcher: CollectingDispatcher, session) -> List[EventType]:
         persona = session.persona
         dispatcher.utter_message(
-            response="utter_roleplay_intro",
+            response=UTTER_ROLEPLAY_INTRO,
             persona=persona.name,
             background=persona.background,
-            level=LEVEL_ZH[session.level_name],
+            level=session.labels.levels[session.level_name],
         )
-        dispatcher.utter_message(response="utter_roleplay_customer", line=session.opening())
-        return [SlotSet("roleplay_replies", [])]
+        dispatcher.utter_message(response=UTTER_ROLEPLAY_CUSTOMER, line=session.opening())
+        return [SlotSet(SLOT_ROLEPLAY_REPLIES, [])]
 
     @staticmethod
     def _finish(dispatcher: CollectingDispatcher, tracker: Tracker, session, replies) -> List[EventType]:
-        history = list(tracker.get_slot("roleplay_history") or [])
+        history = list(tracker.get_slot(SLOT_ROLEPLAY_HISTORY) or [])
         previous = [h["total"] for h in history if h.get("persona") == session.persona.id]
         card = session.scorecard(previous)
-        dims = "，".join(f"{DIMENSION_ZH[k]}{v}" for k, v in card.dimensions.items())
+        labels = session.labels
         tips = "\n".join(
-            f"{i + 1}. {s.move_zh}：{s.why}\n   参考说法：{s.model_answer}" for i, s in enumerate(card.suggestions)
+            labels.suggestion(i + 1, s.move_zh, s.why, s.model_answer) for i, s in enumerate(card.suggestions)
         )
         dispatcher.utter_message(
-            response="utter_roleplay_scorecard",
+            response=UTTER_ROLEPLAY_SCORECARD,
             total=card.total,
-            outcome=OUTCOME_ZH.get(card.outcome, OUTCOME_ZH[None]),
-            dimensions=dims,
+            outcome=labels.outcome(card.outcome),
+            dimensions=labels.dimension_scores(card.dimensions),
             notes="\n".join(card.turn_notes),
             suggestions=tips,
             comparison=card.comparison,
@@ -165,4 +168,4 @@ class ActionRoleplayTurn(Action):
                 }
             }
         )
-        return [SlotSet("roleplay_history", history + [entry]), SlotSet("roleplay_replies", None)]
+        return [SlotSet(SLOT_ROLEPLAY_HISTORY, history + [entry]), SlotSet(SLOT_ROLEPLAY_REPLIES, None)]

@@ -63,6 +63,8 @@ def _more_data_files(args: argparse.Namespace) -> "list[tuple[str, Callable[[], 
     from bot.notify import load_templates
     from bot.playbook.second_objection import CUES_FILE, load_cues
     from bot.product import load_product_knowledge
+    from bot.roleplay.labels import FILE_NAME as ROLEPLAY_LABELS
+    from bot.roleplay.labels import load_labels
 
     return [
         ("product answers", lambda: load_product_knowledge(args.catalog, args.lexicon)),
@@ -70,6 +72,7 @@ def _more_data_files(args: argparse.Namespace) -> "list[tuple[str, Callable[[], 
         ("booking texts", lambda: load_booking_config("data/booking.yml")),
         ("team notifications", lambda: load_templates("data/notify.yml")),
         ("channel texts", lambda: load_channel_texts("data/channel_texts.yml")),
+        ("roleplay labels", lambda: load_labels(Path(args.roleplay) / ROLEPLAY_LABELS)),
     ]
 
 

@@ -136,7 +136,6 @@ CJK_ALLOWED = {
     ("actions/objections.py", "呢"): "cue word read in the customer's text (油耗呢: a follow-up question)",
     ("actions/leads.py", "不确定"): "a timeframe the grade rules (data/lexicon/lead_grades.yml) must read",
     ("actions/leads.py", "the grade rules have no row for 不确定"): "assertion message for developers",
-    ("actions/roleplay.py", None): "being rewritten with bot/roleplay; its labels move to data/roleplay there",
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from bot.catalog import get_catalog
 from bot.playbook.loader import get_playbook
+from bot.roleplay.labels import STOPPED, Labels, labels_in
 from bot.roleplay.personas import Persona, load_personas
 from bot.roleplay.reactions import ReplyReader, load_reactions
 from bot.roleplay.rubric import load_rubric
@@ -26,6 +27,7 @@ class Practice:
     personas: Dict[str, Persona]
     reader: ReplyReader
     commands: Dict[str, Tuple[str, ...]]
+    labels: Labels
     catalog_path: str
     playbook_dir: Optional[str]
 
@@ -34,7 +36,13 @@ class Practice:
         persona = self.personas.get(persona_id) or next(iter(self.personas.values()))
         level = level if level in persona.levels else "normal"
         session = CustomerSession(
-            persona, level, self.scorer, get_playbook(self.playbook_dir), get_catalog(self.catalog_path), self.reader
+            persona,
+            level,
+            self.scorer,
+            get_playbook(self.playbook_dir),
+            get_catalog(self.catalog_path),
+            self.reader,
+            labels=self.labels,
         )
         for reply in replies:
             if session.outcome:
@@ -67,6 +75,7 @@ def get_practice(roleplay_dir: str, catalog_path: str, playbook_dir: Optional[st
         load_personas(d / "personas", reactions),
         ReplyReader(load_reactions(reactions)),
         load_commands(d / "commands.yml"),
+        labels_in(d),
         catalog_path,
         playbook_dir,
     )
@@ -79,7 +88,7 @@ def history_entry(session: CustomerSession, card: Scorecard, when: Optional[dt.d
     return {
         "persona": card.persona_id,
         "level": card.level,
-        "outcome": card.outcome or "stopped",
+        "outcome": card.outcome or STOPPED,
         "total": card.total,
         "dimensions": dict(card.dimensions),
         "turns": len(session.turns),

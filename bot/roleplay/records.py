@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
+from bot.roleplay.labels import DIMENSIONS, FILE_NAME, Labels, load_labels
 from bot.roleplay.rubric import CHECKS, PENALTIES
 
-DIMENSIONS = ("acknowledge", "clarify", "value", "next_step", "principle", "no_penalty")
 PENALTY_PREFIX = "penalty:"
 CORRECTABLE = CHECKS + tuple(PENALTY_PREFIX + p for p in PENALTIES)
 MAX_NOTE_CHARS = 500
@@ -415,56 +415,51 @@ def find_visit(visits: Sequence[Dict[str, Any]], visit_id: str) -> Optional[Dict
     return next((v for v in visits if v["id"] == visit_id), None)
 
 
-# Names of the objection intents as a trainer says them (the playbook keys them by intent only).
-OBJECTION_ZH = {
-    "objection_price": "嫌贵",
-    "ask_discount": "要优惠",
-    "objection_competitor": "比竞品",
-    "consult_family": "要和家人商量",
-    "choose_model": "选哪款",
-    "delay_decision": "再考虑考虑",
-    "objection_quality": "担心质量",
-    "objection_after_sales": "担心售后",
-    "ask_financing": "问分期",
-    "ask_trade_in": "问置换",
-    "ask_delivery": "问提车",
-    "request_test_drive": "要试驾",
-}
-OUTCOME_ZH = {"test_drive": "同意试驾", "walk_out": "顾客离开", "stopped": "提前结束"}
-LEVEL_ZH = {"easy": "简单", "normal": "普通", "hard": "困难"}
-DIMENSION_ZH = {
-    "acknowledge": "认同",
-    "clarify": "澄清",
-    "value": "解答(FAB)",
-    "next_step": "请求行动",
-    "principle": "说服原则",
-    "no_penalty": "无违规",
-}
+def __getattr__(name: str) -> Dict[str, str]:
+    """``OBJECTION_ZH``, the objection names of data/roleplay/labels.yml, for the callers that still
+    import it from here (bot/channels/practice_page.py); new code reads ``bot.roleplay.labels``."""
+    if name == "OBJECTION_ZH":
+        return dict(load_labels(_roleplay_dir() / FILE_NAME).objections)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _roleplay_dir() -> Path:
+    from bot.channels.datafiles import roleplay_dir
+
+    return roleplay_dir()
 
 
 def labels(roleplay_dir: Optional[str] = None, playbook_dir: Optional[str] = None) -> Dict[str, Dict[str, str]]:
     """Chinese names for everything the records hold by id: checks, penalties, moves, principles,
     objections, personas, outcomes, levels and dimensions. A data file that does not load leaves its
     ids as they are (the names are for display only)."""
-    import os
-
-    roleplay = Path(roleplay_dir or os.environ.get("BOT_ROLEPLAY_DIR") or "data/roleplay")
+    roleplay = Path(roleplay_dir) if roleplay_dir else _roleplay_dir()
     out: Dict[str, Dict[str, str]] = {
-        "objections": dict(OBJECTION_ZH),
-        "outcomes": dict(OUTCOME_ZH),
-        "levels": dict(LEVEL_ZH),
-        "dimensions": dict(DIMENSION_ZH),
+        "objections": {},
+        "outcomes": {},
+        "levels": {},
+        "dimensions": {},
         "checks": {},
         "moves": {},
         "principles": {},
         "personas": {},
     }
+    names: Optional[Labels] = None
+    try:
+        names = load_labels(roleplay / FILE_NAME)
+        out["objections"] = dict(names.objections)
+        out["outcomes"] = dict(names.record_outcomes)
+        out["levels"] = dict(names.levels)
+        out["dimensions"] = dict(names.dimensions)
+    except Exception:  # noqa: BLE001 (display names only)
+        pass
     try:
         from bot.roleplay.rubric import load_rubric
 
         rubric = load_rubric(roleplay / "rubric.yml")
         out["checks"] = {name: c.zh for name, c in rubric.checks.items()}
-        out["checks"].update({PENALTY_PREFIX + name: f"扣分：{p.zh}" for name, p in rubric.penalties.items()})
+        if names:
+            out["checks"].update({PENALTY_PREFIX + name: names.penalty(p.zh) for name, p in rubric.penalties.items()})
     except Exception:  # noqa: BLE001 (display names only)
         pass
     try:

@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from bot.catalog import Catalog
 from bot.playbook.model import Playbook
 from bot.playbook.rules import Context, matches, select_script
+from bot.roleplay.labels import Labels, get_labels
 from bot.roleplay.personas import Persona
 from bot.roleplay.reactions import Listener, Reaction, ReplyReader, fab_terms
 from bot.roleplay.rubric import CHECKS
@@ -70,6 +71,7 @@ class CustomerSession:
     ready: bool = False  # every objection settled: waiting for the trainee to propose a test drive
     turns: List[TurnRecord] = field(default_factory=list)
     outcome: Optional[str] = None
+    labels: Labels = field(default_factory=get_labels)  # the scorecard's words (data/roleplay/labels.yml)
     listener: Listener = field(init=False)  # what the persona notices in a reply
 
     def __post_init__(self) -> None:
@@ -200,7 +202,7 @@ class CustomerSession:
         dims["no_penalty"] = round(100 * sum(not t.score.penalties for t in self.turns) / n)
         total = round(sum(t.score.total for t in self.turns) / n) if self.turns else 0
         notes = tuple(
-            f"第{i + 1}轮（{t.objection} 第{t.attempt}次）{t.score.total}分：{t.score.notes()}"
+            self.labels.turn_note(i + 1, t.objection, t.attempt, t.score.total, t.score.notes())
             for i, t in enumerate(self.turns)
         )
         return Scorecard(
@@ -211,7 +213,7 @@ class CustomerSession:
             dims,
             notes,
             self._suggestions(),
-            _compare(total, previous_totals),
+            self.labels.comparison(total, previous_totals),
         )
 
     def _suggestions(self) -> Tuple[Suggestion, ...]:
@@ -260,13 +262,3 @@ class CustomerSession:
             if s.move == move and not s.facts:
                 return s.text, s.id
         return None
-
-
-def _compare(total: int, previous: Sequence[int]) -> str:
-    if not previous:
-        return "这是您第一次练习这个顾客。"
-    best, last = max(previous), previous[-1]
-    trend = "进步" if total > last else ("持平" if total == last else "退步")
-    return (
-        f"第{len(previous) + 1}次练习：本次{total}分，上次{last}分（{trend}{abs(total - last)}分），历史最好{best}分。"
-    )

@@ -19,8 +19,9 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.io import read_yaml_file
 
-from actions.roleplay import LEVEL_ZH, new_choice
+from actions.roleplay import new_choice
 from bot.nlu.roleplay_metadata import LEVELS, RoleplayMetadataReader, roleplay_choice
+from bot.roleplay.labels import get_labels
 
 ROOT = Path(__file__).resolve().parents[2]
 CUSTOMER = {"roleplay": {"mode": "customer", "persona": "hesitant_staller", "level": "hard"}}
@@ -115,7 +116,7 @@ def test_training_data_is_left_alone(reader):
 
 
 def test_the_levels_are_the_ones_the_action_names():
-    assert set(LEVELS) == set(LEVEL_ZH)
+    assert set(LEVELS) == set(get_labels().levels)
 
 
 def test_the_pipeline_runs_the_component():
