@@ -1,9 +1,14 @@
 """Field-by-field validation of data files that reports every problem with its file and field."""
 
 from pathlib import Path
-from typing import Any, List, Tuple
+from typing import Any, Callable, Collection, Dict, Iterator, List, Tuple, Union
 
 from bot.exceptions import DataFileError
+from bot.yamlfile import read_yaml
+
+# name -> its words (cue words, reaction lines...), as the data files list them
+WordLists = Dict[str, Tuple[str, ...]]
+ReadWords = Callable[["Checker", Any, str], Tuple[str, ...]]  # (checker, value, where) -> words
 
 
 class Checker:
@@ -28,6 +33,25 @@ class Checker:
                 self.fail(f"{where}.{key}" if where else str(key), "unknown field")
         return all(k in value for k in required)
 
+    def entries(
+        self, value: Any, where: str, names: Tuple[str, ...], fields: Tuple[str, ...]
+    ) -> Iterator[Tuple[str, Dict[str, Any], str]]:
+        """A mapping of exactly ``names``, each to a mapping of exactly ``fields``: (name, entry,
+        where the entry is) for every entry that is such a mapping (the others are reported)."""
+        if self.mapping(value, where, names):
+            for name in names:
+                w = f"{where}.{name}"
+                if self.mapping(value[name], w, fields):
+                    yield name, value[name], w
+
+    def items(self, value: Any, where: str, of: str = "") -> List[Tuple[str, Any]]:
+        """(where the item is, item) for each item of a non-empty list; anything else is reported as
+        ``expected a non-empty list`` (``of`` what, when given) and has none."""
+        if not isinstance(value, list) or not value:
+            self.fail(where, f"expected a non-empty list of {of}" if of else "expected a non-empty list")
+            return []
+        return [(f"{where}[{i}]", item) for i, item in enumerate(value)]
+
     def text(self, value: Any, where: str) -> str:
         if not isinstance(value, str) or not value.strip():
             self.fail(where, "expected a non-empty text")
@@ -46,6 +70,60 @@ class Checker:
             return ()
         return tuple(self.text(v, f"{where}[{i}]") for i, v in enumerate(value))
 
+    def nonempty_texts(self, value: Any, where: str, item: str) -> Tuple[str, ...]:
+        """:meth:`texts`, of which there must be at least one ``item`` (an empty list is reported)."""
+        out = self.texts(value, where)
+        if isinstance(value, list) and not value:
+            self.fail(where, f"expected at least one {item}")
+        return out
+
+    def lines(self, value: Any, where: str) -> Tuple[str, ...]:
+        """Lines to say: :meth:`texts`, at least one."""
+        return self.nonempty_texts(value, where, "line")
+
+    def known_texts(
+        self, value: Any, where: str, known: Collection[str], unknown: Callable[[str], str]
+    ) -> Tuple[str, ...]:
+        """:meth:`texts`, each of which must be one of ``known``; ``unknown(text)`` says what is wrong
+        with one that is not."""
+        out = self.texts(value, where)
+        for text in out:
+            if text not in known:
+                self.fail(where, unknown(text))
+        return out
+
+    def word_lists(self, value: Any, where: str, names: Tuple[str, ...], read: ReadWords = texts) -> WordLists:
+        """A mapping of every one of ``names`` to its words, each list read by ``read`` (default
+        :meth:`texts`) as ``where.name``; empty when ``value`` is no such mapping (it is reported)."""
+        if not self.mapping(value, where, names):
+            return {}
+        return {name: read(self, value[name], f"{where}.{name}") for name in names}
+
+    def some_word_lists(self, value: Any, where: str, names: Tuple[str, ...], read: ReadWords = texts) -> WordLists:
+        """Like :meth:`word_lists` for a mapping of some of ``names`` (a name not among them is
+        reported as an unknown field, and its list is read too)."""
+        if not self.mapping(value, where, (), names):
+            return {}
+        return {str(k): read(self, v, f"{where}.{k}") for k, v in value.items()}
+
     def raise_if_any(self) -> None:
         if self.problems:
             raise DataFileError(self.problems)
+
+
+def read_mapping(
+    path: Union[str, Path], required: Tuple[str, ...], optional: Tuple[str, ...] = ()
+) -> Tuple[Dict[str, Any], Checker]:
+    """The YAML file at ``path``, a mapping with the ``required`` fields (and any of ``optional``),
+    and the Checker that collects the file's problems.
+
+    Raises:
+        DataFileError: the file cannot be read, or is not a mapping with the ``required`` fields (an
+            unknown field is only recorded in the Checker, raised later with the other problems).
+    """
+    path = Path(path)
+    raw = read_yaml(path)
+    c = Checker(path)
+    if not c.mapping(raw, "", required, optional):
+        c.raise_if_any()
+    return raw, c

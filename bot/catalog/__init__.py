@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 from bot.catalog.hours import OpeningHours, read_opening_hours
-from bot.validation import Checker
-from bot.yamlfile import read_yaml
+from bot.validation import Checker, read_mapping
 
 ASPECTS = ("安全性", "动力与操控性", "舒适实用性", "造型与外观", "超值性")
 
@@ -271,31 +270,27 @@ def _on_the_road(c: Checker, raw: Any, energies: Tuple[str, ...]) -> Optional[On
     if not c.mapping(raw, w, _ON_THE_ROAD_FIELDS):
         return None
     rules: List[PurchaseTaxRule] = []
-    if not isinstance(raw["purchase_tax"], list) or not raw["purchase_tax"]:
-        c.fail(f"{w}.purchase_tax", "expected a non-empty list of rules")
-    else:
-        for i, r in enumerate(raw["purchase_tax"]):
-            rw = f"{w}.purchase_tax[{i}]"
-            if not c.mapping(r, rw, ("energy", "rate"), ("from", "until", "relief", "relief_cap")):
-                continue
-            energy = c.text(r["energy"], f"{rw}.energy")
-            if energy and energy not in energies:
-                c.fail(f"{rw}.energy", f"'{energy}' is not the energy of any model ({', '.join(energies)})")
-            relief = r.get("relief", 0.0)
-            if isinstance(relief, bool) or not isinstance(relief, (int, float)) or not 0 <= relief <= 1:
-                c.fail(f"{rw}.relief", f"expected a fraction between 0 and 1, got {relief!r}")
-                relief = 0.0
-            rule = PurchaseTaxRule(
-                energy,
-                _ratio(c, r["rate"], f"{rw}.rate"),
-                _opt_date(c, r, "from", rw),
-                _opt_date(c, r, "until", rw),
-                float(relief),
-                _opt_int(c, r, "relief_cap", rw),
-            )
-            if rule.start and rule.until and rule.until < rule.start:
-                c.fail(f"{rw}.until", "is before 'from'")
-            rules.append(rule)
+    for rw, r in c.items(raw["purchase_tax"], f"{w}.purchase_tax", "rules"):
+        if not c.mapping(r, rw, ("energy", "rate"), ("from", "until", "relief", "relief_cap")):
+            continue
+        energy = c.text(r["energy"], f"{rw}.energy")
+        if energy and energy not in energies:
+            c.fail(f"{rw}.energy", f"'{energy}' is not the energy of any model ({', '.join(energies)})")
+        relief = r.get("relief", 0.0)
+        if isinstance(relief, bool) or not isinstance(relief, (int, float)) or not 0 <= relief <= 1:
+            c.fail(f"{rw}.relief", f"expected a fraction between 0 and 1, got {relief!r}")
+            relief = 0.0
+        rule = PurchaseTaxRule(
+            energy,
+            _ratio(c, r["rate"], f"{rw}.rate"),
+            _opt_date(c, r, "from", rw),
+            _opt_date(c, r, "until", rw),
+            float(relief),
+            _opt_int(c, r, "relief_cap", rw),
+        )
+        if rule.start and rule.until and rule.until < rule.start:
+            c.fail(f"{rw}.until", "is before 'from'")
+        rules.append(rule)
     insurance = raw["insurance"]
     base, rate = 0, 0.0
     if c.mapping(insurance, f"{w}.insurance", ("base", "rate")):
@@ -334,35 +329,35 @@ def _dealer(c: Checker, d: Any) -> Dealer:
     )
 
 
+def _entries(c: Checker, d: Dict[str, Any], key: str, where: str, of: str) -> List[Tuple[Any, Any, str]]:
+    """(name, value, where it is) for each entry of the optional mapping ``d[key]`` (of ``of``)."""
+    value = d.get(key) or {}
+    if not isinstance(value, dict):
+        c.fail(f"{where}.{key}", f"expected a mapping of {of}")
+        return []
+    return [(name, v, f"{where}.{key}.{name}") for name, v in value.items()]
+
+
 def _model(c: Checker, m: Any, w: str) -> Optional[CarModel]:
     if not c.mapping(m, w, _MODEL_REQUIRED, _MODEL_OPTIONAL):
         return None
     trims: List[Trim] = []
-    if not isinstance(m["trims"], list) or not m["trims"]:
-        c.fail(f"{w}.trims", "expected a non-empty list")
-    else:
-        for j, t in enumerate(m["trims"]):
-            tw = f"{w}.trims[{j}]"
-            if c.mapping(t, tw, ("name", "price"), ("range_km",)):
-                trims.append(
-                    Trim(
-                        c.text(t["name"], f"{tw}.name"),
-                        c.integer(t["price"], f"{tw}.price", 1),
-                        _opt_int(c, t, "range_km", tw),
-                    )
+    for tw, t in c.items(m["trims"], f"{w}.trims"):
+        if c.mapping(t, tw, ("name", "price"), ("range_km",)):
+            trims.append(
+                Trim(
+                    c.text(t["name"], f"{tw}.name"),
+                    c.integer(t["price"], f"{tw}.price", 1),
+                    _opt_int(c, t, "range_km", tw),
                 )
+            )
     quotes: List[OwnerQuote] = []
     for j, q in enumerate(m.get("owner_quotes") or []):
         qw = f"{w}.owner_quotes[{j}]"
         if c.mapping(q, qw, ("owner", "quote")):
             quotes.append(OwnerQuote(c.text(q["owner"], f"{qw}.owner"), c.text(q["quote"], f"{qw}.quote")))
     fab: Dict[str, Fab] = {}
-    raw_fab = m.get("fab") or {}
-    if not isinstance(raw_fab, dict):
-        c.fail(f"{w}.fab", "expected a mapping of aspect to feature/advantage/benefit")
-        raw_fab = {}
-    for aspect, f in raw_fab.items():
-        fw = f"{w}.fab.{aspect}"
+    for aspect, f, fw in _entries(c, m, "fab", w, "aspect to feature/advantage/benefit"):
         if aspect not in ASPECTS:
             c.fail(fw, f"unknown aspect (use one of {', '.join(ASPECTS)})")
         elif c.mapping(f, fw, ("feature", "advantage", "benefit")):
@@ -375,12 +370,7 @@ def _model(c: Checker, m: Any, w: str) -> Optional[CarModel]:
     if popular_trim is not None and popular_trim not in trim_names:
         c.fail(f"{w}.popular_trim", f"'{popular_trim}' is not one of the model's trims")
     features: Dict[str, Tuple[str, ...]] = {}
-    raw_features = m.get("features") or {}
-    if not isinstance(raw_features, dict):
-        c.fail(f"{w}.features", "expected a mapping of equipment to the trims that have it")
-        raw_features = {}
-    for name, having in raw_features.items():
-        fw = f"{w}.features.{name}"
+    for name, having, fw in _entries(c, m, "features", w, "equipment to the trims that have it"):
         names = c.texts(having if having is not None else [], fw)
         for j, t in enumerate(names):
             if t and t not in trim_names:
@@ -421,28 +411,20 @@ def load_catalog(path: Union[str, Path]) -> Catalog:
     Raises:
         DataFileError: listing every problem as ``file: field: reason``.
     """
-    path = Path(path)
-    raw = read_yaml(path)
-    c = Checker(path)
-    if not c.mapping(raw, "", ("dealer", "models"), ("financing", "trade_in", "on_the_road")):
-        c.raise_if_any()
+    raw, c = read_mapping(path, ("dealer", "models"), ("financing", "trade_in", "on_the_road"))
     dealer = _dealer(c, raw["dealer"])
     models: List[CarModel] = []
-    if not isinstance(raw["models"], list) or not raw["models"]:
-        c.fail("models", "expected a non-empty list")
-    else:
-        seen: Dict[str, str] = {}
-        for i, m in enumerate(raw["models"]):
-            w = f"models[{i}]"
-            model = _model(c, m, w)
-            if model is None:
-                continue
-            for term in (model.name,) + model.aliases:
-                key = term.lower()
-                if key in seen and seen[key] != model.id:
-                    c.fail(f"{w}.aliases", f"'{term}' is already used by model '{seen[key]}'")
-                seen[key] = model.id
-            models.append(model)
+    seen: Dict[str, str] = {}
+    for w, m in c.items(raw["models"], "models"):
+        model = _model(c, m, w)
+        if model is None:
+            continue
+        for term in (model.name,) + model.aliases:
+            key = term.lower()
+            if key in seen and seen[key] != model.id:
+                c.fail(f"{w}.aliases", f"'{term}' is already used by model '{seen[key]}'")
+            seen[key] = model.id
+        models.append(model)
     plans: List[FinancePlan] = []
     for i, p in enumerate(raw.get("financing") or []):
         w = f"financing[{i}]"

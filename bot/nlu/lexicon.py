@@ -17,7 +17,7 @@ from bot.catalog import load_catalog
 from bot.constants import ENTITY_CAR_MODEL, ENTITY_COMPETITOR, ENTITY_FAMILY_MEMBER, FAMILY_ROLES
 from bot.exceptions import DataFileError
 from bot.nlu.money import MoneySpec
-from bot.validation import Checker
+from bot.validation import Checker, read_mapping
 from bot.yamlfile import read_yaml
 
 COMPETITORS_FILE = "competitors.yml"
@@ -166,20 +166,13 @@ def _competitor_terms(lexicon_dir: Path) -> List[Term]:
 
 
 def _family_terms(lexicon_dir: Path) -> List[Term]:
-    path = lexicon_dir / FAMILY_FILE
-    raw = read_yaml(path)
-    c = Checker(path)
-    terms: List[Term] = []
-    if c.mapping(raw, "", FAMILY_ROLES):
-        for role in FAMILY_ROLES:
-            terms += [Term(t, ENTITY_FAMILY_MEMBER, role) for t in c.texts(raw[role], role)]
+    raw, c = read_mapping(lexicon_dir / FAMILY_FILE, FAMILY_ROLES)
+    terms = [Term(t, ENTITY_FAMILY_MEMBER, role) for role in FAMILY_ROLES for t in c.texts(raw[role], role)]
     c.raise_if_any()
     return terms
 
 
 def _money_spec(path: Path) -> MoneySpec:
-    raw = read_yaml(path)
-    c = Checker(path)
     fields = (
         "digits",
         "small_units",
@@ -190,8 +183,7 @@ def _money_spec(path: Path) -> MoneySpec:
         "bare_number_max",
         "non_money_followers",
     )
-    if not c.mapping(raw, "", fields):
-        c.raise_if_any()
+    raw, c = read_mapping(path, fields)
 
     def table(key: str) -> Dict[str, int]:
         value = raw[key]

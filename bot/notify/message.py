@@ -20,8 +20,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from bot.privacy.logs import mask_phone
 from bot.privacy.phone import normalise_phone
-from bot.validation import Checker
-from bot.yamlfile import read_yaml
+from bot.validation import Checker, read_mapping
 
 KINDS = ("handoff", "booking", "cancel", "lead")
 MSGTYPES = ("text", "markdown")
@@ -187,44 +186,39 @@ def _check_line(c: Checker, line: str, where: str, allowed: Sequence[str]) -> No
 
 def load_templates(path: Union[str, Path] = DEFAULT_TEMPLATES) -> Templates:
     """Reads data/notify.yml. Raises DataFileError naming the file and each field at fault."""
-    path = Path(path)
-    raw = read_yaml(path)
-    c = Checker(path)
+    raw, c = read_mapping(path, ("kinds",), ("channels", "grades", "batch_header"))
     kinds: Dict[str, KindTemplate] = {}
     channels: Dict[str, str] = {}
     grades: Dict[str, str] = {}
     header = "【{count} 条通知】"
-    if c.mapping(raw, "", ("kinds",), ("channels", "grades", "batch_header")):
-        for name in ("channels", "grades"):
-            labels = raw.get(name, {})
-            if c.mapping(labels, name, (), tuple(labels) if isinstance(labels, dict) else ()):
-                (channels if name == "channels" else grades).update(
-                    {str(k): c.text(v, f"{name}.{k}") for k, v in labels.items()}
-                )
-        if "batch_header" in raw:
-            header = c.text(raw["batch_header"], "batch_header")
-            _check_line(c, header, "batch_header", ("count",))
-        c.mapping(raw["kinds"], "kinds", KINDS)
-        for kind in KINDS if isinstance(raw["kinds"], dict) else ():
-            if kind in raw["kinds"]:  # every kind there is checked, even with another missing
-                w, k = f"kinds.{kind}", raw["kinds"][kind]
-                if not c.mapping(k, w, ("msgtype", "lines"), ("mention_all",)):
-                    continue
-                msgtype = k["msgtype"]
-                if msgtype not in MSGTYPES:
-                    c.fail(f"{w}.msgtype", f"expected one of {', '.join(MSGTYPES)}, got {msgtype!r}")
-                mention_all = k.get("mention_all", False)
-                if not isinstance(mention_all, bool):
-                    c.fail(f"{w}.mention_all", f"expected true or false, got {mention_all!r}")
-                elif mention_all and msgtype == "markdown":
-                    c.fail(f"{w}.mention_all", "the robot @-mentions only in text messages, not markdown")
-                lines = c.texts(k["lines"], f"{w}.lines")
-                if isinstance(k["lines"], list) and not k["lines"]:
-                    c.fail(f"{w}.lines", "expected at least one line")
-                for i, line in enumerate(lines):
-                    if line:
-                        _check_line(c, line, f"{w}.lines[{i}]", PLACEHOLDERS)
-                kinds[kind] = KindTemplate(msgtype, lines, mention_all is True)
+    for name in ("channels", "grades"):
+        labels = raw.get(name, {})
+        if c.mapping(labels, name, (), tuple(labels) if isinstance(labels, dict) else ()):
+            (channels if name == "channels" else grades).update(
+                {str(k): c.text(v, f"{name}.{k}") for k, v in labels.items()}
+            )
+    if "batch_header" in raw:
+        header = c.text(raw["batch_header"], "batch_header")
+        _check_line(c, header, "batch_header", ("count",))
+    c.mapping(raw["kinds"], "kinds", KINDS)
+    for kind in KINDS if isinstance(raw["kinds"], dict) else ():
+        if kind in raw["kinds"]:  # every kind there is checked, even with another missing
+            w, k = f"kinds.{kind}", raw["kinds"][kind]
+            if not c.mapping(k, w, ("msgtype", "lines"), ("mention_all",)):
+                continue
+            msgtype = k["msgtype"]
+            if msgtype not in MSGTYPES:
+                c.fail(f"{w}.msgtype", f"expected one of {', '.join(MSGTYPES)}, got {msgtype!r}")
+            mention_all = k.get("mention_all", False)
+            if not isinstance(mention_all, bool):
+                c.fail(f"{w}.mention_all", f"expected true or false, got {mention_all!r}")
+            elif mention_all and msgtype == "markdown":
+                c.fail(f"{w}.mention_all", "the robot @-mentions only in text messages, not markdown")
+            lines = c.lines(k["lines"], f"{w}.lines")
+            for i, line in enumerate(lines):
+                if line:
+                    _check_line(c, line, f"{w}.lines[{i}]", PLACEHOLDERS)
+            kinds[kind] = KindTemplate(msgtype, lines, mention_all is True)
     c.raise_if_any()
     return Templates(kinds, channels, grades, header)
 

@@ -27,8 +27,7 @@ from bot.playbook.model import (
     Script,
     When,
 )
-from bot.validation import Checker
-from bot.yamlfile import read_yaml
+from bot.validation import Checker, read_mapping
 
 PRINCIPLES_FILE = "principles.yml"
 RULES_FILE = "rule_table.yml"
@@ -59,14 +58,10 @@ def _when(c: Checker, raw: Any, where: str, stages: Tuple[str, ...]) -> When:
         for name in names:
             if name not in CONTEXT_SLOTS:
                 c.fail(f"{where}.{key}", f"unknown slot '{name}' (use {', '.join(CONTEXT_SLOTS)})")
-    after = c.texts(raw.get("after", []), f"{where}.after")
-    for name in after:
-        if name not in OBJECTION_INTENTS:
-            c.fail(f"{where}.after", f"'{name}' is not an objection intent")
-    in_stages = c.texts(raw.get("stages", []), f"{where}.stages")
-    for name in in_stages:
-        if name not in stages:
-            c.fail(f"{where}.stages", f"unknown sales step '{name}'")
+    after = c.known_texts(
+        raw.get("after", []), f"{where}.after", OBJECTION_INTENTS, lambda n: f"'{n}' is not an objection intent"
+    )
+    in_stages = c.known_texts(raw.get("stages", []), f"{where}.stages", stages, lambda n: f"unknown sales step '{n}'")
     return When(lo, hi, known, unknown, after, in_stages)
 
 
@@ -74,11 +69,7 @@ def _carriers(c: Checker, raw: Any, where: str) -> Tuple[Carrier, ...]:
     out: List[Carrier] = []
     if raw is None:
         return ()
-    if not isinstance(raw, list) or not raw:
-        c.fail(where, "expected a non-empty list of ways to carry the principle")
-        return ()
-    for i, item in enumerate(raw):
-        w = f"{where}[{i}]"
+    for w, item in c.items(raw, where, "ways to carry the principle"):
         if not c.mapping(item, w, ("means",), ("all_facts", "any_fact", "any_cue")):
             continue
         lists = {k: c.texts(item.get(k, []), f"{w}.{k}") for k in ("all_facts", "any_fact", "any_cue")}
@@ -95,50 +86,44 @@ def _carriers(c: Checker, raw: Any, where: str) -> Tuple[Carrier, ...]:
 
 
 def _principles(directory: Path) -> Tuple[Dict[str, Principle], Dict[str, Principle], Tuple[str, ...], Dict[str, str]]:
-    path = directory / PRINCIPLES_FILE
-    raw = read_yaml(path)
-    c = Checker(path)
+    raw, c = read_mapping(directory / PRINCIPLES_FILE, ("principles", "moves", "stages"), ("aspects",))
     principles: Dict[str, Principle] = {}
     moves: Dict[str, Principle] = {}
-    stages: Tuple[str, ...] = ()
     aspect_words: Dict[str, str] = {}
-    if c.mapping(raw, "", ("principles", "moves", "stages"), ("aspects",)):
-        for group, tags, out in (("principles", PRINCIPLES, principles), ("moves", MOVES, moves)):
-            if not isinstance(raw[group], dict):
-                c.fail(group, "expected a mapping")
-                continue
-            for tag in tags:
-                if tag not in raw[group]:
-                    c.fail(group, f"missing '{tag}'")
-            for tag, v in raw[group].items():
-                w = f"{group}.{tag}"
-                optional = ("carried_by",) if group == "principles" else ()
-                if tag not in tags:
-                    c.fail(w, "unknown tag")
-                elif c.mapping(v, w, ("zh", "why"), optional):
-                    out[tag] = Principle(
-                        tag,
-                        c.text(v["zh"], f"{w}.zh"),
-                        c.text(v["why"], f"{w}.why"),
-                        _carriers(c, v.get("carried_by"), f"{w}.carried_by"),
-                    )
-        stages = c.texts(raw["stages"], "stages")
-        if "aspects" in raw and c.mapping(raw["aspects"], "aspects", ASPECTS):
-            for aspect, word in raw["aspects"].items():
-                word = c.text(word, f"aspects.{aspect}")
-                if any(a in word for a in ASPECTS):
-                    c.fail(f"aspects.{aspect}", "is a textbook aspect name: give the word a customer uses")
-                aspect_words[aspect] = word
+    for group, tags, out in (("principles", PRINCIPLES, principles), ("moves", MOVES, moves)):
+        if not isinstance(raw[group], dict):
+            c.fail(group, "expected a mapping")
+            continue
+        for tag in tags:
+            if tag not in raw[group]:
+                c.fail(group, f"missing '{tag}'")
+        for tag, v in raw[group].items():
+            w = f"{group}.{tag}"
+            optional = ("carried_by",) if group == "principles" else ()
+            if tag not in tags:
+                c.fail(w, "unknown tag")
+            elif c.mapping(v, w, ("zh", "why"), optional):
+                out[tag] = Principle(
+                    tag,
+                    c.text(v["zh"], f"{w}.zh"),
+                    c.text(v["why"], f"{w}.why"),
+                    _carriers(c, v.get("carried_by"), f"{w}.carried_by"),
+                )
+    stages = c.texts(raw["stages"], "stages")
+    if "aspects" in raw and c.mapping(raw["aspects"], "aspects", ASPECTS):
+        for aspect, word in raw["aspects"].items():
+            word = c.text(word, f"aspects.{aspect}")
+            if any(a in word for a in ASPECTS):
+                c.fail(f"aspects.{aspect}", "is a textbook aspect name: give the word a customer uses")
+            aspect_words[aspect] = word
     c.raise_if_any()
     return principles, moves, stages, aspect_words
 
 
 def _rules(directory: Path, stages: Tuple[str, ...]) -> Dict[str, ObjectionRule]:
-    path = directory / RULES_FILE
-    raw = read_yaml(path)
-    c = Checker(path)
+    raw, c = read_mapping(directory / RULES_FILE, ("objections",))
     rules: Dict[str, ObjectionRule] = {}
-    if c.mapping(raw, "", ("objections",)) and isinstance(raw["objections"], dict):
+    if isinstance(raw["objections"], dict):
         for intent in CASES:
             if intent not in raw["objections"]:
                 c.fail("objections", f"no rule for '{intent}'")
@@ -149,10 +134,12 @@ def _rules(directory: Path, stages: Tuple[str, ...]) -> Dict[str, ObjectionRule]
                 continue
             if not c.mapping(r, w, ("stage", "steps"), ("aspects", "topic")):
                 continue
-            aspects = c.texts(r.get("aspects", []), f"{w}.aspects")
-            for a in aspects:
-                if a not in ASPECTS:
-                    c.fail(f"{w}.aspects", f"'{a}' is not one of the five aspects ({', '.join(ASPECTS)})")
+            aspects = c.known_texts(
+                r.get("aspects", []),
+                f"{w}.aspects",
+                ASPECTS,
+                lambda a: f"'{a}' is not one of the five aspects ({', '.join(ASPECTS)})",
+            )
             topic = c.texts(r.get("topic", []), f"{w}.topic")
             stage = c.text(r["stage"], f"{w}.stage")
             if stage not in stages:
@@ -161,10 +148,9 @@ def _rules(directory: Path, stages: Tuple[str, ...]) -> Dict[str, ObjectionRule]
             for i, row in enumerate(r["steps"] if isinstance(r["steps"], list) else []):
                 rw = f"{w}.steps[{i}]"
                 if c.mapping(row, rw, ("moves",), ("when",)):
-                    moves = c.texts(row["moves"], f"{rw}.moves")
-                    for m in moves:
-                        if m not in MOVES:
-                            c.fail(f"{rw}.moves", f"unknown move '{m}' (use {', '.join(MOVES)})")
+                    moves = c.known_texts(
+                        row["moves"], f"{rw}.moves", MOVES, lambda m: f"unknown move '{m}' (use {', '.join(MOVES)})"
+                    )
                     rows.append(RuleRow(_when(c, row.get("when"), f"{rw}.when", stages), moves))
             if not rows:
                 c.fail(f"{w}.steps", "expected a non-empty list of rows")
@@ -178,20 +164,14 @@ _SCRIPT_OPTIONAL = ("when", "facts", "follow_up", "buttons", "records")
 
 
 def _scripts(path: Path, stages: Tuple[str, ...], seen: Dict[str, str]) -> Tuple[List[Script], List[str]]:
-    raw = read_yaml(path)
-    c = Checker(path)
+    raw, c = read_mapping(path, ("objection", "scripts"))
     scripts: List[Script] = []
-    if not c.mapping(raw, "", ("objection", "scripts")):
-        return scripts, c.problems
     objection = raw["objection"]
     if objection not in CASES:
         c.fail("objection", f"'{objection}' is not an objection intent of the domain brief nor a case")
-    if not isinstance(raw["scripts"], list) or not raw["scripts"]:
-        c.fail("scripts", "expected a non-empty list")
-        return scripts, c.problems
-    for i, s in enumerate(raw["scripts"]):
+    for w, s in c.items(raw["scripts"], "scripts"):
         sid = s.get("id") if isinstance(s, dict) else None
-        w = f"scripts[{i}] ({sid})" if sid else f"scripts[{i}]"
+        w = f"{w} ({sid})" if sid else w
         if not c.mapping(s, w, _SCRIPT_REQUIRED, _SCRIPT_OPTIONAL):
             continue
         sid = c.text(s["id"], f"{w}.id")
@@ -203,10 +183,9 @@ def _scripts(path: Path, stages: Tuple[str, ...], seen: Dict[str, str]) -> Tuple
             c.fail(f"{w}.principle", f"unknown tag '{principle}' (use {', '.join(PRINCIPLES)})")
         if move not in MOVES:
             c.fail(f"{w}.move", f"unknown move '{move}' (use {', '.join(MOVES)})")
-        facts = c.texts(s.get("facts", []), f"{w}.facts")
-        for f in facts:
-            if f not in FACT_KEYS:
-                c.fail(f"{w}.facts", f"unknown fact '{f}' (see data/playbook/README.md)")
+        facts = c.known_texts(
+            s.get("facts", []), f"{w}.facts", FACT_KEYS, lambda f: f"unknown fact '{f}' (see data/playbook/README.md)"
+        )
         text = c.text(s["text"], f"{w}.text")
         follow_up = c.text(s["follow_up"], f"{w}.follow_up") if "follow_up" in s else None
         records = c.text(s["records"], f"{w}.records") if "records" in s else None
@@ -287,31 +266,27 @@ def _policy(directory: Path) -> Policy:
     path = directory / POLICY_FILE
     if not path.exists():
         return Policy()
-    raw = read_yaml(path)
-    c = Checker(path)
-    policy = Policy()
-    if c.mapping(raw, "", ("concessions", "promises", "price_match"), ("sample_labels",)):
-        gifts, cues = 1, PriceMatchCues()
-        commitments: Tuple[str, ...] = ()
-        promises: Tuple[str, ...] = ()
-        if c.mapping(raw["concessions"], "concessions", ("gifts_per_conversation", "commitment_words")):
-            gifts = c.integer(raw["concessions"]["gifts_per_conversation"], "concessions.gifts_per_conversation", 0)
-            commitments = c.texts(raw["concessions"]["commitment_words"], "concessions.commitment_words")
-            if not commitments:
-                c.fail("concessions.commitment_words", "name at least one commitment a gift is traded for")
-        if c.mapping(raw["promises"], "promises", ("words",)):
-            promises = c.texts(raw["promises"]["words"], "promises.words")
-        keys = ("within", "other_dealer", "same_model", "cheaper", "never_say")
-        if c.mapping(raw["price_match"], "price_match", keys):
-            lists = {k: c.texts(raw["price_match"][k], f"price_match.{k}") for k in keys}
-            for intent in lists["within"]:
-                if intent not in OBJECTION_INTENTS:
-                    c.fail("price_match.within", f"'{intent}' is not an objection intent")
-            cues = PriceMatchCues(**lists)
-        labels = c.texts(raw.get("sample_labels", []), "sample_labels")
-        policy = Policy(gifts, commitments, promises, cues, labels)
+    raw, c = read_mapping(path, ("concessions", "promises", "price_match"), ("sample_labels",))
+    gifts, cues = 1, PriceMatchCues()
+    commitments: Tuple[str, ...] = ()
+    promises: Tuple[str, ...] = ()
+    if c.mapping(raw["concessions"], "concessions", ("gifts_per_conversation", "commitment_words")):
+        gifts = c.integer(raw["concessions"]["gifts_per_conversation"], "concessions.gifts_per_conversation", 0)
+        commitments = c.texts(raw["concessions"]["commitment_words"], "concessions.commitment_words")
+        if not commitments:
+            c.fail("concessions.commitment_words", "name at least one commitment a gift is traded for")
+    if c.mapping(raw["promises"], "promises", ("words",)):
+        promises = c.texts(raw["promises"]["words"], "promises.words")
+    keys = ("within", "other_dealer", "same_model", "cheaper", "never_say")
+    lists = c.word_lists(raw["price_match"], "price_match", keys)
+    if lists:
+        for intent in lists["within"]:
+            if intent not in OBJECTION_INTENTS:
+                c.fail("price_match.within", f"'{intent}' is not an objection intent")
+        cues = PriceMatchCues(**lists)
+    labels = c.texts(raw.get("sample_labels", []), "sample_labels")
     c.raise_if_any()
-    return policy
+    return Policy(gifts, commitments, promises, cues, labels)
 
 
 def _policy_checks(policy: Policy, scripts: List[Script], where: Path) -> List[str]:

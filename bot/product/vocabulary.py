@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Tuple, Union
 
-from bot.validation import Checker
-from bot.yamlfile import read_yaml
+from bot.validation import Checker, WordLists, read_mapping
 
 SPECS_FILE = "specs.yml"
 
@@ -80,6 +79,27 @@ _SECTIONS = (
 )
 
 
+# The sections of the vocabulary that map a value to its words, and those that are one list of words,
+# with the kind of word each holds (in the order the matcher is given them).
+_TABLE_KINDS = {
+    "features": FEATURE,
+    "colour_names": COLOUR,
+    "superlatives": SUPERLATIVE,
+    "trim_ranks": RANK,
+    "budget": BUDGET,
+    "energy": ENERGY,
+    "body": BODY,
+    "drive": DRIVE,
+}
+_LIST_KINDS = {
+    "budget_range": BUDGET_RANGE,
+    "pronouns": PRONOUN,
+    "questions": QUESTION,
+    "conjunctions": CONJUNCTION,
+    "fillers": FILLER,
+}
+
+
 def match_form(word: str) -> str:
     """How a word is compared with the visitor's text: NFKC, lower case, inner spaces kept single."""
     return " ".join(unicodedata.normalize("NFKC", word).lower().split())
@@ -126,26 +146,13 @@ class SpecVocabulary:
         for name, spec in self.not_in_catalog.items():
             out += [(w, UNKNOWN_SPEC, name, f"not_in_catalog.{name}") for w in spec.words]
         out += [(w, PRICE_IF_ALONE, "price", "price_if_alone") for w in self.price_if_alone]
-        for kind, section, table in (
-            (FEATURE, "features", self.features),
-            (COLOUR, "colour_names", self.colour_names),
-            (SUPERLATIVE, "superlatives", self.superlatives),
-            (RANK, "trim_ranks", self.trim_ranks),
-            (BUDGET, "budget", self.budget),
-            (ENERGY, "energy", self.energy),
-            (BODY, "body", self.body),
-            (DRIVE, "drive", self.drive),
-        ):
+        for section, kind in _TABLE_KINDS.items():
+            table: WordLists = getattr(self, section)
             for value, words in table.items():
                 out += [(w, kind, value, f"{section}.{value}") for w in words]
-        for kind, section, words in (
-            (BUDGET_RANGE, "budget_range", self.budget_range),
-            (PRONOUN, "pronouns", self.pronouns),
-            (QUESTION, "questions", self.questions),
-            (CONJUNCTION, "conjunctions", self.conjunctions),
-            (FILLER, "fillers", self.fillers),
-        ):
-            out += [(w, kind, match_form(w) if kind == QUESTION else "", section) for w in words]
+        for section, kind in _LIST_KINDS.items():
+            listed: Tuple[str, ...] = getattr(self, section)
+            out += [(w, kind, match_form(w) if kind == QUESTION else "", section) for w in listed]
         return [(match_form(w), kind, value, where) for w, kind, value, where in out]
 
 
@@ -173,8 +180,8 @@ def _spec_table(c: Checker, raw: Any, where: str) -> Dict[str, Spec]:
     return out
 
 
-def _word_table(c: Checker, raw: Any, where: str, keys: Tuple[str, ...] = ()) -> Dict[str, Tuple[str, ...]]:
-    out: Dict[str, Tuple[str, ...]] = {}
+def _word_table(c: Checker, raw: Any, where: str, keys: Tuple[str, ...] = ()) -> WordLists:
+    out: WordLists = {}
     if not isinstance(raw, dict) or not raw:
         c.fail(where, "expected a mapping of name to a list of words")
         return out
@@ -195,11 +202,7 @@ def load_spec_vocabulary(lexicon_dir: Union[str, Path]) -> SpecVocabulary:
         DataFileError: naming file and field of every problem (a missing or unknown spec, an empty
             list, a word listed twice).
     """
-    path = Path(lexicon_dir) / SPECS_FILE
-    raw = read_yaml(path)
-    c = Checker(path)
-    if not c.mapping(raw, "", _SECTIONS):
-        c.raise_if_any()
+    raw, c = read_mapping(Path(lexicon_dir) / SPECS_FILE, _SECTIONS)
     specs = _spec_table(c, raw["specs"], "specs")
     for name in SPECS:
         if name not in specs:

@@ -9,8 +9,7 @@ from bot.catalog import ASPECTS
 from bot.constants import OBJECTION_INTENTS
 from bot.exceptions import DataFileError
 from bot.roleplay.reactions import LINE_KINDS, ReactionRules, check_lines, load_reactions
-from bot.validation import Checker
-from bot.yamlfile import read_yaml
+from bot.validation import Checker, WordLists, read_mapping
 
 LEVELS = ("easy", "normal", "hard")
 ENDINGS = ("test_drive", "walk_out")
@@ -51,8 +50,6 @@ class Persona:
 
 
 def _persona(path: Path, rules: Optional[ReactionRules]) -> Persona:
-    raw = read_yaml(path)
-    c = Checker(path)
     required = (
         "id",
         "name",
@@ -66,12 +63,8 @@ def _persona(path: Path, rules: Optional[ReactionRules]) -> Persona:
         "levels",
         "endings",
     )
-    if not c.mapping(raw, "", required, ("competitor", "reactions")):
-        c.raise_if_any()
-    cares = c.texts(raw["cares_about"], "cares_about")
-    for aspect in cares:
-        if aspect not in ASPECTS:
-            c.fail("cares_about", f"'{aspect}' is not one of the five aspects")
+    raw, c = read_mapping(path, required, ("competitor", "reactions"))
+    cares = c.known_texts(raw["cares_about"], "cares_about", ASPECTS, lambda a: f"'{a}' is not one of the five aspects")
     if not cares:
         c.fail("cares_about", "expected at least one aspect")
     readiness = c.text(raw["readiness"], "readiness")
@@ -87,25 +80,22 @@ def _persona(path: Path, rules: Optional[ReactionRules]) -> Persona:
             lines.append(
                 ObjectionLines(
                     str(o["objection"]),
-                    _nonempty(c, o["open"], f"{w}.open"),
-                    _nonempty(c, o["repeat"], f"{w}.repeat"),
-                    _nonempty(c, o["soften"], f"{w}.soften"),
-                    _nonempty(c, o["warming"], f"{w}.warming") if "warming" in o else (),
+                    c.lines(o["open"], f"{w}.open"),
+                    c.lines(o["repeat"], f"{w}.repeat"),
+                    c.lines(o["soften"], f"{w}.soften"),
+                    c.lines(o["warming"], f"{w}.warming") if "warming" in o else (),
                 )
             )
     if not lines:
         c.fail("objections", "expected a non-empty list")
-    levels: Dict[str, Level] = {}
-    if c.mapping(raw["levels"], "levels", LEVELS):
-        for name in LEVELS:
-            w = f"levels.{name}"
-            v = raw["levels"][name]
-            if c.mapping(v, w, ("good_score", "good_answers_needed", "patience")):
-                levels[name] = Level(
-                    c.integer(v["good_score"], f"{w}.good_score"),
-                    c.integer(v["good_answers_needed"], f"{w}.good_answers_needed", 1),
-                    c.integer(v["patience"], f"{w}.patience", 1),
-                )
+    levels = {
+        name: Level(
+            c.integer(v["good_score"], f"{w}.good_score"),
+            c.integer(v["good_answers_needed"], f"{w}.good_answers_needed", 1),
+            c.integer(v["patience"], f"{w}.patience", 1),
+        )
+        for name, v, w in c.entries(raw["levels"], "levels", LEVELS, ("good_score", "good_answers_needed", "patience"))
+    }
     endings: Dict[str, str] = {}
     if c.mapping(raw["endings"], "endings", ENDINGS):
         endings = {k: c.text(raw["endings"][k], f"endings.{k}") for k in ENDINGS}
@@ -130,13 +120,6 @@ def _persona(path: Path, rules: Optional[ReactionRules]) -> Persona:
     return persona
 
 
-def _nonempty(c: Checker, value: object, where: str) -> Tuple[str, ...]:
-    out = c.texts(value, where)
-    if isinstance(value, list) and not value:
-        c.fail(where, "expected at least one line")
-    return out
-
-
 def _profile(c: Checker, value: object, rules: Optional[ReactionRules]) -> Dict[str, str]:
     """The customer's answers, one per question topic of the reaction rules (all of them)."""
     topics = tuple(rules.questions) if rules is not None else ()
@@ -148,18 +131,16 @@ def _profile(c: Checker, value: object, rules: Optional[ReactionRules]) -> Dict[
     return {str(k): c.text(v, f"profile.{k}") for k, v in value.items()}
 
 
-def _reaction_lines(
-    c: Checker, value: object, cares: Tuple[str, ...]
-) -> Tuple[Dict[str, Tuple[str, ...]], Dict[str, Tuple[str, ...]]]:
+def _reaction_lines(c: Checker, value: object, cares: Tuple[str, ...]) -> Tuple[WordLists, WordLists]:
     """A persona's own reaction lines; ``cares_met`` is keyed by the aspects it cares about."""
     if not isinstance(value, dict):
         c.fail("reactions", f"expected a mapping, got {type(value).__name__}")
         return {}, {}
     plain = {k: v for k, v in value.items() if k != "cares_met"}
     own = check_lines(c, plain, "reactions", tuple(k for k in LINE_KINDS if k != "cares_met"))
-    cares_lines: Dict[str, Tuple[str, ...]] = {}
-    if "cares_met" in value and c.mapping(value["cares_met"], "reactions.cares_met", (), cares):
-        cares_lines = {str(a): _nonempty(c, v, f"reactions.cares_met.{a}") for a, v in value["cares_met"].items()}
+    cares_lines: WordLists = {}
+    if "cares_met" in value:
+        cares_lines = c.some_word_lists(value["cares_met"], "reactions.cares_met", cares, Checker.lines)
     return own, cares_lines
 
 

@@ -10,8 +10,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 from bot.catalog import ASPECTS, CarModel
 from bot.nlu.text import normalize
 from bot.roleplay.scorer import Score
-from bot.validation import Checker
-from bot.yamlfile import read_yaml
+from bot.validation import Checker, WordLists, read_mapping
 
 NEGATIVE = ("argued", "discounted", "pushed_early")
 POSITIVE = ("answered", "calculated", "cares_met", "materials", "off_target", "acknowledged")
@@ -64,11 +63,11 @@ class Aspect:
 class ReactionRules:
     readiness: Dict[str, Readiness]
     warmth: Dict[str, int]
-    scorer_penalties: Dict[str, Tuple[str, ...]]
-    detect: Dict[str, Tuple[str, ...]]
+    scorer_penalties: WordLists
+    detect: WordLists
     aspects: Dict[str, Aspect]
-    questions: Dict[str, Tuple[str, ...]]
-    lines: Dict[str, Tuple[str, ...]]
+    questions: WordLists
+    lines: WordLists
 
 
 @dataclass(frozen=True)
@@ -97,21 +96,11 @@ class Listener:
 
 def load_reactions(path: Union[str, Path]) -> ReactionRules:
     """Reads the reaction rules. Raises DataFileError naming file and field."""
-    path = Path(path)
-    raw = read_yaml(path)
-    c = Checker(path)
-    top = ("readiness", "warmth", "scorer_penalties", "detect", "aspects", "questions", "lines")
-    if not c.mapping(raw, "", top):
-        c.raise_if_any()
-    readiness: Dict[str, Readiness] = {}
-    if c.mapping(raw["readiness"], "readiness", READINESS):
-        for name in READINESS:
-            w = f"readiness.{name}"
-            v = raw["readiness"][name]
-            if c.mapping(v, w, ("zh", "extra_warmth")):
-                readiness[name] = Readiness(
-                    name, c.text(v["zh"], f"{w}.zh"), c.integer(v["extra_warmth"], f"{w}.extra_warmth")
-                )
+    raw, c = read_mapping(path, ("readiness", "warmth", "scorer_penalties", "detect", "aspects", "questions", "lines"))
+    readiness = {
+        name: Readiness(name, c.text(v["zh"], f"{w}.zh"), c.integer(v["extra_warmth"], f"{w}.extra_warmth"))
+        for name, v, w in c.entries(raw["readiness"], "readiness", READINESS, ("zh", "extra_warmth"))
+    }
     warmth: Dict[str, int] = {}
     if c.mapping(raw["warmth"], "warmth", KINDS):
         for kind in KINDS:
@@ -122,52 +111,29 @@ def load_reactions(path: Union[str, Path]) -> ReactionRules:
                 c.fail(f"warmth.{kind}", "negative reactions take warmth away (< 0), the others do not")
             else:
                 warmth[kind] = v
-    penalties: Dict[str, Tuple[str, ...]] = {}
-    if c.mapping(raw["scorer_penalties"], "scorer_penalties", (), NEGATIVE):
-        penalties = {k: c.texts(v, f"scorer_penalties.{k}") for k, v in raw["scorer_penalties"].items()}
-    detect: Dict[str, Tuple[str, ...]] = {}
-    if c.mapping(raw["detect"], "detect", DETECTORS):
-        detect = {k: _cues(c, raw["detect"][k], f"detect.{k}") for k in DETECTORS}
-    aspects: Dict[str, Aspect] = {}
-    if c.mapping(raw["aspects"], "aspects", ASPECTS):
-        for name in ASPECTS:
-            w = f"aspects.{name}"
-            v = raw["aspects"][name]
-            if c.mapping(v, w, ("spoken", "cues")):
-                aspects[name] = Aspect(name, c.text(v["spoken"], f"{w}.spoken"), _cues(c, v["cues"], f"{w}.cues"))
-    questions: Dict[str, Tuple[str, ...]] = {}
+    penalties = c.some_word_lists(raw["scorer_penalties"], "scorer_penalties", NEGATIVE)
+    detect = c.word_lists(raw["detect"], "detect", DETECTORS, _cues)
+    aspects = {
+        name: Aspect(name, c.text(v["spoken"], f"{w}.spoken"), _cues(c, v["cues"], f"{w}.cues"))
+        for name, v, w in c.entries(raw["aspects"], "aspects", ASPECTS, ("spoken", "cues"))
+    }
+    questions: WordLists = {}
     if isinstance(raw["questions"], dict) and raw["questions"]:
         questions = {str(k): _cues(c, v, f"questions.{k}") for k, v in raw["questions"].items()}
     else:
         c.fail("questions", "expected a non-empty mapping of topic -> cue words")
-    lines: Dict[str, Tuple[str, ...]] = {}
-    if c.mapping(raw["lines"], "lines", LINE_KINDS):
-        lines = {k: _lines(c, raw["lines"][k], f"lines.{k}") for k in LINE_KINDS}
+    lines = c.word_lists(raw["lines"], "lines", LINE_KINDS, Checker.lines)
     c.raise_if_any()
     return ReactionRules(readiness, warmth, penalties, detect, aspects, questions, lines)
 
 
 def _cues(c: Checker, value: object, where: str) -> Tuple[str, ...]:
-    cues = tuple(normalize(t) for t in c.texts(value, where))
-    if isinstance(value, list) and not value:
-        c.fail(where, "expected at least one cue")
-    return cues
+    return tuple(normalize(t) for t in c.nonempty_texts(value, where, "cue"))
 
 
-def _lines(c: Checker, value: object, where: str) -> Tuple[str, ...]:
-    lines = c.texts(value, where)
-    if isinstance(value, list) and not value:
-        c.fail(where, "expected at least one line")
-    return lines
-
-
-def check_lines(c: Checker, value: object, where: str, kinds: Sequence[str] = LINE_KINDS) -> Dict[str, Tuple[str, ...]]:
+def check_lines(c: Checker, value: object, where: str, kinds: Sequence[str] = LINE_KINDS) -> WordLists:
     """A persona's own lines by reaction kind (``cares_met`` excluded: it is keyed by aspect)."""
-    out: Dict[str, Tuple[str, ...]] = {}
-    if c.mapping(value, where, (), tuple(kinds)):
-        assert isinstance(value, dict)
-        out = {str(k): _lines(c, v, f"{where}.{k}") for k, v in value.items()}
-    return out
+    return c.some_word_lists(value, where, tuple(kinds), Checker.lines)
 
 
 def fab_terms(model: Optional[CarModel]) -> Dict[str, Tuple[str, ...]]:

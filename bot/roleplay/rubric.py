@@ -3,17 +3,16 @@ principle and penalty (how they combine lives in bot/roleplay/cues.py) and the p
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Tuple, Union
+from typing import Dict, Tuple, Union
 
 from bot.playbook.model import PRINCIPLES
-from bot.validation import Checker
-from bot.yamlfile import read_yaml
+from bot.validation import WordLists, read_mapping
 
 CHECKS = ("acknowledge", "clarify", "value", "next_step")
 # The names of shared/docs/trainee-labelling.md.
 PENALTIES = ("argue", "instant_discount", "floor_price", "fake_urgency", "disparage")
 
-Cues = Dict[str, Tuple[str, ...]]
+Cues = WordLists
 
 # The cue lists each part must have (rubric.yml); the code reads exactly these.
 CHECK_CUES: Dict[str, Tuple[str, ...]] = {
@@ -75,65 +74,48 @@ class Rubric:
     scoring: Scoring = Scoring()
 
 
-def _cues(c: Checker, raw: Any, where: str, names: Tuple[str, ...]) -> Cues:
-    if not c.mapping(raw, where, names):
-        return {}
-    return {n: c.texts(raw[n], f"{where}.{n}") for n in names}
-
-
 def load_rubric(path: Union[str, Path]) -> Rubric:
     """Reads the rubric. Raises DataFileError naming file and field."""
-    path = Path(path)
-    raw = read_yaml(path)
-    c = Checker(path)
-    checks: Dict[str, Check] = {}
-    penalties: Dict[str, Penalty] = {}
+    raw, c = read_mapping(path, ("scoring", "checks", "principles", "penalties"))
     principles: Dict[str, Cues] = {}
     zh = ""
     scoring = Scoring()
-    if c.mapping(raw, "", ("scoring", "checks", "principles", "penalties")):
-        s = raw["scoring"]
-        if c.mapping(s, "scoring", ("base", "checks", "expected_moves", "penalised"), ("principle",)):
-            ladder = s["checks"]
-            if not (isinstance(ladder, list) and len(ladder) == len(CHECKS)):
-                c.fail("scoring.checks", f"a list of {len(CHECKS)} integers (points of the 1st..4th check)")
-                ladder = list(Scoring.checks)
-            pen = s["penalised"]
-            pr = s.get("principle", {"full": Scoring.principle_full, "small": Scoring.principle_small})
-            if c.mapping(pen, "scoring.penalised", ("per_check", "max")) and c.mapping(
-                pr, "scoring.principle", ("full", "small")
-            ):
-                scoring = Scoring(
-                    c.integer(s["base"], "scoring.base"),
-                    tuple(c.integer(v, f"scoring.checks[{i}]") for i, v in enumerate(ladder)),
-                    c.integer(s["expected_moves"], "scoring.expected_moves"),
-                    c.integer(pr["full"], "scoring.principle.full"),
-                    c.integer(pr["small"], "scoring.principle.small"),
-                    c.integer(pen["per_check"], "scoring.penalised.per_check"),
-                    c.integer(pen["max"], "scoring.penalised.max"),
-                )
-        if c.mapping(raw["checks"], "checks", CHECKS):
-            for name in CHECKS:
-                w = f"checks.{name}"
-                v = raw["checks"][name]
-                if c.mapping(v, w, ("zh", "cues")):
-                    checks[name] = Check(
-                        name, c.text(v["zh"], f"{w}.zh"), _cues(c, v["cues"], f"{w}.cues", CHECK_CUES[name])
-                    )
-        p = raw["principles"]
-        if c.mapping(p, "principles", ("zh", "tags")) and c.mapping(p["tags"], "principles.tags", PRINCIPLES):
-            zh = c.text(p["zh"], "principles.zh")
-            principles = {t: _cues(c, p["tags"][t], f"principles.tags.{t}", PRINCIPLE_CUES[t]) for t in PRINCIPLES}
-        if c.mapping(raw["penalties"], "penalties", PENALTIES):
-            for name in PENALTIES:
-                w = f"penalties.{name}"
-                v = raw["penalties"][name]
-                if c.mapping(v, w, ("zh", "points", "cues")):
-                    penalties[name] = Penalty(
-                        name,
-                        c.text(v["zh"], f"{w}.zh"),
-                        c.integer(v["points"], f"{w}.points"),
-                        _cues(c, v["cues"], f"{w}.cues", PENALTY_CUES[name]),
-                    )
+    s = raw["scoring"]
+    if c.mapping(s, "scoring", ("base", "checks", "expected_moves", "penalised"), ("principle",)):
+        ladder = s["checks"]
+        if not (isinstance(ladder, list) and len(ladder) == len(CHECKS)):
+            c.fail("scoring.checks", f"a list of {len(CHECKS)} integers (points of the 1st..4th check)")
+            ladder = list(Scoring.checks)
+        pen = s["penalised"]
+        pr = s.get("principle", {"full": Scoring.principle_full, "small": Scoring.principle_small})
+        if c.mapping(pen, "scoring.penalised", ("per_check", "max")) and c.mapping(
+            pr, "scoring.principle", ("full", "small")
+        ):
+            scoring = Scoring(
+                c.integer(s["base"], "scoring.base"),
+                tuple(c.integer(v, f"scoring.checks[{i}]") for i, v in enumerate(ladder)),
+                c.integer(s["expected_moves"], "scoring.expected_moves"),
+                c.integer(pr["full"], "scoring.principle.full"),
+                c.integer(pr["small"], "scoring.principle.small"),
+                c.integer(pen["per_check"], "scoring.penalised.per_check"),
+                c.integer(pen["max"], "scoring.penalised.max"),
+            )
+    checks = {
+        name: Check(name, c.text(v["zh"], f"{w}.zh"), c.word_lists(v["cues"], f"{w}.cues", CHECK_CUES[name]))
+        for name, v, w in c.entries(raw["checks"], "checks", CHECKS, ("zh", "cues"))
+    }
+    p = raw["principles"]
+    if c.mapping(p, "principles", ("zh", "tags")) and c.mapping(p["tags"], "principles.tags", PRINCIPLES):
+        zh = c.text(p["zh"], "principles.zh")
+        principles = {t: c.word_lists(p["tags"][t], f"principles.tags.{t}", PRINCIPLE_CUES[t]) for t in PRINCIPLES}
+    penalties = {
+        name: Penalty(
+            name,
+            c.text(v["zh"], f"{w}.zh"),
+            c.integer(v["points"], f"{w}.points"),
+            c.word_lists(v["cues"], f"{w}.cues", PENALTY_CUES[name]),
+        )
+        for name, v, w in c.entries(raw["penalties"], "penalties", PENALTIES, ("zh", "points", "cues"))
+    }
     c.raise_if_any()
     return Rubric(checks, zh, principles, penalties, scoring)
