@@ -1,7 +1,8 @@
 """Field-by-field validation of data files that reports every problem with its file and field."""
 
+import string
 from pathlib import Path
-from typing import Any, Callable, Collection, Dict, Iterator, List, Tuple, Union
+from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
 from bot.exceptions import DataFileError
 from bot.yamlfile import read_yaml
@@ -57,6 +58,33 @@ class Checker:
             self.fail(where, "expected a non-empty text")
             return ""
         return value.strip()
+
+    def template(
+        self,
+        value: Any,
+        where: str,
+        allowed: Collection[str],
+        required: Optional[Collection[str]] = None,
+        samples: Optional[Mapping[str, Any]] = None,
+    ) -> str:
+        """A non-empty text with ``{placeholders}`` (str.format): well formed, using none but ``allowed``
+        and each of ``required`` (default: every allowed one). ``samples`` are values to try it with
+        (default "x"), for a template whose placeholders take a format spec."""
+        text = self.text(value, where)
+        if not text:
+            return text
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+            text.format(**{name: (samples or {}).get(name, "x") for name in used})
+        except (ValueError, KeyError, IndexError, AttributeError) as e:
+            self.fail(where, f"not a valid template ({e}); write placeholders as {{name}} and a brace as {{{{ or }}}}")
+            return text
+        for name in sorted(used - set(allowed)):
+            may = ", ".join("{%s}" % a for a in sorted(allowed)) or "none"
+            self.fail(where, f"unknown placeholder {{{name}}} (this text may use: {may})")
+        for name in sorted(set(allowed if required is None else required) - used):
+            self.fail(where, f"missing placeholder {{{name}}}")
+        return text
 
     def integer(self, value: Any, where: str, minimum: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:

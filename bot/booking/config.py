@@ -6,14 +6,12 @@ ones it needs), so a trainer's typo is reported as ``data/booking.yml: reasons.p
 """
 
 import functools
-import string
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Mapping, Tuple, Union
 
-from bot.validation import Checker
-from bot.yamlfile import read_yaml
+from bot.validation import Checker, read_mapping
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "booking.yml"
 
@@ -64,36 +62,15 @@ class BookingConfig:
         return self.texts[key].format(**values)
 
 
-def _placeholders(template: str) -> FrozenSet[str]:
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name is not None)
-
-
-def _template(c: Checker, value: Any, where: str) -> str:
-    allowed, required = _TEMPLATES[where]
-    text = c.text(value, where)
-    if not text:
-        return text
-    try:
-        used = _placeholders(text)
-        text.format(**{name: "x" for name in used})
-    except (ValueError, KeyError, IndexError, AttributeError) as e:
-        c.fail(where, f"not a valid template ({e}); write placeholders as {{name}} and a brace as {{{{ or }}}}")
-        return text
-    for name in sorted(used - allowed):
-        c.fail(
-            where,
-            f"unknown placeholder {{{name}}} (this text may use: "
-            f"{', '.join('{%s}' % a for a in sorted(allowed)) or 'none'})",
-        )
-    for name in sorted(required - used):
-        c.fail(where, f"missing placeholder {{{name}}}")
-    return text
-
-
 def _section(c: Checker, raw: Any, where: str, keys: Tuple[str, ...], texts: Dict[str, str]) -> None:
     if c.mapping(raw, where, keys):
         for k in keys:
             texts[f"{where}.{k}"] = _template(c, raw[k], f"{where}.{k}")
+
+
+def _template(c: Checker, value: Any, where: str) -> str:
+    allowed, required = _TEMPLATES[where]
+    return c.template(value, where, allowed, required)
 
 
 def load_booking_config(path: Union[str, Path] = DEFAULT_PATH) -> BookingConfig:
@@ -102,9 +79,6 @@ def load_booking_config(path: Union[str, Path] = DEFAULT_PATH) -> BookingConfig:
     Raises:
         DataFileError: listing every problem as ``file: field: reason``.
     """
-    path = Path(path)
-    raw = read_yaml(path)
-    c = Checker(path)
     top = (
         "settings",
         "weekdays",
@@ -125,8 +99,7 @@ def load_booking_config(path: Union[str, Path] = DEFAULT_PATH) -> BookingConfig:
         "any_model",
         "ask",
     )
-    if not c.mapping(raw, "", top):
-        c.raise_if_any()
+    raw, c = read_mapping(path, top)
     minutes = {"duration_minutes": 1, "lead_minutes": 0, "step_minutes": 1}
     settings = {k: 1 for k in minutes}
     if c.mapping(raw["settings"], "settings", tuple(minutes)):

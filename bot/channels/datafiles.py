@@ -14,13 +14,12 @@ and the ``{placeholders}`` each template may and must use, so a typo is reported
 
 import functools
 import os
-import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Tuple, Union
+from typing import Any, Dict, Tuple, Union
 
 from bot.exceptions import DataFileError
-from bot.validation import Checker
+from bot.validation import Checker, read_mapping
 from bot.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,26 +54,8 @@ class ChannelTexts:
     readiness_patience: Tuple[str, ...]  # the practice page: a persona's extra warmth 0, 1, 2+ in words
 
 
-def _placeholders(template: str) -> FrozenSet[str]:
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name is not None)
-
-
 def _template(c: Checker, value: Any, where: str) -> str:
-    samples = _TEMPLATES[where]
-    text = c.text(value, where)
-    if not text:
-        return text
-    try:
-        used = _placeholders(text)
-        text.format(**{name: samples.get(name, "x") for name in used})
-    except (ValueError, KeyError, IndexError, AttributeError) as e:
-        c.fail(where, f"not a valid template ({e}); write placeholders as {{name}} and a brace as {{{{ or }}}}")
-        return text
-    for name in sorted(used - set(samples)):
-        c.fail(where, f"unknown placeholder {{{name}}} (this text may use: {', '.join(sorted(samples))})")
-    for name in sorted(set(samples) - used):
-        c.fail(where, f"missing placeholder {{{name}}}")
-    return text
+    return c.template(value, where, _TEMPLATES[where], samples=_TEMPLATES[where])
 
 
 def load_channel_texts(path: Union[str, Path] = DEFAULT_PATH) -> ChannelTexts:
@@ -83,11 +64,7 @@ def load_channel_texts(path: Union[str, Path] = DEFAULT_PATH) -> ChannelTexts:
     Raises:
         DataFileError: listing every problem as ``file: field: reason``.
     """
-    path = Path(path)
-    raw = read_yaml(path)
-    c = Checker(path)
-    if not c.mapping(raw, "", tuple(_TEMPLATES) + _PLAIN + _LISTS):
-        c.raise_if_any()
+    raw, c = read_mapping(path, tuple(_TEMPLATES) + _PLAIN + _LISTS)
     fields: Dict[str, Any] = {k: _template(c, raw[k], k) for k in _TEMPLATES}
     fields.update({k: c.text(raw[k], k) for k in _PLAIN})
     fields.update({k: c.texts(raw[k], k) for k in _LISTS})

@@ -10,7 +10,6 @@ and the ``{placeholders}`` each template must use, so a typo is reported as
 validate``). No Rasa imports."""
 
 import functools
-import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
@@ -18,8 +17,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
 from bot.constants import OBJECTION_INTENTS
 from bot.roleplay.personas import LEVELS
 from bot.roleplay.rubric import CHECKS
-from bot.validation import Checker
-from bot.yamlfile import read_yaml
+from bot.validation import Checker, read_mapping
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "roleplay" / "labels.yml"
 FILE_NAME = "labels.yml"  # in the roleplay directory
@@ -89,19 +87,7 @@ class Labels:
 
 def _template(c: Checker, value: Any, where: str) -> str:
     """A template of TEMPLATES: a text that uses each of its placeholders, and no other."""
-    text, samples = c.text(value, where), TEMPLATES[where]
-    try:
-        used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-        text.format(**samples)
-    except KeyError as e:
-        allowed = ", ".join(f"{{{n}}}" for n in samples) or "none"
-        c.fail(where, f"unknown placeholder {{{e.args[0]}}} (this text may use: {allowed})")
-    except (ValueError, IndexError, AttributeError) as e:
-        c.fail(where, f"not a valid template ({e}); write placeholders as {{name}} and a brace as {{{{ or }}}}")
-    else:
-        for name in (n for n in samples if n not in used):
-            c.fail(where, f"missing placeholder {{{name}}}")
-    return text
+    return c.template(value, where, TEMPLATES[where], samples=TEMPLATES[where])
 
 
 def _names(c: Checker, value: Any, where: str, ids: Tuple[str, ...]) -> Dict[str, str]:
@@ -117,11 +103,7 @@ def load_labels(path: Union[str, Path] = DEFAULT_PATH) -> Labels:
     Raises:
         DataFileError: listing every problem as ``file: field: reason``.
     """
-    path = Path(path)
-    raw = read_yaml(path)
-    c = Checker(path)
-    if not c.mapping(raw, "", ("levels", "dimensions", "objections", "outcomes", "penalty", "scorecard")):
-        c.raise_if_any()
+    raw, c = read_mapping(path, ("levels", "dimensions", "objections", "outcomes", "penalty", "scorecard"))
     outcomes = raw["outcomes"]
     scorecard = raw["scorecard"]
     templates = {"penalty": _template(c, raw["penalty"], "penalty")}
