@@ -2,10 +2,12 @@
 
 import string
 from pathlib import Path
-from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from bot.exceptions import DataFileError
 from bot.yamlfile import read_yaml
+
+T = TypeVar("T", int, float)
 
 # name -> its words (cue words, reaction lines...), as the data files list them
 WordLists = Dict[str, Tuple[str, ...]]
@@ -155,3 +157,20 @@ def read_mapping(
     if not c.mapping(raw, "", required, optional):
         c.raise_if_any()
     return raw, c
+
+
+def env_positive(name: str, default: T, kind: Callable[[str], T], what: str = "a number") -> T:
+    """The positive number in the environment variable ``name`` read as ``kind`` (int, float), or
+    ``default`` when it is unset, not ``what`` it should be (a warning is logged) or not above zero."""
+    import logging
+    import os
+
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        logging.getLogger(__name__).warning("%s is not %s; using %s", name, what, default)
+        return default
+    return value if value > 0 else default

@@ -30,7 +30,6 @@ import contextvars
 import functools
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -41,6 +40,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.datafiles import channel_texts, domain_response_text
 from bot.rasa.names import UTTER_CONSULTANT_FOLLOW_UP, UTTER_WITH_A_PERSON
+from bot.validation import env_positive
 
 logger = logging.getLogger(__name__)
 
@@ -209,12 +209,7 @@ def check_metadata(value: Any) -> Optional[Dict[str, Any]]:
 
 
 def env_number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, "") or default)
-    except ValueError:
-        logger.warning("%s is not a number; using %s", name, default)
-        return default
-    return value if value > 0 else default
+    return env_positive(name, float(default), float)
 
 
 # -- one turn ---------------------------------------------------------------------------------

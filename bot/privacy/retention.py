@@ -19,13 +19,13 @@ visits of every sender id it forgets (a trainee's practice records are their con
 import datetime as dt
 import hashlib
 import logging
-import os
 import time
 from typing import Any, Dict, Iterable, List, Optional, Set
 
 import sqlalchemy as sa
 
 from bot.privacy.phone import normalise_phone
+from bot.validation import env_positive
 
 logger = logging.getLogger(__name__)
 metadata = sa.MetaData()
@@ -172,12 +172,7 @@ def _tombstone(conn: Any, sender: str, now: float) -> None:
 
 
 def _days(env: str, default: int) -> int:
-    try:
-        value = int(os.environ.get(env, "") or default)
-    except ValueError:
-        logger.warning("%s is not a whole number of days; using %d", env, default)
-        return default
-    return value if value > 0 else default
+    return env_positive(env, default, int, "a whole number of days")
 
 
 def purge(
