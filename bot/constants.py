@@ -23,6 +23,11 @@ VISITOR_INTENTS = ("ask_product_info", "request_human", "ask_is_bot")
 ALL_INTENTS: FrozenSet[str] = frozenset(OBJECTION_INTENTS + SMALLTALK_INTENTS + VISITOR_INTENTS)
 FALLBACK_INTENT = "nlu_fallback"
 
+# Cases the playbook answers besides the objection intents: read inside one of these intents' messages
+# (data/playbook/policy.yml price_match), with scripts, rule rows and a fallback response of their own.
+PRICE_MATCH = "price_match"
+EXTRA_CASES = (PRICE_MATCH,)
+
 # Entities.
 ENTITY_CAR_MODEL = "car_model"
 ENTITY_COMPETITOR = "competitor"

@@ -15,6 +15,7 @@ from rasa.shared.core.events import BotUttered, SlotSet
 from rasa.shared.core.trackers import EventVerbosity
 
 from bot.leads.store import Conversation, Lead, LeadStore, keep_known, lead_from_state
+from bot.rasa.names import SLOT_LEAD_CHANNEL, SLOT_LEAD_CONSENT, SLOT_LEAD_NAME, SLOT_LEAD_PHONE
 
 
 async def record_form_lead(
@@ -32,10 +33,10 @@ async def record_form_lead(
     async with agent.lock_store.lock(sender):
         tracker = await agent.processor.fetch_tracker_and_update_session(sender, output_channel=None)
         for event in (
-            SlotSet("lead_name", name),
-            SlotSet("lead_phone", phone),
-            SlotSet("lead_consent", True),
-            SlotSet("lead_channel", channel),
+            SlotSet(SLOT_LEAD_NAME, name),
+            SlotSet(SLOT_LEAD_PHONE, phone),
+            SlotSet(SLOT_LEAD_CONSENT, True),
+            SlotSet(SLOT_LEAD_CHANNEL, channel),
             BotUttered(reply),
         ):
             tracker.update(event)

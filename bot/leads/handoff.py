@@ -12,6 +12,15 @@ from typing import TYPE_CHECKING, Any, Dict, Optional
 
 from bot.catalog.hours import clock
 from bot.privacy.logs import mask_phone
+from bot.rasa.names import (
+    SLOT_LEAD_CONSENT,
+    SLOT_LEAD_NAME,
+    SLOT_LEAD_PHONE,
+    UTTER_HAND_OVER_CLOSED,
+    UTTER_HAND_OVER_CLOSED_PHONE,
+    UTTER_HAND_OVER_OPEN,
+    UTTER_HAND_OVER_OPEN_PHONE,
+)
 
 if TYPE_CHECKING:
     from bot.leads.store import Conversation
@@ -28,8 +37,8 @@ class HandoffPlan:
 
 
 def consented_phone(slots: Dict[str, Any]) -> Optional[str]:
-    phone = slots.get("lead_phone")
-    return phone if slots.get("lead_consent") is True and isinstance(phone, str) and phone[:1].isdigit() else None
+    phone = slots.get(SLOT_LEAD_PHONE)
+    return phone if slots.get(SLOT_LEAD_CONSENT) is True and isinstance(phone, str) and phone[:1].isdigit() else None
 
 
 def handoff_plan(catalog: Any, slots: Dict[str, Any], now: dt.datetime) -> HandoffPlan:
@@ -41,10 +50,10 @@ def handoff_plan(catalog: Any, slots: Dict[str, Any], now: dt.datetime) -> Hando
     if phone:
         variables["masked_phone"] = mask_phone(phone)
     if hours is None or hours.is_open(now):
-        name = "utter_hand_over_open"
+        name, with_phone = UTTER_HAND_OVER_OPEN, UTTER_HAND_OVER_OPEN_PHONE
         variables["close"] = clock(hours.close) if hours else ""
     else:
-        name = "utter_hand_over_closed"
+        name, with_phone = UTTER_HAND_OVER_CLOSED, UTTER_HAND_OVER_CLOSED_PHONE
         opens = hours.next_open(now)
         day = (
             "今天"
@@ -54,7 +63,7 @@ def handoff_plan(catalog: Any, slots: Dict[str, Any], now: dt.datetime) -> Hando
             else f"{opens.month}月{opens.day}日"
         )
         variables["next_open"] = f"{day}{clock(opens.time())}"
-    return HandoffPlan(name + ("_phone" if phone else ""), variables, need_phone=phone is None)
+    return HandoffPlan(with_phone if phone else name, variables, need_phone=phone is None)
 
 
 def record_handoff(conversation: "Conversation", plan: HandoffPlan, now: dt.datetime) -> None:
@@ -66,7 +75,7 @@ def record_handoff(conversation: "Conversation", plan: HandoffPlan, now: dt.date
     store = LeadStore()
     slots = conversation.slots
     lead = lead_from_state(conversation, now.date())
-    lead.phone, lead.name = consented_phone(slots) or "", slots.get("lead_name")
+    lead.phone, lead.name = consented_phone(slots) or "", slots.get(SLOT_LEAD_NAME)
     keep_known(lead, store.get(conversation.sender_id))
     lead.follow_up_date = now.date()
     lead.reason = plan.reason

@@ -21,6 +21,7 @@ from bot.database import database_settings, engine_for
 from bot.exceptions import BotError
 from bot.privacy.logs import mask_phone
 from bot.privacy.safe_output import csv_cell
+from bot.rasa.names import SLOT_CAR_MODEL, SLOT_FOLLOW_UP_DATE, SLOT_LEAD_GRADE, SLOT_LEAD_NAME, SLOT_LEAD_PHONE
 
 logger = logging.getLogger(__name__)
 metadata = sa.MetaData()
@@ -252,17 +253,17 @@ def lead_from_state(conversation: Conversation, today: dt.date) -> Lead:
             break
     source = {k: v for k, v in metadata.items() if k in LEAD_SOURCE_KEYS and isinstance(v, (str, int))}
     try:
-        follow_up = dt.date.fromisoformat(slots.get("follow_up_date") or "")
+        follow_up = dt.date.fromisoformat(slots.get(SLOT_FOLLOW_UP_DATE) or "")
     except (TypeError, ValueError):
         follow_up = today + dt.timedelta(days=1)
     return Lead(
         sender_id=sender_id,
         channel=channel or "unknown",
-        name=slots.get("lead_name"),
-        phone=slots.get("lead_phone") or "",
-        car_model=slots.get("car_model"),
+        name=slots.get(SLOT_LEAD_NAME),
+        phone=slots.get(SLOT_LEAD_PHONE) or "",
+        car_model=slots.get(SLOT_CAR_MODEL),
         objections=list(dict.fromkeys(objections_raised(events))),
-        grade=slots.get("lead_grade"),
+        grade=slots.get(SLOT_LEAD_GRADE),
         follow_up_date=follow_up,
         dealer={"id": dealer.id, "name": dealer.name, **source},
     )

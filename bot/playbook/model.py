@@ -3,13 +3,20 @@
 from dataclasses import dataclass, field
 from typing import Dict, Optional, Tuple
 
+from bot.constants import EXTRA_CASES, PRICE_MATCH  # noqa: F401 (the cases besides the objection intents)
+from bot.rasa.names import (
+    SLOT_BUDGET,
+    SLOT_CAR_MODEL,
+    SLOT_COMPETITOR,
+    SLOT_CURRENT_CAR,
+    SLOT_FAMILY_MEMBER,
+    SLOT_PRIORITY,
+)
+
 PRINCIPLES = ("reciprocity", "social_proof", "commitment", "liking", "testimonial", "friendship", "peer_identity")
 MOVES = ("acknowledge", "clarify", "value", "concession", "next_step")
-CONTEXT_SLOTS = ("car_model", "budget", "family_member", "competitor", "priority", "current_car")
-# Cases the playbook answers besides the objection intents: read inside one of these intents' messages
-# (policy.yml price_match), with scripts, rule rows and a fallback response of their own.
-PRICE_MATCH = "price_match"
-EXTRA_CASES = (PRICE_MATCH,)
+# the slots a script may read (bot.rasa.names)
+CONTEXT_SLOTS = (SLOT_CAR_MODEL, SLOT_BUDGET, SLOT_FAMILY_MEMBER, SLOT_COMPETITOR, SLOT_PRIORITY, SLOT_CURRENT_CAR)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,7 @@ everything domain.yml declares has a name here. No Rasa import: the action serve
 
 from typing import Dict
 
-from bot.constants import OBJECTION_INTENTS
-from bot.playbook.model import EXTRA_CASES
+from bot.constants import EXTRA_CASES, OBJECTION_INTENTS
 
 # -- slots ------------------------------------------------------------------------------------
 # a test-drive booking in progress (actions/booking.py)
@@ -125,6 +124,6 @@ UTTER_ROLEPLAY_FEEDBACK = "utter_roleplay_feedback"
 UTTER_ROLEPLAY_HINT = "utter_roleplay_hint"
 UTTER_ROLEPLAY_EMPTY = "utter_roleplay_empty"
 UTTER_ROLEPLAY_SCORECARD = "utter_roleplay_scorecard"
-# The general answer to each objection intent and playbook case (bot.playbook.model.EXTRA_CASES), when
+# The general answer to each objection intent and playbook case (bot.constants.EXTRA_CASES), when
 # every script was used or the playbook cannot be read: utter_<objection>.
 GENERAL_ANSWERS: Dict[str, str] = {name: f"utter_{name}" for name in (*OBJECTION_INTENTS, *EXTRA_CASES)}
