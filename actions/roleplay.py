@@ -9,7 +9,6 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.catalog.location import catalog_path
-from bot.channels.datafiles import roleplay_dir
 from bot.rasa.names import (
     ACTION_ROLEPLAY_TURN,
     SLOT_ROLEPLAY_HISTORY,
@@ -24,6 +23,7 @@ from bot.rasa.names import (
     UTTER_ROLEPLAY_INTRO,
     UTTER_ROLEPLAY_SCORECARD,
 )
+from bot.roleplay.location import roleplay_dir
 from bot.roleplay.practice import Practice, get_practice, history_entry
 
 CUSTOMER_MODE = "customer"  # the value of roleplay_mode for customer mode (bot.nlu.roleplay_metadata.MODES)

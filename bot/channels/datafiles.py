@@ -1,7 +1,5 @@
 """The data files our channels read (no Rasa import here; the actions use the catalog helper too):
 
-- the roleplay directory, from the environment (``roleplay_dir``; the catalog's is
-  ``bot.catalog.location``);
 - what the channels say or show by themselves, outside a Rasa turn's responses, from
   data/channel_texts.yml (``channel_texts``);
 - the text of a domain.yml response, for a channel that must answer when the loaded model has no
@@ -13,7 +11,6 @@ and the ``{placeholders}`` each template may and must use, so a typo is reported
 """
 
 import functools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Tuple, Union
@@ -25,15 +22,6 @@ from bot.yamlfile import read_yaml
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PATH = ROOT / "data" / "channel_texts.yml"
 DOMAIN_PATH = ROOT / "domain.yml"
-ENV_ROLEPLAY_DIR = "BOT_ROLEPLAY_DIR"
-DEFAULT_ROLEPLAY_DIR = "data/roleplay"
-
-
-def roleplay_dir() -> Path:
-    """The practice data (personas, rubric): $BOT_ROLEPLAY_DIR or data/roleplay."""
-    return Path(os.environ.get(ENV_ROLEPLAY_DIR, DEFAULT_ROLEPLAY_DIR))
-
-
 # template field -> the placeholders it must use, each with a sample value to try it with
 _TEMPLATES: Dict[str, Dict[str, Any]] = {
     "too_long": {"max_chars": 2000},

@@ -23,9 +23,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.catalog.location import catalog_from_env, catalog_path
-from bot.channels.datafiles import channel_texts, roleplay_dir
+from bot.channels.datafiles import channel_texts
 from bot.channels.inputs import InputError, error_response, parse_json_body
 from bot.rasa.names import SLOT_ROLEPLAY_HISTORY
+from bot.roleplay.location import roleplay_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     from bot.channels.widget import WidgetInput
@@ -53,11 +54,12 @@ def render_practice_page() -> str:
 def persona_cards() -> List[Dict[str, Any]]:
     """What the persona card shows, per persona (public Persona fields only), with the customer's
     readiness (R1–R4) in the words of data/roleplay/reactions.yml."""
+    from bot.roleplay.labels import labels_in
     from bot.roleplay.personas import load_personas, reactions_path
     from bot.roleplay.reactions import load_reactions
-    from bot.roleplay.records import OBJECTION_ZH
 
     directory = roleplay_dir() / "personas"
+    objection_names = labels_in(roleplay_dir()).objections
     readiness = load_reactions(reactions_path(directory)).readiness
     # what a readiness level's extra warmth (reactions.yml) means for the trainee, in their words
     patience = channel_texts().readiness_patience
@@ -78,7 +80,7 @@ def persona_cards() -> List[Dict[str, Any]]:
                     "zh": level.zh if level else "",
                     "patience": patience[max(0, min(level.extra_warmth, len(patience) - 1))] if level else "",
                 },
-                "opening": {"objection": OBJECTION_ZH.get(first.objection, first.objection), "line": first.open[0]},
+                "opening": {"objection": objection_names.get(first.objection, first.objection), "line": first.open[0]},
             }
         )
     return cards

@@ -26,13 +26,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.catalog.location import catalog_from_env, catalog_path
-from bot.channels.datafiles import channel_texts, roleplay_dir
+from bot.channels.datafiles import channel_texts
 from bot.channels.identity import VisitorTokens
 from bot.channels.inputs import InputError, check_sender, clean_text, error_response, parse_json_body
 from bot.channels.practice_page import add_practice_routes
 from bot.channels.rest import CheckedRestInput
 from bot.leads.capture import record_form_lead
 from bot.privacy.phone import normalise_phone
+from bot.roleplay.location import roleplay_dir
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "widget_static"

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from bot.roleplay.labels import DIMENSIONS, FILE_NAME, Labels, load_labels
+from bot.roleplay.location import roleplay_dir as default_roleplay_dir
 from bot.roleplay.rubric import CHECKS, PENALTIES
 
 PENALTY_PREFIX = "penalty:"
@@ -415,25 +416,11 @@ def find_visit(visits: Sequence[Dict[str, Any]], visit_id: str) -> Optional[Dict
     return next((v for v in visits if v["id"] == visit_id), None)
 
 
-def __getattr__(name: str) -> Dict[str, str]:
-    """``OBJECTION_ZH``, the objection names of data/roleplay/labels.yml, for the callers that still
-    import it from here (bot/channels/practice_page.py); new code reads ``bot.roleplay.labels``."""
-    if name == "OBJECTION_ZH":
-        return dict(load_labels(_roleplay_dir() / FILE_NAME).objections)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _roleplay_dir() -> Path:
-    from bot.channels.datafiles import roleplay_dir
-
-    return roleplay_dir()
-
-
 def labels(roleplay_dir: Optional[str] = None, playbook_dir: Optional[str] = None) -> Dict[str, Dict[str, str]]:
     """Chinese names for everything the records hold by id: checks, penalties, moves, principles,
     objections, personas, outcomes, levels and dimensions. A data file that does not load leaves its
     ids as they are (the names are for display only)."""
-    roleplay = Path(roleplay_dir) if roleplay_dir else _roleplay_dir()
+    roleplay = Path(roleplay_dir) if roleplay_dir else default_roleplay_dir()
     out: Dict[str, Dict[str, str]] = {
         "objections": {},
         "outcomes": {},

@@ -58,7 +58,7 @@ def test_the_trainer_records_use_the_records_wording():
     labels = get_labels()
     assert names["outcomes"] == labels.record_outcomes and names["outcomes"]["walk_out"] == "顾客离开"
     assert names["levels"] == labels.levels and names["dimensions"] == labels.dimensions
-    assert names["objections"]["objection_price"] == "嫌贵" == records.OBJECTION_ZH["objection_price"]
+    assert names["objections"]["objection_price"] == "嫌贵" == labels.objections["objection_price"]
     assert names["checks"]["penalty:argue"].startswith("扣分：")
 
 
