@@ -83,7 +83,7 @@ class FakeRobot:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/cgi-bin/webhook/send?key={SECRET}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def check(self, path: str, content_type: str, raw: bytes) -> None:
         def problem(text: str) -> None:
