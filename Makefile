@@ -34,20 +34,22 @@ lint: setup ## ruff (lint and format) over the tree, mypy on bot/ and actions/
 
 TEST_STORIES = $(RASA) test core --stories tests/test_stories.yml --fail-on-prediction-errors --out reports/stories --quiet
 
+# Tests run in parallel (pytest-xdist): one worker per CPU, at most 4 (each imports Rasa and TensorFlow,
+# and the server tests of each worker start their own Rasa and action servers once;
+# PYTEST_XDIST_AUTO_NUM_WORKERS=N overrides), whole test files per worker so module fixtures load
+# once. Bytecode caching on even where the environment turns it off: without it every run recompiles
+# spaCy/thinc/hypothesis and redoes pytest's assertion rewriting in every worker.
+PYTEST = PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n logical --maxprocesses 4 --dist loadfile
+
 test: setup lint validate train ## lint, then the whole test suite (what CI runs)
-	$(PY) -m pytest tests
+	$(PYTEST) tests
 	$(TEST_STORIES)
 
 test-stories: train ## end-to-end test stories (zero prediction errors allowed)
 	$(TEST_STORIES)
 
-# In parallel (pytest-xdist): one worker per CPU, at most 4 (each imports Rasa and TensorFlow;
-# PYTEST_XDIST_AUTO_NUM_WORKERS=N overrides), whole test files per worker so module fixtures load
-# once. Bytecode caching on even where the environment turns it off: without it every run recompiles
-# spaCy/thinc/hypothesis and redoes pytest's assertion rewriting in every worker.
 test-fast: setup ## unit tests only, no servers (no server, deploy or browser tests; see pyproject.toml)
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest tests -m "not server and not deploy and not browser and not redis" \
-	  -n logical --maxprocesses 4 --dist loadfile
+	$(PYTEST) tests -m "not server and not deploy and not browser and not redis"
 
 test-explore: setup ## property tests with random examples, 10x as many (make test runs them derandomized)
 	HYPOTHESIS_PROFILE=explore $(PY) -m pytest tests/unit/test_properties.py
