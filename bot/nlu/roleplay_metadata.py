@@ -18,7 +18,6 @@ A new choice starting a new visit is decided by ``action_roleplay_turn`` (action
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -28,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.constants import METADATA_ENTITIES
+from bot.nlu.component import MadeFromConfig
 
 METADATA_KEY = "roleplay"
 MODES = ("coach", "customer", "off")
@@ -63,7 +63,7 @@ def roleplay_entities(metadata: Any) -> List[Dict[Text, Any]]:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class RoleplayMetadataReader(GraphComponent):
+class RoleplayMetadataReader(MadeFromConfig):
     """Adds the practice choice of a message's metadata as entities (see module)."""
 
     @staticmethod
@@ -71,13 +71,7 @@ class RoleplayMetadataReader(GraphComponent):
         return {}
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "RoleplayMetadataReader":
+    def made(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> "RoleplayMetadataReader":
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
