@@ -73,4 +73,4 @@ bench: train ## benchmark against Rasa's starter bot into BENCHMARKS.md (BENCH_A
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean: ## remove trained models, reports and caches (keeps .venv)
-	rm -rf models reports .rasa .pytest_cache
+	rm -rf models reports .rasa .pytest_cache .ruff_cache .venv/mypy_cache
