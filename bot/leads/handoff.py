@@ -8,7 +8,7 @@ the outbox first, delivered in the background, so a slow robot never delays the 
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from bot.catalog.hours import clock
 from bot.privacy.logs import mask_phone
@@ -23,7 +23,7 @@ from bot.rasa.names import (
 )
 
 if TYPE_CHECKING:
-    from bot.leads.store import Conversation
+    from bot.leads.store import Conversation, Lead
 
 REASON = "客户要求真人顾问"
 
@@ -66,27 +66,38 @@ def handoff_plan(catalog: Any, slots: Dict[str, Any], now: dt.datetime) -> Hando
     return HandoffPlan(with_phone if phone else name, variables, need_phone=phone is None)
 
 
-def record_handoff(conversation: "Conversation", plan: HandoffPlan, now: dt.datetime) -> None:
-    """The lead row (new, or the existing one updated) with the reason and follow-up today, and the
-    team's notification."""
+def record_lead(
+    conversation: "Conversation",
+    kind: str,
+    reason: str,
+    now: dt.datetime,
+    update: Callable[["Lead", Optional["Lead"]], None],
+) -> None:
+    """The lead row (new, or the sender's existing one) with the consented phone number and name,
+    what the stored row already knows, then ``update(lead, existing)``; saved, and the team told
+    (a ``kind`` notification naming ``reason``).
+
+    Raises:
+        Forgotten: the person asked to be forgotten meanwhile (nothing saved, nobody told).
+    """
     from bot.leads.store import LeadStore, keep_known, lead_from_state
     from bot.notify import NotifyEvent, notify
 
     store = LeadStore()
     slots = conversation.slots
     lead = lead_from_state(conversation, now.date())
+    existing = store.get(conversation.sender_id)
     lead.phone, lead.name = consented_phone(slots) or "", slots.get(SLOT_LEAD_NAME)
-    keep_known(lead, store.get(conversation.sender_id))
-    lead.follow_up_date = now.date()
-    lead.reason = plan.reason
+    keep_known(lead, existing)
+    update(lead, existing)
     store.save(lead, conversation_started=conversation.started)
     notify(
         NotifyEvent(
-            "handoff",
+            kind,
             conversation.channel or "unknown",
             conversation.sender_id,
             car_model=lead.car_model,
-            reason=plan.reason,
+            reason=reason,
             grade=lead.grade,
             phone=lead.phone or None,
             phone_consent=bool(lead.phone),
@@ -94,3 +105,14 @@ def record_handoff(conversation: "Conversation", plan: HandoffPlan, now: dt.date
             at=now,
         )
     )
+
+
+def record_handoff(conversation: "Conversation", plan: HandoffPlan, now: dt.datetime) -> None:
+    """The lead row (new, or the existing one updated) with the reason and follow-up today, and the
+    team's notification."""
+
+    def update(lead: "Lead", existing: Optional["Lead"]) -> None:
+        lead.follow_up_date = now.date()
+        lead.reason = plan.reason
+
+    record_lead(conversation, "handoff", plan.reason, now, update)
