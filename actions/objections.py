@@ -59,6 +59,27 @@ def utter_choice(dispatcher: CollectingDispatcher, choice: ScriptChoice) -> None
     dispatcher.utter_message(json_message=choice.annotation())
 
 
+class FactOnce:
+    """The catalog's answer to the latest message (``actions.product.product_answer``), looked up at
+    the first call and kept for the rest of the turn; None when the lookup failed (logged once)."""
+
+    def __init__(self, tracker: Tracker) -> None:
+        self.tracker = tracker
+        self.looked_up = False
+        self.result: Any = None
+
+    def __call__(self) -> Any:
+        if not self.looked_up:
+            from actions.product import product_answer
+
+            self.looked_up = True
+            try:
+                self.result = product_answer(self.tracker)
+            except Exception:  # the objection is still answered
+                logger.exception("fact lookup failed")
+        return self.result
+
+
 def keep_promise(tracker: Tracker, reason: str) -> None:
     """What a script promised (its ``records``) is written as the lead's reason and the team is told."""
     import datetime as dt
@@ -82,7 +103,8 @@ class ActionAnswerObjection(Action):
         if objection not in OBJECTION_INTENTS:
             dispatcher.utter_message(response=UTTER_DEFAULT)
             return []
-        if self._follows_a_fact(tracker, objection):
+        fact = FactOnce(tracker)
+        if self._follows_a_fact(tracker, objection, fact):
             return reinterpret(tracker, "ask_product_info", "a follow-up to the fact just given")
         if self._price_match(tracker, objection):  # a same-model quote from another dealer: its own case
             return self._answer(dispatcher, tracker, objection, case=PRICE_MATCH)
@@ -91,25 +113,21 @@ class ActionAnswerObjection(Action):
         )
         if len(parts) > 1:  # two objections in one message: each answered, in order
             return await self.answer_each(dispatcher, tracker, parts)
-        facts = self._fact_first(dispatcher, tracker) if objection in FACT_FIRST else []
+        facts = self._fact_first(dispatcher, tracker, fact) if objection in FACT_FIRST else []
         return facts + self._answer(dispatcher, tracker, objection)
 
     @staticmethod
-    def _follows_a_fact(tracker: Tracker, objection: str) -> bool:
+    def _follows_a_fact(tracker: Tracker, objection: str, fact: FactOnce) -> bool:
         """Right after a fact answer, a message that asks the same again of something else (那远山呢,
         旗舰版呢？) or a short question ending in 呢 (油耗呢) with none of the objection's own cue
         words is a follow-up question, whatever the classifier thought."""
-        from actions.product import product_answer
-
         if last_bot_action(tracker) != ACTION_ANSWER_PRODUCT:
             return False
         text = tracker.latest_message.get("text") or ""
         if mentions(text, objection, tracker.latest_message.get("entities") or [], cues()):
             return False
-        try:
-            result = product_answer(tracker)
-        except Exception:
-            logger.exception("fact lookup failed")
+        result = fact()
+        if result is None:
             return False
         bare = text.strip().rstrip("?？!！。. ~～")
         return (
@@ -134,17 +152,13 @@ class ActionAnswerObjection(Action):
         )
 
     @staticmethod
-    def _fact_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    def _fact_first(dispatcher: CollectingDispatcher, tracker: Tracker, fact: FactOnce) -> List[EventType]:
         """A fact asked inside an objection (远山油耗多少，会不会很费油) is answered first, from the
         catalog; the script comes after (the domain brief's honesty rules)."""
-        from actions.product import product_answer, remember
+        from actions.product import remember
 
-        try:
-            result = product_answer(tracker)
-        except Exception:  # the objection is still answered
-            logger.exception("fact lookup failed")
-            return []
-        if not result.answered or result.honest_unknown or result.not_sold:
+        result = fact()
+        if result is None or not result.answered or result.honest_unknown or result.not_sold:
             return []
         dispatcher.utter_message(text=strip_sample_labels(result.text, get_playbook().policy.sample_labels))
         return remember(tracker, result)
