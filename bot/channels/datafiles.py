@@ -13,7 +13,7 @@ and the ``{placeholders}`` each template may and must use, so a typo is reported
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Tuple, Union
+from typing import Any, Dict, Iterable, Tuple, Union
 
 from bot.exceptions import DataFileError
 from bot.validation import Checker, read_mapping
@@ -22,6 +22,15 @@ from bot.yamlfile import read_yaml
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PATH = ROOT / "data" / "channel_texts.yml"
 DOMAIN_PATH = ROOT / "domain.yml"
+STATIC_DIR = Path(__file__).parent / "widget_static"  # the pages, scripts and styles the channels serve
+
+
+def files_stamp(paths: Iterable[Path]) -> Tuple[Tuple[str, int], ...]:
+    """Each existing file of ``paths`` with its modification time: the key a page rendered from those
+    files is cached under, so it is rendered again only when one of them changes."""
+    return tuple((str(p), p.stat().st_mtime_ns) for p in paths if p.exists())
+
+
 # template field -> the placeholders it must use, each with a sample value to try it with
 _TEMPLATES: Dict[str, Dict[str, Any]] = {
     "too_long": {"max_chars": 2000},

@@ -15,7 +15,6 @@ attempts by person; each name has its own conversation in that browser. The old 
 import functools
 import html
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from sanic import Blueprint, response
@@ -23,7 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.catalog.location import catalog_from_env, catalog_path
-from bot.channels.datafiles import channel_texts
+from bot.channels.datafiles import STATIC_DIR, channel_texts, files_stamp
 from bot.channels.inputs import InputError, error_response, parse_json_body
 from bot.rasa.names import SLOT_ROLEPLAY_HISTORY
 from bot.roleplay.location import roleplay_dir
@@ -31,7 +30,6 @@ from bot.roleplay.location import roleplay_dir
 if TYPE_CHECKING:  # pragma: no cover
     from bot.channels.widget import WidgetInput
 
-STATIC_DIR = Path(__file__).parent / "widget_static"
 STATIC_TYPES = {
     "practice.js": "application/javascript; charset=utf-8",
     "chart.js": "application/javascript; charset=utf-8",
@@ -41,14 +39,14 @@ STATIC_TYPES = {
 
 def render_practice_page() -> str:
     """The page with its personas and labels; rendered again only when one of its files changes."""
+    from bot.roleplay.labels import FILE_NAME as LABELS_FILE
     from bot.roleplay.personas import reactions_path
 
     roleplay = roleplay_dir()
-    sources = [STATIC_DIR / "practice.html", roleplay / "rubric.yml", catalog_path()]
+    sources = [STATIC_DIR / "practice.html", roleplay / "rubric.yml", roleplay / LABELS_FILE, catalog_path()]
     sources += sorted((roleplay / "personas").glob("*.yml"))
     sources.append(reactions_path(roleplay / "personas"))  # the readiness levels' words, the personas' check
-    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in sources if p.exists())
-    return _render(stamp)
+    return _render(files_stamp(sources))
 
 
 def persona_cards() -> List[Dict[str, Any]]:

@@ -20,7 +20,6 @@ import json
 import logging
 import os
 import time
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -28,13 +27,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.datafiles import STATIC_DIR
 from bot.channels.inputs import NamedChannel
 from bot.channels.rest import client_address
 from bot.channels.trainer_auth import LoginBackoff, PasswordHash, SessionTokens
 
 logger = logging.getLogger(__name__)
 
-STATIC_DIR = Path(__file__).parent / "widget_static"
 STATIC_FILES = {
     "trainer.js": "application/javascript; charset=utf-8",
     "chart.js": "application/javascript; charset=utf-8",

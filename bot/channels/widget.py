@@ -26,7 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.catalog.location import catalog_from_env, catalog_path
-from bot.channels.datafiles import channel_texts
+from bot.channels.datafiles import STATIC_DIR, channel_texts, files_stamp
 from bot.channels.identity import VisitorTokens
 from bot.channels.inputs import InputError, check_sender, clean_text, error_response, parse_json_body
 from bot.channels.practice_page import add_practice_routes
@@ -36,7 +36,6 @@ from bot.privacy.phone import normalise_phone
 from bot.roleplay.location import roleplay_dir
 
 logger = logging.getLogger(__name__)
-STATIC_DIR = Path(__file__).parent / "widget_static"
 ENV_ALLOWED_ORIGINS = "WIDGET_ALLOWED_ORIGINS"
 STATIC_TYPES = {
     ".js": "application/javascript; charset=utf-8",
@@ -55,8 +54,7 @@ def _sources(name: str) -> Tuple[Path, ...]:
 def render_page(name: str) -> str:
     """The sample showroom page or the trainee page, filled from the catalog and personas; rendered
     once and again only when one of its files changes (a page request reads no YAML)."""
-    stamp = tuple((str(p), p.stat().st_mtime_ns) for p in _sources(name) if p.exists())
-    return _render_page(name, stamp)
+    return _render_page(name, files_stamp(_sources(name)))
 
 
 @functools.lru_cache(maxsize=8)
