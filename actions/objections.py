@@ -13,7 +13,6 @@ from bot.catalog import Catalog
 from bot.catalog.location import catalog_from_env
 from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR, OBJECTION_INTENTS
 from bot.exceptions import BotError
-from bot.playbook.facts import strip_sample_labels
 from bot.playbook.loader import get_playbook
 from bot.playbook.model import PRICE_MATCH
 from bot.playbook.price_match import is_price_match
@@ -155,12 +154,12 @@ class ActionAnswerObjection(Action):
     def _fact_first(dispatcher: CollectingDispatcher, tracker: Tracker, fact: FactOnce) -> List[EventType]:
         """A fact asked inside an objection (远山油耗多少，会不会很费油) is answered first, from the
         catalog; the script comes after (the domain brief's honesty rules)."""
-        from actions.product import remember
+        from actions.product import customer_text, remember
 
         result = fact()
         if result is None or not result.answered or result.honest_unknown or result.not_sold:
             return []
-        dispatcher.utter_message(text=strip_sample_labels(result.text, get_playbook().policy.sample_labels))
+        dispatcher.utter_message(text=customer_text(result.text))
         return remember(tracker, result)
 
     async def answer_each(
