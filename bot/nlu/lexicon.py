@@ -112,7 +112,7 @@ def load_lexicon(catalog_path: Union[str, Path], lexicon_dir: Union[str, Path]) 
     except DataFileError as e:
         problems += e.problems
     d = Path(lexicon_dir)
-    for loader in (_competitor_terms, _family_terms):
+    for loader in (competitor_terms, _family_terms):
         try:
             terms += loader(d)
         except DataFileError as e:
@@ -138,8 +138,14 @@ def load_lexicon(catalog_path: Union[str, Path], lexicon_dir: Union[str, Path]) 
     return Lexicon(tuple(terms), money)
 
 
-def _competitor_terms(lexicon_dir: Path) -> List[Term]:
-    path = lexicon_dir / COMPETITORS_FILE
+def competitor_terms(lexicon_dir: Path, file_name: str = COMPETITORS_FILE) -> List[Term]:
+    """The competitor brands and models of ``lexicon_dir``/``file_name``, each name followed by its
+    aliases, in the file's order.
+
+    Raises:
+        DataFileError: naming file and field of every problem found.
+    """
+    path = lexicon_dir / file_name
     raw = read_yaml(path)
     c = Checker(path)
     terms: List[Term] = []

@@ -10,11 +10,11 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from bot.catalog import Catalog, load_catalog
 from bot.constants import DEFAULT_CATALOG_PATH, DEFAULT_LEXICON_DIR
+from bot.nlu.lexicon import competitor_terms
 from bot.nlu.text import normalize
 from bot.playbook.model import Playbook
 from bot.roleplay.cues import NUM, CatalogCues, CatalogFacts, ModelFacts, ReplyAnalyser, cn_number
 from bot.roleplay.rubric import CHECKS, Rubric
-from bot.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SAME_AS_SCRIPT = 0.8  # share of character pairs a reply and a playbook script must have in common both ways
@@ -164,10 +164,7 @@ def catalog_cues(catalog: Optional[Catalog], competitors_path: Optional[Path] = 
     """The catalog's words the analyser needs: what a model has, what the dealer gives, who says what."""
     competitors: List[str] = []
     if competitors_path is not None and competitors_path.exists():
-        for brand in read_yaml(competitors_path).get("brands", []):
-            competitors += [brand["name"]] + list(brand.get("aliases", []))
-            for m in brand.get("models", []) or []:
-                competitors += [m["name"]] + list(m.get("aliases", []))
+        competitors = [t.text for t in competitor_terms(competitors_path.parent, competitors_path.name)]
     competitors = [c for c in competitors if len(c) >= 2]
     if catalog is None:
         return CatalogCues(competitors=tuple(competitors))
