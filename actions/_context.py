@@ -6,7 +6,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, UserUtteranceReverted, UserUttered
 
-from bot.leads.store import Conversation, objections_raised
+from bot.leads.store import Conversation, objections_raised, user_messages_this_session
 from bot.playbook.model import CONTEXT_SLOTS
 from bot.playbook.rules import Context
 from bot.rasa.names import ACTION_LISTEN, SLOT_GIFTS_OFFERED, SLOT_LAST_PRINCIPLE, SLOT_SALES_STAGE, SLOT_USED_SCRIPTS
@@ -67,15 +67,7 @@ def raised_objections(tracker: Tracker) -> List[str]:
 def case_attempts(tracker: Tracker, is_case: Callable[[str, Optional[str], List[Dict[str, Any]]], bool]) -> int:
     """How many of the user's messages in this session were read as a playbook case (price_match),
     by ``is_case(text, intent, entities)``; the latest message included."""
-    count = 0
-    for e in tracker.events:
-        if e.get("event") == "session_started":
-            count = 0
-        elif e.get("event") == "user":
-            parse = e.get("parse_data") or {}
-            if is_case(e.get("text") or "", (parse.get("intent") or {}).get("name"), parse.get("entities") or []):
-                count += 1
-    return count
+    return sum(1 for m in user_messages_this_session(tracker.events) if is_case(m.text, m.intent, m.entities))
 
 
 def objection_context(

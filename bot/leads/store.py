@@ -8,10 +8,11 @@ follow-ups for the sales team; ``forget`` deletes a person's conversation and le
 import csv
 import datetime as dt
 import functools
+import itertools
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
+from typing import IO, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -201,18 +202,33 @@ class LeadStore:
         return {"leads": deleted["leads"], "events": deleted["events"]}
 
 
+class UserMessage(NamedTuple):
+    """A user's message as the classifier read it."""
+
+    text: str
+    intent: Optional[str]
+    entities: List[Dict[str, Any]]
+
+
+def user_messages_this_session(events: Sequence[Dict[str, Any]]) -> Iterator[UserMessage]:
+    """The user's messages in the current session (after the latest ``session_started``), oldest
+    first (events as dicts, as Rasa serialises them for the action server and in ``current_state``)."""
+    start = 0
+    for i, event in enumerate(events):
+        if event.get("event") == "session_started":
+            start = i + 1
+    for event in itertools.islice(events, start, None):
+        if event.get("event") == "user":
+            parse = event.get("parse_data") or {}
+            yield UserMessage(
+                event.get("text") or "", (parse.get("intent") or {}).get("name"), parse.get("entities") or []
+            )
+
+
 def objections_raised(events: Sequence[Dict[str, Any]]) -> List[str]:
     """Objection intents of the user's messages in the current session, oldest first (events as
     dicts, as Rasa serialises them for the action server and in ``current_state``)."""
-    out: List[str] = []
-    for event in events:
-        if event.get("event") == "session_started":
-            out = []
-        elif event.get("event") == "user":
-            name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            if name in OBJECTION_INTENTS:
-                out.append(name)
-    return out
+    return [m.intent for m in user_messages_this_session(events) if m.intent in OBJECTION_INTENTS]
 
 
 LEAD_SOURCE_KEYS = ("page", "showroom", "account")
