@@ -71,7 +71,7 @@ def get_practice(roleplay_dir: str, catalog_path: str, playbook_dir: Optional[st
     d = Path(roleplay_dir)
     reactions = d / "reactions.yml"
     return Practice(
-        ReplyScorer(load_rubric(d / "rubric.yml")),
+        ReplyScorer(load_rubric(d / "rubric.yml"), get_catalog(catalog_path), playbook=get_playbook(playbook_dir)),
         load_personas(d / "personas", reactions),
         ReplyReader(load_reactions(reactions)),
         load_commands(d / "commands.yml"),
