@@ -136,9 +136,11 @@ class ActionAnswerObjection(Action):
         )
 
     @staticmethod
-    def _case_test(case: Optional[str]) -> Any:
+    def _price_match_test() -> Any:
+        """Whether a message (text, intent, entities) is a price match: the test for counting the
+        attempts at the one playbook case (bot.constants.EXTRA_CASES)."""
         cues = get_playbook().policy.price_match
-        return lambda text, intent, entities: case == PRICE_MATCH and is_price_match(text, intent, entities, cues)
+        return lambda text, intent, entities: is_price_match(text, intent, entities, cues)
 
     @staticmethod
     def _price_match(tracker: Tracker, objection: str) -> bool:
@@ -182,7 +184,7 @@ class ActionAnswerObjection(Action):
         case: Optional[str] = None,
     ) -> List[EventType]:
         try:
-            attempt = case_attempts(tracker, self._case_test(case)) if case else 0
+            attempt = case_attempts(tracker, self._price_match_test()) if case else 0
             ctx = objection_context(tracker, objection, in_message, case, attempt)
             choice = select_script(get_playbook(), catalog(), ctx)
         except BotError:
