@@ -191,7 +191,7 @@ def _about_model(
                     c.say_trim("budget_trim_yes", model, t, price=wan(t.price), budget=c.budget_name(q.budget))
                 else:
                     all_fit = False
-                    c.say(c.t("price_trim", model=model.name, trim=t.name, price=wan(t.price)))
+                    c.say_trim("price_trim", model, t, price=wan(t.price))
             if not named or not all_fit:
                 c.model_budget(model, q.budget)
             return
@@ -208,7 +208,7 @@ def _about_model(
         asked.extend(a for a in asks if a not in asked)
     if q.rank and not q.trims and asks == ["price"] and trims:
         key = "lowest_trim" if q.rank == "lowest" else "highest_trim"
-        c.say(c.t(key, model=model.name, trim=trims[0].name, price=wan(trims[0].price)))
+        c.say_trim(key, model, trims[0], price=wan(trims[0].price))
         return
     for spec in asks:
         c.model_fact(spec, model, trims, q)

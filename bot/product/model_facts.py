@@ -30,7 +30,7 @@ class ModelFacts(ShowroomFacts):
 
     def fact_price(self, model: CarModel, trims: Optional[Sequence[Trim]], q: Query) -> None:
         if trims and len(trims) == 1:
-            self.say(self.t("price_trim", model=model.name, trim=trims[0].name, price=wan(trims[0].price)))
+            self.say_trim("price_trim", model, trims[0], price=wan(trims[0].price))
         elif trims:
             self.say(model.name + self.trim_list(model, trims) + "。")
         else:
@@ -42,9 +42,7 @@ class ModelFacts(ShowroomFacts):
             self.say(self.t("economy_electric", model=model.name))
             for trim in trims or model.trims:
                 if trim.range_km is not None and model.range_cycle:
-                    self.say(
-                        self.t("range", model=model.name, trim=trim.name, cycle=model.range_cycle, km=trim.range_km)
-                    )
+                    self.say_trim("range", model, trim, cycle=model.range_cycle, km=trim.range_km)
         elif model.economy:
             self.say(self.t("economy", model=model.name, economy=model.economy))
         else:
@@ -59,7 +57,7 @@ class ModelFacts(ShowroomFacts):
         chosen = trims or model.trims
         for trim in chosen:  # the facts first, then what is not known
             if trim.range_km is not None and model.range_cycle:
-                self.say(self.t("range", model=model.name, trim=trim.name, cycle=model.range_cycle, km=trim.range_km))
+                self.say_trim("range", model, trim, cycle=model.range_cycle, km=trim.range_km)
         for trim in chosen:
             if trim.range_km is None or not model.range_cycle:
                 self.say_unknown(self.about_model(model, "range", trim))
@@ -79,7 +77,7 @@ class ModelFacts(ShowroomFacts):
         pool = [(m, t) for m in self.catalog.models if self.fits_kind(m, q) for t in m.trims]
         if pool:
             m, t = min(pool, key=lambda mt: mt[1].price)
-            self.say(self.t("nearest", kind=self.kind_name(q), model=m.name, trim=t.name, price=wan(t.price)))
+            self.say_trim("nearest", m, t, kind=self.kind_name(q), price=wan(t.price))
 
     def fact_feature(self, model: CarModel, trims, q: Query) -> None:
         if q.features:
@@ -92,7 +90,7 @@ class ModelFacts(ShowroomFacts):
         if trims and len(trims) == 1:
             having = [name for name, on in model.features.items() if trims[0].name in on]
             if having:
-                self.say(self.t("feature_list_trim", model=model.name, trim=trims[0].name, items=self.t.join(having)))
+                self.say_trim("feature_list_trim", model, trims[0], items=self.t.join(having))
                 return
         items: List[str] = []
         for name, on in model.features.items():
@@ -114,19 +112,11 @@ class ModelFacts(ShowroomFacts):
         if trims:
             for trim in trims:
                 if trim.name in having:
-                    self.say(self.t("feature_trim_yes", model=model.name, trim=trim.name, feature=name))
+                    self.say_trim("feature_trim_yes", model, trim, feature=name)
                 elif having:
-                    self.say(
-                        self.t(
-                            "feature_trim_no_but",
-                            model=model.name,
-                            trim=trim.name,
-                            feature=name,
-                            having=self.t.join(having),
-                        )
-                    )
+                    self.say_trim("feature_trim_no_but", model, trim, feature=name, having=self.t.join(having))
                 else:
-                    self.say(self.t("feature_trim_no", model=model.name, trim=trim.name, feature=name))
+                    self.say_trim("feature_trim_no", model, trim, feature=name)
         elif not having:
             self.say(self.t("feature_none", model=model.name, feature=name))
         elif len(having) == len(model.trims):
@@ -174,7 +164,7 @@ class ModelFacts(ShowroomFacts):
         if trim is None:
             self.say_unknown(self.about_model(model, "popular_trim"))
         else:
-            self.say(self.t("popular_trim", model=model.name, trim=trim.name, price=wan(trim.price)))
+            self.say_trim("popular_trim", model, trim, price=wan(trim.price))
 
     def fact_dealer(self, model: CarModel, trims, q: Query) -> None:
         self.dealer_fact("dealer")
