@@ -14,7 +14,7 @@ from actions._context import conversation, latest_intent
 from actions.objections import ActionAnswerObjection, catalog
 from bot.constants import OBJECTION_INTENTS
 from bot.leads.contact import Consent, contact_from_text, declines, read_consent
-from bot.leads.store import Forgotten, Lead, LeadStore, lead_from_state
+from bot.leads.store import Forgotten, LeadStore, lead_from_state
 from bot.privacy.logs import mask_phone
 from bot.privacy.phone import normalise_phone
 from bot.rasa.names import (
@@ -104,10 +104,6 @@ class ValidateContactForm(FormValidationAction):
         return {SLOT_LEAD_CONSENT: False}
 
 
-def lead_from_tracker(tracker: Tracker, today: dt.date) -> Lead:
-    return lead_from_state(conversation(tracker, catalog().dealer), today)
-
-
 class ActionSaveLead(Action):
     """Writes the lead row after a consented phone number; otherwise keeps nothing."""
 
@@ -117,9 +113,9 @@ class ActionSaveLead(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         phone: Optional[str] = tracker.get_slot(SLOT_LEAD_PHONE)
         if tracker.get_slot(SLOT_LEAD_CONSENT) is True and phone and phone != DECLINED:
-            started = next((e.get("timestamp") for e in tracker.events if e.get("timestamp")), None)
+            chat = conversation(tracker, catalog().dealer)
             try:
-                lead, _ = LeadStore().save(lead_from_tracker(tracker, dt.date.today()), conversation_started=started)
+                lead, _ = LeadStore().save(lead_from_state(chat, dt.date.today()), conversation_started=chat.started)
             except Forgotten:
                 logger.info("lead not saved: the person was forgotten during this conversation")
                 return [SlotSet(s, None) for s in NOTHING_KEPT]

@@ -44,9 +44,8 @@ async def record_form_lead(
         state = tracker.current_state(EventVerbosity.ALL)
         conversation = Conversation(sender, channel, state["slots"], state["events"], dealer)
         lead = lead_from_state(conversation, today or dt.date.today())
-        started = tracker.events[0].timestamp if tracker.events else None
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, lambda: _save_and_notify(lead, started))
+        return await loop.run_in_executor(None, lambda: _save_and_notify(lead, conversation.started))
 
 
 def _save_and_notify(lead: Lead, started: Optional[float]) -> Tuple[Lead, bool]:
