@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import json
 import logging
-import os
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -22,7 +21,7 @@ from rasa_sdk.types import DomainDict
 from actions._context import conversation, last_bot_action, latest_intent
 from actions.objections import catalog
 from bot.catalog.location import catalog_path
-from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
+from bot.nlu.location import lexicon_dir
 from bot.rasa.names import (
     ACTION_CANCEL_BOOKING,
     ACTION_SAVE_BOOKING,
@@ -51,7 +50,7 @@ def finder() -> Any:
     from bot.nlu.entities import EntityFinder
     from bot.nlu.lexicon import load_lexicon
 
-    return EntityFinder(load_lexicon(str(catalog_path()), os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR)))
+    return EntityFinder(load_lexicon(str(catalog_path()), lexicon_dir()))
 
 
 def _dump(request: Any) -> str:

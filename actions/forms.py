@@ -1,7 +1,6 @@
 """Validation of the needs form (model choice) and the lead-grading form, and the statements every
 message is read for (budget, competitor, current car); parsing lives in bot/."""
 
-import os
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -10,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions._context import before_latest_message
-from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
 from bot.leads.grading import days_until_purchase, get_grade_rules
+from bot.nlu.location import lexicon_dir
 from bot.product.needs import (
     asks_budget,
     get_needs_vocabulary,
@@ -34,10 +33,6 @@ from bot.rasa.names import (
     SLOT_USAGE,
     UTTER_NEEDS_NOT_UNDERSTOOD,
 )
-
-
-def _lexicon_dir() -> str:
-    return os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR)
 
 
 def _bot_text_before(tracker: Tracker) -> Optional[str]:
@@ -71,7 +66,7 @@ class ActionReadStatements(Action):
         return ACTION_READ_STATEMENTS
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        words = get_needs_vocabulary(_lexicon_dir()).statements
+        words = get_needs_vocabulary(lexicon_dir()).statements
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         asked = tracker.get_slot(SLOT_REQUESTED) == SLOT_BUDGET or asks_budget(_bot_text_before(tracker), words)
@@ -103,7 +98,7 @@ class ValidateModelNeedsForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         # Any description of use is kept; a recognised kind is stored in its place.
-        vocabulary = get_needs_vocabulary(_lexicon_dir())
+        vocabulary = get_needs_vocabulary(lexicon_dir())
         return _read_answer(dispatcher, SLOT_USAGE, value, lambda text: parse_usage(text, vocabulary) or text[:100])
 
     def validate_passengers(
@@ -124,7 +119,7 @@ class ValidateModelNeedsForm(FormValidationAction):
         said = read_statements(
             message.get("text") or "",
             message.get("entities") or [],
-            get_needs_vocabulary(_lexicon_dir()).statements,
+            get_needs_vocabulary(lexicon_dir()).statements,
             budget_asked=True,
         )
         if said.budget:
@@ -134,7 +129,7 @@ class ValidateModelNeedsForm(FormValidationAction):
     def validate_priority(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        vocabulary = get_needs_vocabulary(_lexicon_dir())
+        vocabulary = get_needs_vocabulary(lexicon_dir())
         return _read_answer(dispatcher, SLOT_PRIORITY, value, lambda text: parse_priority(text, vocabulary))
 
 
@@ -147,7 +142,7 @@ class ValidateLeadGradeForm(FormValidationAction):
     def validate_purchase_timeframe(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        rules = get_grade_rules(_lexicon_dir())
+        rules = get_grade_rules(lexicon_dir())
         return _read_answer(
             dispatcher,
             SLOT_PURCHASE_TIMEFRAME,

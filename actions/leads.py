@@ -1,15 +1,14 @@
 """Grading the lead after the lead-grading form."""
 
 import datetime as dt
-import os
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
 from bot.leads.grading import get_grade_rules, grade_lead
+from bot.nlu.location import lexicon_dir
 from bot.rasa.names import (
     ACTION_GRADE_LEAD,
     SLOT_FOLLOW_UP_DATE,
@@ -27,7 +26,7 @@ class ActionGradeLead(Action):
         return ACTION_GRADE_LEAD
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        rules = get_grade_rules(os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR))
+        rules = get_grade_rules(lexicon_dir())
         grade = grade_lead(tracker.get_slot(SLOT_PURCHASE_TIMEFRAME) or "", rules, dt.date.today())
         if grade is None:  # the form only accepts answers with a timeframe; be safe anyway
             grade = grade_lead("不确定", rules, dt.date.today())

@@ -1,7 +1,6 @@
 """Answering objections with the playbook (the logic lives in bot.playbook)."""
 
 import logging
-import os
 from typing import Any, Dict, List, Optional, Sequence, Text
 
 from rasa_sdk import Action, Tracker
@@ -11,8 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions._context import case_attempts, conversation, last_bot_action, latest_intent, objection_context, reinterpret
 from bot.catalog import Catalog
 from bot.catalog.location import catalog_from_env
-from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR, OBJECTION_INTENTS
+from bot.constants import OBJECTION_INTENTS
 from bot.exceptions import BotError
+from bot.nlu.location import lexicon_dir
 from bot.playbook.loader import get_playbook
 from bot.playbook.model import PRICE_MATCH
 from bot.playbook.price_match import is_price_match
@@ -41,7 +41,7 @@ FACT_FIRST = ("objection_quality", "objection_after_sales", "ask_delivery", "ask
 
 def cues() -> Any:
     """The cue words for a second objection in one message (data/lexicon/objection_cues.yml)."""
-    return get_cues(os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR))
+    return get_cues(lexicon_dir())
 
 
 def catalog() -> Catalog:

@@ -9,14 +9,13 @@ then keeps nothing). The rules are in read_consent_text, the words in consent.ym
 
 import enum
 import functools
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Set, Tuple, Union
 
-from bot.constants import DEFAULT_LEXICON_DIR, ENV_LEXICON_DIR
+from bot.nlu.location import lexicon_dir as lexicon_dir_from_env
 from bot.privacy.phone import find_phone
 from bot.validation import Checker
 from bot.yamlfile import read_yaml
@@ -164,7 +163,7 @@ def get_consent_lexicon(lexicon_dir: str) -> ConsentLexicon:
 
 
 def default_consent_lexicon() -> ConsentLexicon:
-    return get_consent_lexicon(os.environ.get(ENV_LEXICON_DIR, DEFAULT_LEXICON_DIR))
+    return get_consent_lexicon(lexicon_dir_from_env())
 
 
 def _latin_word(word: str, lex: ConsentLexicon) -> str:
