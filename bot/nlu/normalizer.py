@@ -10,11 +10,9 @@ Answers are written in Simplified Chinese.
 """
 
 import unicodedata
-from typing import Any, Dict, List, Text
+from typing import List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -38,14 +36,6 @@ def normalise(text: str) -> str:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class ChineseTextNormalizer(MadeFromConfig):
     """Converts message texts to Simplified Chinese and folds full-width characters (see module)."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}
-
-    @classmethod
-    def made(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> "ChineseTextNormalizer":
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         for example in training_data.training_examples:

@@ -19,8 +19,6 @@ A new choice starting a new visit is decided by ``action_roleplay_turn`` (action
 from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import ENTITY_ATTRIBUTE_CONFIDENCE_TYPE
 from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, ENTITY_ATTRIBUTE_VALUE, EXTRACTOR, METADATA
 from rasa.shared.nlu.training_data.message import Message
@@ -65,14 +63,6 @@ def roleplay_entities(metadata: Any) -> List[Dict[Text, Any]]:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class RoleplayMetadataReader(MadeFromConfig):
     """Adds the practice choice of a message's metadata as entities (see module)."""
-
-    @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
-        return {}
-
-    @classmethod
-    def made(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> "RoleplayMetadataReader":
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Training examples carry no practice choice: unchanged."""
